@@ -1,0 +1,157 @@
+"""Who collects, where, and who may do what.
+
+A service point is run by a National Society in a country, and National Societies take part in
+regional migration networks: every submission carries its device's service point, so results can
+be broken down along that chain.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class RegionalNetwork(models.Model):
+    """A regional migration network of National Societies (APMN, Sahel+, MENA, PERCO, ...)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NationalSociety(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. IT.")
+    networks = models.ManyToManyField(RegionalNetwork, blank=True, related_name="societies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "national societies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """A data-collection effort; roles, forms, devices and privacy thresholds are per project."""
+
+    class DisclosureMode(models.TextChoices):
+        SUPPRESS = "suppress", "Suppress quasi-identifiers locally"
+        HOLD = "hold", "Hold records back until their group grows"
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    k_anonymity = models.PositiveSmallIntegerField(default=5)
+    disclosure_mode = models.CharField(
+        max_length=16, choices=DisclosureMode.choices, default=DisclosureMode.SUPPRESS
+    )
+    cell_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Result cells with fewer records than this are suppressed."
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Raw submissions are purged this many days after release."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServicePoint(models.Model):
+    """A Humanitarian Service Point: a fixed site, a mobile team or a helpline."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "Fixed site"
+        MOBILE = "mobile", "Mobile team"
+        HELPLINE = "helpline", "Helpline"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="service_points")
+    national_society = models.ForeignKey(
+        NationalSociety, on_delete=models.PROTECT, related_name="service_points"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FIXED)
+    country = models.CharField(
+        max_length=2, help_text="ISO 3166-1 alpha-2 code of where the service point operates."
+    )
+    location = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="service_point_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    FORM_MANAGER = "form_manager", "Form manager"
+    DPO = "dpo", "Data protection officer"
+    ANALYST = "analyst", "Analyst"
+
+
+class Membership(models.Model):
+    """One role of one user in one project. A user with several roles holds one row for each."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "project", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.project}"
+
+
+def hash_device_token(token: str) -> str:
+    """Tokens are stored hashed: a leaked database does not let anyone submit as a device."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Device(models.Model):
+    """A tablet's credential (an ODK Central "app user"): lists, downloads and submits forms."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="devices")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="devices"
+    )
+    name = models.CharField(max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    all_forms = models.BooleanField(
+        default=True, help_text="Sees every form of the project; otherwise only `forms`."
+    )
+    forms = models.ManyToManyField("forms.Form", blank=True, related_name="devices")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.service_point})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.accounts import api as accounts_api
+from backend.accounts import views as accounts_views
+from forms import api as forms_api
+
+api_v1 = [
+    path("networks", accounts_api.NetworkList.as_view(), name="network-list"),
+    path("national-societies", accounts_api.NationalSocietyList.as_view(), name="society-list"),
+    path("projects", accounts_api.ProjectList.as_view(), name="project-list"),
+    path("projects/<int:project_id>", accounts_api.ProjectDetail.as_view(), name="project-detail"),
+    path(
+        "projects/<int:project_id>/service-points",
+        accounts_api.ServicePointList.as_view(),
+        name="service-point-list",
+    ),
+    path(
+        "projects/<int:project_id>/service-points/<int:pk>",
+        accounts_api.ServicePointDetail.as_view(),
+        name="service-point-detail",
+    ),
+    path("projects/<int:project_id>/devices", accounts_api.DeviceList.as_view(), name="device-list"),
+    path(
+        "projects/<int:project_id>/devices/<int:pk>",
+        accounts_api.DeviceDetail.as_view(),
+        name="device-detail",
+    ),
+    path("projects/<int:project_id>/forms", forms_api.FormList.as_view(), name="form-list"),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>",
+        forms_api.FormDetail.as_view(),
+        name="form-detail",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>",
+        forms_api.FormVersionDetail.as_view(),
+        name="form-version-detail",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/xform",
+        forms_api.FormVersionXForm.as_view(),
+        name="form-version-xform",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/rules",
+        forms_api.RuleSetList.as_view(),
+        name="form-version-rules",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/media",
+        forms_api.MediaList.as_view(),
+        name="form-version-media",
+    ),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api-auth/", include("rest_framework.urls")),
+    path(
+        "key/<str:token>/projects/<int:project_id>/qr",
+        accounts_views.device_qr_page,
+        name="device-qr",
+    ),
+    path(
+        "key/<str:token>/projects/<int:project_id>/qr.png",
+        accounts_views.device_qr_png,
+        name="device-qr-png",
+    ),
+]

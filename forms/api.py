@@ -1,0 +1,185 @@
+"""The forms API: upload XLSForms, read versions and privacy rules, attach media, open/close."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.api import ProjectScoped
+from forms import services
+from forms.models import Form, FormVersion
+from forms.problems import FormRejected
+from forms.serializers import (
+    FormSerializer,
+    FormStateSerializer,
+    FormUploadResultSerializer,
+    FormUploadSerializer,
+    FormVersionSerializer,
+    MediaFileSerializer,
+    MediaUploadSerializer,
+    PrivacyRuleSetSerializer,
+    UploadRejectedSerializer,
+)
+
+REJECTED = {
+    400: OpenApiResponse(UploadRejectedSerializer, description="The file was refused."),
+    409: OpenApiResponse(UploadRejectedSerializer, description="That version already exists."),
+    413: OpenApiResponse(UploadRejectedSerializer, description="The file is too large."),
+}
+
+
+def rejected(exc: FormRejected) -> Response:
+    first = exc.problems[0] if exc.problems else None
+    return Response(
+        {
+            "detail": "The form was not published; nothing was changed. "
+            + (f"First problem: {first.message}" if first else ""),
+            "code": first.code if first else "form.rejected",
+            "problems": [p.as_dict() for p in exc.problems],
+        },
+        status=exc.status,
+    )
+
+
+def _uploaded_bytes(upload, limit: int) -> bytes:
+    """Read an upload without loading more than the limit allows."""
+    if upload.size is not None and upload.size > limit:
+        return upload.read(limit + 1)
+    return upload.read()
+
+
+class FormScoped(ProjectScoped):
+    def get_form(self) -> Form:
+        return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
+
+    def get_version(self) -> FormVersion:
+        return get_object_or_404(
+            FormVersion.objects.select_related("form"),
+            form=self.get_form(),
+            version=self.kwargs["version"],
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List the project's forms"),
+)
+class FormList(FormScoped, generics.ListAPIView):
+    serializer_class = FormSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return self.get_project().forms.prefetch_related("versions")
+
+    @extend_schema(
+        summary="Upload an XLSForm or XForm (form manager)",
+        description="Publishes a new form or a new version of an existing one (same `form_id`, "
+        "new `version`). Every pyxform and ODK Validate problem comes back with its sheet, row "
+        "and column; a refused upload changes nothing.",
+        request={"multipart/form-data": FormUploadSerializer},
+        responses={201: FormUploadResultSerializer, 200: FormUploadResultSerializer, **REJECTED},
+    )
+    def post(self, request, *args, **kwargs):
+        project = self.get_project()
+        serializer = FormUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        data = _uploaded_bytes(upload, settings.WAYPOINT_FORM_MAX_BYTES)
+        try:
+            result = services.form_upload(
+                project=project, filename=upload.name, data=data, user=request.user
+            )
+        except FormRejected as exc:
+            return rejected(exc)
+        body = {
+            "created": result.created,
+            "form": FormSerializer(result.version.form).data,
+            "version": FormVersionSerializer(result.version).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Read a form and its versions"),
+)
+class FormDetail(FormScoped, generics.RetrieveAPIView):
+    serializer_class = FormSerializer
+
+    def get_object(self) -> Form:
+        return self.get_form()
+
+    @extend_schema(
+        summary="Open, close or set a form to closing (form manager)",
+        request=FormStateSerializer,
+        responses={200: FormSerializer},
+    )
+    def patch(self, request, *args, **kwargs):
+        form = self.get_form()
+        serializer = FormStateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.form_set_state(form=form, state=serializer.validated_data["state"])
+        return Response(FormSerializer(form).data)
+
+
+@extend_schema_view(get=extend_schema(summary="Read a form version: questions, media, rules"))
+class FormVersionDetail(FormScoped, generics.RetrieveAPIView):
+    serializer_class = FormVersionSerializer
+
+    def get_object(self) -> FormVersion:
+        return self.get_version()
+
+
+class FormVersionXForm(FormScoped, APIView):
+    @extend_schema(
+        summary="Download a version's XForm, byte for byte as devices get it",
+        responses={(200, "text/xml"): OpenApiResponse(description="The XForm")},
+    )
+    def get(self, request, *args, **kwargs):
+        version = self.get_version()
+        response = HttpResponse(bytes(version.xform), content_type="text/xml; charset=utf-8")
+        response["ETag"] = f'"{version.md5}"'
+        response["Content-Disposition"] = f'attachment; filename="{version.form.form_id}.xml"'
+        return response
+
+
+@extend_schema_view(get=extend_schema(summary="List a version's privacy rule sets, newest first"))
+class RuleSetList(FormScoped, generics.ListAPIView):
+    serializer_class = PrivacyRuleSetSerializer
+    read_roles = ()
+
+    def get_queryset(self):
+        return self.get_version().rule_sets.prefetch_related("rules")
+
+
+@extend_schema_view(get=extend_schema(summary="List a version's media files"))
+class MediaList(FormScoped, generics.ListAPIView):
+    serializer_class = MediaFileSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return self.get_version().media.all()
+
+    @extend_schema(
+        summary="Upload a media file the form uses (form manager)",
+        description="The file name must be one the form refers to (`media_expected`); uploading "
+        "the same name again replaces it, and devices see the new md5 in the manifest.",
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={201: MediaFileSerializer, **REJECTED},
+    )
+    def post(self, request, *args, **kwargs):
+        version = self.get_version()
+        serializer = MediaUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        data = _uploaded_bytes(upload, settings.WAYPOINT_MEDIA_MAX_BYTES)
+        try:
+            media = services.media_upload(
+                version=version, filename=upload.name, data=data, user=request.user
+            )
+        except FormRejected as exc:
+            return rejected(exc)
+        return Response(MediaFileSerializer(media).data, status=status.HTTP_201_CREATED)
+

@@ -1,0 +1,200 @@
+"""The one door to pyxform: XLSForm bytes in, XForm bytes and located problems out.
+
+pyxform reports most problems as text ("[row : 3] On the 'survey' sheet, the 'name' value ...");
+some carry a structured context, some name nothing. Every problem leaves here with the sheet, row
+and column where they can be known, so a form manager can go straight to the cell.
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.conf import settings
+from pyxform.builder import create_survey_element_from_dict
+from pyxform.errors import PyXFormError
+from pyxform.validators.odk_validate import ODKValidateError, check_xform
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import get_xlsform
+from pyxform.xls2xform import external_choices_to_csv, has_external_choices
+
+from forms.problems import FormRejected, Problem
+
+ROOT_NAME = "data"
+ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+SHEET_COLUMN = re.compile(r"On the '([\w-]+)' sheet, the '([^']+)' value")
+SHEET_NAMED = re.compile(r"sheet:?\s*'([\w-]+)'")
+UNKNOWN_TYPE = re.compile(r"Unknown question type '([^']+)'")
+VALIDATE_NODE = re.compile(r"(?:node \[|bind for |for node )\$\{([^}]+)\}")
+VALIDATE_COLUMNS = (
+    ("display condition", "relevant"),
+    ("relevant", "relevant"),
+    ("constraint", "constraint"),
+    ("calculate", "calculation"),
+    ("required", "required"),
+    ("readonly", "read_only"),
+    ("choice filter", "choice_filter"),
+)
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """A question row of the survey sheet, for locating problems and reading `privacy`."""
+
+    row: int
+    type: str
+    name: str
+    privacy: str
+
+
+@dataclass
+class ConvertedXLSForm:
+    xform: bytes
+    warnings: list[Problem]
+    rows: dict[str, SurveyRow]
+    itemsets_csv: bytes | None
+
+
+def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
+    """Convert an .xlsx/.xls XLSForm. Raises ``FormRejected`` with every problem found."""
+    try:
+        definition = get_xlsform(xlsform=BytesIO(data), file_type=file_type)
+    except Exception as exc:  # noqa: BLE001 - pyxform's readers raise many kinds on a bad file
+        raise FormRejected(
+            [Problem("xlsform.unreadable", f"The workbook could not be read: {exc}")]
+        ) from exc
+    rows = survey_rows(definition.survey or [])
+    warnings: list[str] = []
+    try:
+        survey_json = workbook_to_json(
+            workbook_dict=definition,
+            form_name=ROOT_NAME,
+            fallback_form_name=definition.fallback_form_name,
+            warnings=warnings,
+        )
+        itemsets = (
+            external_choices_to_csv(workbook_dict=definition)
+            if has_external_choices(json_struct=survey_json)
+            else None
+        )
+        survey = create_survey_element_from_dict(survey_json)
+        xform = survey.to_xml(validate=_run_odk_validate(), warnings=warnings)
+    except ODKValidateError as exc:
+        raise FormRejected(_validate_problems(str(exc), rows)) from exc
+    except PyXFormError as exc:
+        raise FormRejected([_problem(exc, rows)]) from exc
+    return ConvertedXLSForm(
+        xform=xform.encode("utf-8"),
+        warnings=[_warning(text) for text in warnings],
+        rows={path: row for path, row in rows.items()},
+        itemsets_csv=itemsets.encode("utf-8") if itemsets else None,
+    )
+
+
+def _run_odk_validate() -> bool:
+    mode = str(settings.WAYPOINT_ODK_VALIDATE).lower()
+    if mode == "auto":
+        return shutil.which("java") is not None
+    return mode in {"1", "true", "yes", "on"}
+
+
+def survey_rows(survey: list[dict]) -> dict[str, SurveyRow]:
+    """Question rows by instance path; rows are numbered as the spreadsheet shows them."""
+    rows: dict[str, SurveyRow] = {}
+    stack: list[str] = []
+    for number, raw in enumerate(survey, start=2):
+        cells = {str(key).strip().lower(): str(value).strip() for key, value in raw.items()}
+        qtype = re.sub(r"[\s_]+", " ", cells.get("type", "")).strip().lower()
+        name = cells.get("name", "")
+        if qtype in {"begin group", "begin repeat"}:
+            stack.append(name)
+            continue
+        if qtype in {"end group", "end repeat"}:
+            if stack:
+                stack.pop()
+            continue
+        if not qtype or not name:
+            continue
+        path = "/".join(["", ROOT_NAME, *stack, name])
+        rows[path] = SurveyRow(number, qtype, name, cells.get("privacy", ""))
+    return rows
+
+
+def _row_of_name(rows: dict[str, SurveyRow], name: str) -> int | None:
+    return next((row.row for row in rows.values() if row.name == name), None)
+
+
+def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Problem:
+    message = str(exc)
+    context = exc.context or {}
+    code = f"pyxform.{exc.code.name}" if exc.code else "xlsform.invalid"
+    row = context.get("row")
+    sheet = context.get("sheet")
+    column = context.get("column")
+    if row is None and (match := ROW.search(message)):
+        row = int(match.group(1))
+    if match := SHEET_COLUMN.search(message):
+        sheet, column = sheet or match.group(1), column or match.group(2)
+    elif match := SHEET_NAMED.search(message):
+        sheet = sheet or match.group(1)
+    if match := UNKNOWN_TYPE.search(message):
+        wanted = match.group(1).strip().lower()
+        row = next((r.row for r in rows.values() if r.type == wanted), row)
+        sheet, column, code = "survey", "type", "xlsform.unknown_type"
+    if "required column headers" in message or "mandatory columns" in message:
+        row = row or 1
+    if row is not None and sheet is None:
+        sheet = "survey"
+    return Problem(code, message, sheet=sheet, row=row, column=column)
+
+
+def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Problem]:
+    """ODK Validate names the question (``${b}``); turn that into its row and column."""
+    problems = []
+    for line in report.splitlines():
+        line = line.strip(" :>")
+        if not line or line.startswith(("ODK Validate", "XForm is invalid", "The following", "${tmp", "Result:")):
+            continue
+        match = VALIDATE_NODE.search(line)
+        column = next((col for key, col in VALIDATE_COLUMNS if key in line.lower()), None)
+        row = _row_of_name(rows, match.group(1)) if match else None
+        problems.append(
+            Problem(
+                "odk_validate.invalid",
+                f"ODK Validate (the JavaRosa engine of ODK Collect) rejects the form: {line}",
+                sheet="survey" if row else None,
+                row=row,
+                column=column,
+            )
+        )
+    return problems or [Problem("odk_validate.invalid", report)]
+
+
+def _warning(text: str) -> Problem:
+    match = ROW.search(text)
+    row = int(match.group(1)) if match else None
+    sheet_column = SHEET_COLUMN.search(text)
+    return Problem(
+        "pyxform.warning",
+        text,
+        level="warning",
+        sheet=sheet_column.group(1) if sheet_column else ("survey" if row else None),
+        row=row,
+        column=sheet_column.group(2) if sheet_column else None,
+    )
+
+
+def validate_xform(data: bytes) -> None:
+    """Run an uploaded XForm through ODK Validate, as pyxform does for converted forms."""
+    if not _run_odk_validate():
+        return
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as handle:
+        handle.write(data)
+    try:
+        check_xform(handle.name)
+    except ODKValidateError as exc:
+        raise FormRejected(_validate_problems(str(exc), {})) from exc
+    finally:
+        os.unlink(handle.name)

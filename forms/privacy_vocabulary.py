@@ -1,0 +1,106 @@
+"""The `privacy` column's vocabulary and the defaults for questions nobody classified.
+
+Privacy by default: a question without a value gets the rule of ../shared/design.md for its type,
+and a type the design does not name is dropped, so nothing passes through raw by accident.
+"""
+
+import re
+from dataclasses import dataclass
+
+from forms.models import Classification
+
+NUMERIC_TYPES = {"integer", "decimal", "range", "calculate"}
+DATE_TYPES = {"date", "datetime", "start", "end", "today"}
+GEO_TYPES = {"geopoint", "geotrace", "geoshape"}
+DIRECT_TYPES = {
+    "image", "audio", "video", "file", "barcode", "background-audio", "deviceid", "phonenumber",
+    "username", "email", "simserial", "subscriberid", "audit",
+}  # fmt: skip
+KEEP_TYPES = {
+    "integer", "decimal", "range", "select_one", "select_multiple", "select_one_from_file",
+    "select_multiple_from_file", "rank", "calculate", "note", "acknowledge",
+}  # fmt: skip
+DATE_LEVELS = ("day", "week", "month", "quarter", "year")
+GENERALISER = re.compile(r"^(band|top|bottom|date|geo):(.+)$")
+
+
+class PrivacyValueError(ValueError):
+    """A `privacy` cell that does not follow the vocabulary."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    classification: str
+    generalisers: tuple[str, ...] = ()
+
+
+def default_rule(question_type: str) -> Rule:
+    """The design's rule for an unclassified question of ``question_type``."""
+    if question_type == "meta":
+        # instanceID, instanceName, deprecatedID: the anonymised record gets a fresh random id.
+        return Rule(Classification.DROP)
+    if question_type == "text":
+        return Rule(Classification.FREE_TEXT)
+    if question_type in DATE_TYPES:
+        return Rule(Classification.QUASI, ("date:month",))
+    if question_type in GEO_TYPES:
+        return Rule(Classification.QUASI, ("geo:1",))
+    if question_type in DIRECT_TYPES:
+        return Rule(Classification.DIRECT)
+    if question_type in KEEP_TYPES:
+        return Rule(Classification.KEEP)
+    return Rule(Classification.DROP)
+
+
+def parse_privacy(value: str, question_type: str) -> Rule:
+    """Parse a cell such as ``quasi band:10 top:80`` for a question of ``question_type``."""
+    words = value.strip().lower().split()
+    if not words:
+        raise PrivacyValueError("The privacy value is empty.")
+    classification, generalisers = words[0], tuple(words[1:])
+    if classification not in Classification.values:
+        raise PrivacyValueError(
+            f"'{words[0]}' is not a privacy classification. Use one of: "
+            + ", ".join(Classification.values)
+            + "."
+        )
+    if generalisers and classification != Classification.QUASI:
+        raise PrivacyValueError(
+            f"Generalisers ({' '.join(generalisers)}) only apply to 'quasi' questions."
+        )
+    for generaliser in generalisers:
+        _check_generaliser(generaliser, question_type)
+    return Rule(classification, generalisers)
+
+
+def _check_generaliser(generaliser: str, question_type: str) -> None:
+    match = GENERALISER.match(generaliser)
+    if not match:
+        raise PrivacyValueError(
+            f"'{generaliser}' is not a generaliser. Use band:N, top:N, bottom:N, "
+            "date:day|week|month|quarter|year or geo:D."
+        )
+    kind, argument = match.groups()
+    if kind in {"band", "top", "bottom"}:
+        if question_type not in NUMERIC_TYPES:
+            raise PrivacyValueError(f"'{generaliser}' needs a number question, not {question_type}.")
+        try:
+            number = float(argument)
+        except ValueError as exc:
+            raise PrivacyValueError(f"'{generaliser}' needs a number after '{kind}:'.") from exc
+        if kind == "band" and number <= 0:
+            raise PrivacyValueError(f"'{generaliser}': the band width must be above 0.")
+    elif kind == "date":
+        if question_type not in DATE_TYPES:
+            raise PrivacyValueError(f"'{generaliser}' needs a date question, not {question_type}.")
+        if argument not in DATE_LEVELS:
+            raise PrivacyValueError(
+                f"'{generaliser}': use date:" + "|".join(DATE_LEVELS) + "."
+            )
+    else:
+        if question_type not in GEO_TYPES:
+            raise PrivacyValueError(f"'{generaliser}' needs a location question, not {question_type}.")
+        if not argument.isdigit() or int(argument) > 6:
+            raise PrivacyValueError(
+                f"'{generaliser}': geo:D keeps D decimal places of the coordinates (0 to 6)."
+            )

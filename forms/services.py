@@ -1,0 +1,306 @@
+"""Publishing forms: upload and conversion, versions, media, privacy rules and states.
+
+A broken upload changes nothing: every check runs before the single transaction that stores the
+version, its rules and its generated media.
+"""
+
+import hashlib
+import mimetypes
+import re
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from backend.accounts.models import Project
+from backend.safexml import UnsafeOrMalformedXML
+from forms.conversion import SurveyRow, convert_xlsform, validate_xform
+from forms.models import (
+    Form,
+    FormState,
+    FormVersion,
+    MediaFile,
+    PrivacyRule,
+    PrivacyRuleSet,
+)
+from forms.privacy_vocabulary import PrivacyValueError, Rule, default_rule, parse_privacy
+from forms.problems import FormRejected, Problem
+from forms.xform import NotAnXForm, XFormInfo, read_xform
+
+FORM_ID = re.compile(r"^[\w.\-]+$")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_KINDS = (
+    ("xl/workbook.xml", None),
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file: open it and save it as an Excel workbook (.xlsx)"),
+)
+
+
+@dataclass
+class UploadResult:
+    version: FormVersion
+    created: bool
+
+
+def _reject(code: str, message: str, *, status: int = 400) -> FormRejected:
+    return FormRejected([Problem(code, message)], status=status)
+
+
+def detect_kind(filename: str, data: bytes) -> str:
+    """'xlsx', 'xls' or 'xml', judged by the bytes rather than the file name alone."""
+    if not data:
+        raise _reject("upload.empty", "The file is empty. Upload the XLSForm (.xlsx) itself.")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except zipfile.BadZipFile as exc:
+            raise _reject(
+                "upload.corrupt", "The file looks like an Excel workbook but is damaged or cut short."
+            ) from exc
+        for marker, what in ZIP_KINDS:
+            if marker in names:
+                if what is None:
+                    return "xlsx"
+                raise _reject(
+                    "upload.wrong_kind",
+                    f"“{filename}” is {what}, not an XLSForm. Upload an Excel workbook "
+                    "(.xlsx or .xls) with survey, choices and settings sheets, or an XForm (.xml).",
+                )
+        raise _reject("upload.wrong_kind", f"“{filename}” is a zip archive, not an XLSForm.")
+    if data[:8] == OLE2_MAGIC:
+        return "xls"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return "xml"
+    raise _reject(
+        "upload.wrong_kind",
+        f"“{filename}” is not an Excel workbook (.xlsx, .xls) or an XForm (.xml).",
+    )
+
+
+def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> UploadResult:
+    """Convert and publish an XLSForm or XForm as a new version of its form."""
+    limit = settings.WAYPOINT_FORM_MAX_BYTES
+    if len(data) > limit:
+        raise _reject(
+            "upload.too_large",
+            f"The file is {len(data) / 1e6:.1f} MB; forms may be at most {limit / 1e6:.0f} MB. "
+            "Move images and long lists into media files.",
+            status=413,
+        )
+    kind = detect_kind(filename, data)
+    warnings: list[Problem] = []
+    itemsets = None
+    rows: dict[str, SurveyRow] = {}
+    if kind == "xml":
+        xform = data
+        validate_xform(xform)
+    else:
+        converted = convert_xlsform(data, file_type=f".{kind}")
+        xform, warnings, rows, itemsets = (
+            converted.xform,
+            converted.warnings,
+            converted.rows,
+            converted.itemsets_csv,
+        )
+    try:
+        info = read_xform(xform)
+    except (UnsafeOrMalformedXML, NotAnXForm) as exc:
+        raise _reject("xform.invalid", str(exc)) from exc
+    if not FORM_ID.match(info.form_id):
+        raise FormRejected(
+            [
+                Problem(
+                    "settings.form_id",
+                    f"The form_id “{info.form_id}” may only hold letters, digits, '_', '-' and "
+                    "'.'; devices put it in URLs.",
+                    sheet="settings",
+                    column="form_id",
+                )
+            ]
+        )
+    rules, rule_warnings = privacy_rules(info, rows)
+    return _publish(
+        project=project,
+        info=info,
+        xform=xform,
+        filename=filename,
+        source=data,
+        warnings=warnings + rule_warnings,
+        rules=rules,
+        itemsets=itemsets,
+        user=user,
+    )
+
+
+def privacy_rules(
+    info: XFormInfo, rows: dict[str, SurveyRow]
+) -> tuple[list[tuple[str, str, str, Rule, str]], list[Problem]]:
+    """A rule for every question: from the `privacy` column, else the design's default."""
+    rules, problems, defaulted = [], [], []
+    for question in info.questions:
+        row = rows.get(question.path)
+        if row is not None and row.privacy:
+            try:
+                rule = parse_privacy(row.privacy, question.type)
+            except PrivacyValueError as exc:
+                problems.append(
+                    Problem(
+                        "privacy.invalid",
+                        f"Question “{question.name}”: {exc}",
+                        sheet="survey",
+                        row=row.row,
+                        column="privacy",
+                    )
+                )
+                continue
+            source = PrivacyRule.Source.COLUMN
+        else:
+            rule = default_rule(question.type)
+            source = PrivacyRule.Source.DEFAULT
+            if question.type != "meta":
+                defaulted.append(question.name)
+        rules.append((question.path, question.name, question.type, rule, source))
+    if problems:
+        raise FormRejected(problems)
+    warnings = []
+    if defaulted:
+        warnings.append(
+            Problem(
+                "privacy.defaulted",
+                f"{len(defaulted)} question(s) have no privacy value and get the default for their "
+                f"type: {', '.join(defaulted)}. A DPO should review them.",
+                level="warning",
+                sheet="survey",
+                column="privacy",
+            )
+        )
+    return rules, warnings
+
+
+@transaction.atomic
+def _publish(
+    *, project, info, xform, filename, source, warnings, rules, itemsets, user
+) -> UploadResult:
+    md5 = hashlib.md5(xform).hexdigest()  # noqa: S324 - OpenRosa's form hash is md5
+    form, _ = Form.objects.select_for_update().get_or_create(
+        project=project, form_id=info.form_id, defaults={"title": info.title}
+    )
+    existing = form.versions.filter(version=info.version).first()
+    if existing is not None:
+        if existing.md5 == md5:
+            return UploadResult(existing, created=False)
+        raise FormRejected(
+            [
+                Problem(
+                    "form.version_exists",
+                    f"Version “{info.version or '(none)'}” of “{info.form_id}” is already "
+                    "published with different content. Versions never change once devices may "
+                    "hold them: change `version` on the settings sheet (for example to today's "
+                    "date, 2026112701) and upload again.",
+                    sheet="settings",
+                    column="version",
+                )
+            ],
+            status=409,
+        )
+    try:
+        with transaction.atomic():
+            version = FormVersion.objects.create(
+                form=form,
+                version=info.version,
+                title=info.title,
+                xform=xform,
+                md5=md5,
+                source_filename=PurePosixPath(filename).name[:255],
+                source=source,
+                source_sha256=hashlib.sha256(source).hexdigest(),
+                default_language=info.default_language,
+                languages=info.languages,
+                public_key=info.public_key,
+                questions=[q.as_dict() for q in info.questions],
+                choices=info.choices,
+                media_expected=info.media,
+                warnings=[w.as_dict() for w in warnings],
+                created_by=user,
+            )
+    except IntegrityError as exc:
+        raise _reject(
+            "form.version_exists", "This version was published a moment ago.", status=409
+        ) from exc
+    rule_set = PrivacyRuleSet.objects.create(
+        version=version, number=1, reason="From the form's privacy column", created_by=user
+    )
+    PrivacyRule.objects.bulk_create(
+        PrivacyRule(
+            rule_set=rule_set,
+            path=path,
+            name=name,
+            question_type=qtype,
+            classification=rule.classification,
+            generalisers=list(rule.generalisers),
+            source=rule_source,
+            position=position,
+        )
+        for position, (path, name, qtype, rule, rule_source) in enumerate(rules)
+    )
+    if itemsets is not None:
+        _store_media(version=version, filename="itemsets.csv", data=itemsets, user=user)
+    if form.title != info.title:
+        form.title = info.title
+        form.save(update_fields=["title", "updated_at"])
+    return UploadResult(version, created=True)
+
+
+def media_upload(*, version: FormVersion, filename: str, data: bytes, user=None) -> MediaFile:
+    """Attach a media file the form version refers to; a new upload of a name replaces it."""
+    name = filename.strip()
+    if not name or name != PurePosixPath(name.replace("\\", "/")).name or name.startswith("."):
+        raise _reject("media.bad_name", f"“{filename}” is not a plain file name.")
+    if name not in version.media_expected:
+        expected = ", ".join(version.media_expected) or "no media files"
+        raise _reject(
+            "media.unexpected",
+            f"This form version does not use “{name}”. It uses: {expected}. "
+            "Check the file name matches the form exactly (names are case-sensitive).",
+        )
+    limit = settings.WAYPOINT_MEDIA_MAX_BYTES
+    if len(data) > limit:
+        raise _reject(
+            "media.too_large", f"Media files may be at most {limit / 1e6:.0f} MB.", status=413
+        )
+    if not data:
+        raise _reject("media.empty", f"“{name}” is empty.")
+    with transaction.atomic():
+        return _store_media(version=version, filename=name, data=data, user=user)
+
+
+def _store_media(*, version: FormVersion, filename: str, data: bytes, user) -> MediaFile:
+    md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - the OpenRosa manifest hash is md5
+    media = MediaFile.objects.filter(version=version, filename=filename).first()
+    if media is not None and media.md5 == md5:
+        return media
+    old_file = media.file.name if media is not None else None
+    media = media or MediaFile(version=version, filename=filename)
+    media.content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    media.size = len(data)
+    media.md5 = md5
+    media.uploaded_by = user
+    media.file.save(filename, ContentFile(data), save=False)
+    media.save()
+    if old_file:
+        transaction.on_commit(lambda: media.file.storage.delete(old_file))
+    return media
+
+
+def form_set_state(*, form: Form, state: str) -> Form:
+    if state not in FormState.values:
+        raise _reject("form.bad_state", f"State must be one of {', '.join(FormState.values)}.")
+    if form.state != state:
+        form.state = state
+        form.save(update_fields=["state", "updated_at"])
+    return form
