@@ -102,7 +102,7 @@ class FormStateSerializer(serializers.Serializer):
 
 
 class FormUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="An XLSForm (.xlsx, .xls) or an XForm (.xml).")
+    file = serializers.FileField(allow_empty_file=True, help_text="An XLSForm (.xlsx, .xls) or an XForm (.xml).")
 
 
 class FormUploadResultSerializer(serializers.Serializer):
@@ -112,4 +112,4 @@ class FormUploadResultSerializer(serializers.Serializer):
 
 
 class MediaUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A file the form refers to, named exactly as in the form.")
+    file = serializers.FileField(allow_empty_file=True, help_text="A file the form refers to, named exactly as in the form.")

@@ -91,3 +91,12 @@ def api():
 
     client.as_user = as_user
     return client
+
+
+@pytest.fixture
+def java():
+    """ODK Validate and the JavaRosa client need a Java runtime."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed (ODK Validate and JavaRosa need it)")
