@@ -9,7 +9,11 @@ def exception_handler(exc, context) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(response.data, dict) and "detail" in response.data and "code" not in response.data:
+    if (
+        isinstance(response.data, dict)
+        and "detail" in response.data
+        and "code" not in response.data
+    ):
         codes = exc.get_codes() if hasattr(exc, "get_codes") else None
         response.data["code"] = codes if isinstance(codes, str) else "error"
     return response

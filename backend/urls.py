@@ -21,7 +21,9 @@ api_v1 = [
         accounts_api.ServicePointDetail.as_view(),
         name="service-point-detail",
     ),
-    path("projects/<int:project_id>/devices", accounts_api.DeviceList.as_view(), name="device-list"),
+    path(
+        "projects/<int:project_id>/devices", accounts_api.DeviceList.as_view(), name="device-list"
+    ),
     path(
         "projects/<int:project_id>/devices/<int:pk>",
         accounts_api.DeviceDetail.as_view(),

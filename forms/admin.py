@@ -14,7 +14,11 @@ from forms.problems import FormRejected
 def describe(problem) -> str:
     where = ", ".join(
         f"{label} {value}"
-        for label, value in (("sheet", problem.sheet), ("row", problem.row), ("column", problem.column))
+        for label, value in (
+            ("sheet", problem.sheet),
+            ("row", problem.row),
+            ("column", problem.column),
+        )
         if value
     )
     return f"{problem.message} ({where})" if where else problem.message

@@ -182,4 +182,3 @@ class MediaList(FormScoped, generics.ListAPIView):
         except FormRejected as exc:
             return rejected(exc)
         return Response(MediaFileSerializer(media).data, status=status.HTTP_201_CREATED)
-

@@ -61,7 +61,7 @@ def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
     """Convert an .xlsx/.xls XLSForm. Raises ``FormRejected`` with every problem found."""
     try:
         definition = get_xlsform(xlsform=BytesIO(data), file_type=file_type)
-    except Exception as exc:  # noqa: BLE001 - pyxform's readers raise many kinds on a bad file
+    except Exception as exc:
         raise FormRejected(
             [Problem("xlsform.unreadable", f"The workbook could not be read: {exc}")]
         ) from exc
@@ -155,7 +155,9 @@ def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Problem]
     problems = []
     for line in report.splitlines():
         line = line.strip(" :>")
-        if not line or line.startswith(("ODK Validate", "XForm is invalid", "The following", "${tmp", "Result:")):
+        if not line or line.startswith(
+            ("ODK Validate", "XForm is invalid", "The following", "${tmp", "Result:")
+        ):
             continue
         match = VALIDATE_NODE.search(line)
         column = next((col for key, col in VALIDATE_COLUMNS if key in line.lower()), None)

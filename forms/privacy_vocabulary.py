@@ -83,7 +83,9 @@ def _check_generaliser(generaliser: str, question_type: str) -> None:
     kind, argument = match.groups()
     if kind in {"band", "top", "bottom"}:
         if question_type not in NUMERIC_TYPES:
-            raise PrivacyValueError(f"'{generaliser}' needs a number question, not {question_type}.")
+            raise PrivacyValueError(
+                f"'{generaliser}' needs a number question, not {question_type}."
+            )
         try:
             number = float(argument)
         except ValueError as exc:
@@ -94,12 +96,12 @@ def _check_generaliser(generaliser: str, question_type: str) -> None:
         if question_type not in DATE_TYPES:
             raise PrivacyValueError(f"'{generaliser}' needs a date question, not {question_type}.")
         if argument not in DATE_LEVELS:
-            raise PrivacyValueError(
-                f"'{generaliser}': use date:" + "|".join(DATE_LEVELS) + "."
-            )
+            raise PrivacyValueError(f"'{generaliser}': use date:" + "|".join(DATE_LEVELS) + ".")
     else:
         if question_type not in GEO_TYPES:
-            raise PrivacyValueError(f"'{generaliser}' needs a location question, not {question_type}.")
+            raise PrivacyValueError(
+                f"'{generaliser}' needs a location question, not {question_type}."
+            )
         if not argument.isdigit() or int(argument) > 6:
             raise PrivacyValueError(
                 f"'{generaliser}': geo:D keeps D decimal places of the coordinates (0 to 6)."

@@ -89,7 +89,15 @@ class FormSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Form
-        fields = ["form_id", "title", "state", "created_at", "updated_at", "current_version", "versions"]
+        fields = [
+            "form_id",
+            "title",
+            "state",
+            "created_at",
+            "updated_at",
+            "current_version",
+            "versions",
+        ]
         read_only_fields = ["form_id", "title", "created_at", "updated_at"]
 
 
@@ -102,14 +110,20 @@ class FormStateSerializer(serializers.Serializer):
 
 
 class FormUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="An XLSForm (.xlsx, .xls) or an XForm (.xml).")
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="An XLSForm (.xlsx, .xls) or an XForm (.xml)."
+    )
 
 
 class FormUploadResultSerializer(serializers.Serializer):
-    created = serializers.BooleanField(help_text="False when this exact version was already published.")
+    created = serializers.BooleanField(
+        help_text="False when this exact version was already published."
+    )
     form = FormSerializer()
     version = FormVersionSerializer()
 
 
 class MediaUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="A file the form refers to, named exactly as in the form.")
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="A file the form refers to, named exactly as in the form."
+    )

@@ -60,7 +60,8 @@ def detect_kind(filename: str, data: bytes) -> str:
             names = set(zipfile.ZipFile(BytesIO(data)).namelist())
         except zipfile.BadZipFile as exc:
             raise _reject(
-                "upload.corrupt", "The file looks like an Excel workbook but is damaged or cut short."
+                "upload.corrupt",
+                "The file looks like an Excel workbook but is damaged or cut short.",
             ) from exc
         for marker, what in ZIP_KINDS:
             if marker in names:

@@ -17,9 +17,9 @@ NS = {
     "odk": "http://www.opendatakit.org/xforms",
     "orx": "http://openrosa.org/xforms",
 }
-XF = "{%s}" % NS["xf"]
-JR = "{%s}" % NS["jr"]
-ODK = "{%s}" % NS["odk"]
+XF = "{{{}}}".format(NS["xf"])
+JR = "{{{}}}".format(NS["jr"])
+ODK = "{{{}}}".format(NS["odk"])
 MEDIA_URI = re.compile(r"jr://(?:images|audio|video|file|file-csv)/([^\s\"'<>]+)")
 SEARCH_APPEARANCE = re.compile(r"search\(\s*['\"]([^'\"]+)['\"]")
 PRELOAD_TYPES = {
@@ -90,7 +90,7 @@ def read_xform(data: bytes) -> XFormInfo:
     """Describe the XForm in ``data``. Raises ``UnsafeOrMalformedXML`` or ``NotAnXForm``."""
     html = parse_xml(data)
     model = html.find("h:head/xf:model", NS)
-    if html.tag != "{%s}html" % NS["h"] or model is None:
+    if html.tag != "{{{}}}html".format(NS["h"]) or model is None:
         raise NotAnXForm("This XML is not an XForm: it has no <h:html><h:head><model>.")
     instance = next((i for i in model.findall("xf:instance", NS) if "id" not in i.attrib), None)
     root = next(iter(instance), None) if instance is not None else None
@@ -153,9 +153,7 @@ def _read_itext(model: Element) -> _IText:
             itext.default = lang
         for text in translation.findall("xf:text", NS):
             value = text.find("xf:value", NS)
-            plain = next(
-                (v for v in text.findall("xf:value", NS) if "form" not in v.attrib), value
-            )
+            plain = next((v for v in text.findall("xf:value", NS) if "form" not in v.attrib), value)
             if plain is not None:
                 itext.texts.setdefault(text.get("id", ""), {})[lang] = "".join(
                     plain.itertext()
@@ -287,7 +285,5 @@ def _media_names(html: Element) -> list[str]:
     for element in html.iter():
         for value in [*element.attrib.values(), element.text or ""]:
             names.update(match.group(1) for match in MEDIA_URI.finditer(value))
-            names.update(
-                f"{match.group(1)}.csv" for match in SEARCH_APPEARANCE.finditer(value)
-            )
+            names.update(f"{match.group(1)}.csv" for match in SEARCH_APPEARANCE.finditer(value))
     return sorted(names)

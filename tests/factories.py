@@ -31,6 +31,7 @@ class NationalSocietyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NationalSociety
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Red Cross Society {n}")
     country = "IT"

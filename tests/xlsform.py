@@ -44,6 +44,10 @@ def simple_form(form_id: str = "simple", version: str = "1", extra_rows=(), priv
         rows = [row[:3] for row in rows]
     return {
         "survey": [header, *rows],
-        "choices": [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], ["yes_no", "no", "No"]],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["yes_no", "yes", "Yes"],
+            ["yes_no", "no", "No"],
+        ],
         "settings": [["form_id", "version", "form_title"], [form_id, version, f"Form {form_id}"]],
     }

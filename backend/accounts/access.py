@@ -24,9 +24,7 @@ def project_roles(user: AbstractBaseUser | AnonymousUser, project: Project) -> s
         return set(Role.values)
     if not user.is_authenticated:
         return set()
-    return set(
-        Membership.objects.filter(user=user, project=project).values_list("role", flat=True)
-    )
+    return set(Membership.objects.filter(user=user, project=project).values_list("role", flat=True))
 
 
 def projects_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:

@@ -65,8 +65,12 @@ class DeviceAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             super().save_model(request, obj, form, change)
             base = request.build_absolute_uri("/").rstrip("/")
-            url = provisioning.device_server_url(base_url=base, token=token, project_id=obj.project_id)
-            self.message_user(request, f"Server URL for ODK Collect (shown once): {url} — QR code: {url}/qr")
+            url = provisioning.device_server_url(
+                base_url=base, token=token, project_id=obj.project_id
+            )
+            self.message_user(
+                request, f"Server URL for ODK Collect (shown once): {url} — QR code: {url}/qr"
+            )
             return
         super().save_model(request, obj, form, change)
 

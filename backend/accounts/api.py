@@ -90,7 +90,9 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         if self.request.method != "PATCH":
             return access_project(user, project_id)
         changing = set(self.request.data)
-        project = access_project(user, project_id, Role.DPO) if changing & PRIVACY_SETTINGS else None
+        project = (
+            access_project(user, project_id, Role.DPO) if changing & PRIVACY_SETTINGS else None
+        )
         if project is None or changing - PRIVACY_SETTINGS:
             project = access_project(user, project_id, Role.FORM_MANAGER)
         return project
@@ -128,9 +130,11 @@ class ServicePointList(ProjectScoped, generics.ListCreateAPIView):
     serializer_class = ServicePointSerializer
 
     def get_queryset(self):
-        return self.get_project().service_points.select_related(
-            "national_society"
-        ).prefetch_related("national_society__networks")
+        return (
+            self.get_project()
+            .service_points.select_related("national_society")
+            .prefetch_related("national_society__networks")
+        )
 
     def perform_create(self, serializer) -> None:
         serializer.save(project=self.get_project())
@@ -184,9 +188,7 @@ class DeviceList(ProjectScoped, generics.ListCreateAPIView):
     read_roles = (Role.FORM_MANAGER,)
 
     def get_queryset(self):
-        return self.get_project().devices.select_related("service_point").prefetch_related(
-            "forms"
-        )
+        return self.get_project().devices.select_related("service_point").prefetch_related("forms")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -21,7 +21,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from pyxform.xls2xform import convert
@@ -669,19 +669,19 @@ def migrant_survey() -> list[dict]:
             "quitté leur foyer. Cela prend environ 15 minutes. Vous pouvez passer une question "
             "ou arrêter à tout moment. Vos réponses sont confidentielles : les résultats "
             "montrent seulement ce que beaucoup de personnes ont dit ensemble. Elles ne changent "
-            "rien à l'aide que vous recevez ici. Nous vous demanderons votre nom seulement si vous souhaitez que nous vous "
-            "recontactions.",
+            "rien à l'aide que vous recevez ici. Nous vous demanderons votre nom seulement si "
+            "vous souhaitez que nous vous recontactions.",
             es="Hola. Somos de la Cruz Roja y la Media Luna Roja. Queremos aprender de su "
             "experiencia, para ayudar mejor a las personas que han dejado su hogar. Toma unos "
             "15 minutos. Puede saltar cualquier pregunta o parar en cualquier momento. Sus "
             "respuestas son confidenciales: los resultados solo muestran lo que muchas personas "
-            "dijeron en conjunto. No cambian la ayuda que recibe aquí. Solo le pediremos su nombre si "
-            "usted quiere que le contactemos más adelante.",
+            "dijeron en conjunto. No cambian la ayuda que recibe aquí. Solo le pediremos su "
+            "nombre si usted quiere que le contactemos más adelante.",
             ar="مرحباً. نحن من الصليب الأحمر والهلال الأحمر. نريد أن نتعلّم من تجربتك، لكي "
             "نساعد بشكل أفضل الأشخاص الذين غادروا ديارهم. يستغرق ذلك حوالي 15 دقيقة. يمكنك "
             "تخطّي أي سؤال أو التوقف في أي وقت. إجاباتك سرية: النتائج تُظهر فقط ما قاله كثير من "
-            "الناس معاً. وهي لا تغيّر المساعدة التي تحصل عليها "
-            "هنا. لن نطلب اسمك إلا إذا أردت أن نتواصل معك لاحقاً.",
+            "الناس معاً. وهي لا تغيّر المساعدة التي تحصل عليها هنا. لن نطلب اسمك إلا إذا "
+            "أردت أن نتواصل معك لاحقاً.",
             uk="Вітаємо. Ми представляємо Червоний Хрест і Червоний Півмісяць. Ми хочемо "
             "дізнатися про ваш досвід, щоб краще допомагати людям, які залишили свій дім. Це "
             "займе близько 15 хвилин. Ви можете пропустити будь-яке питання або зупинитися в "
@@ -1133,20 +1133,24 @@ def build(form: dict) -> tuple[Path, list[dict]]:
     return path, survey
 
 
-def privacy_problems(survey: list[dict]) -> list[str]:
-    """Every question row needs a `privacy` value from the design's vocabulary."""
+def privacy_problems(path: Path) -> list[str]:
+    """Every question row of the written survey sheet needs a value of the privacy vocabulary."""
+    rows = load_workbook(path)["survey"].iter_rows(values_only=True)
+    columns = next(rows)
     problems = []
-    for row in survey:
+    for number, cells in enumerate(rows, start=2):
+        row = dict(zip(columns, cells, strict=True))
         if row["type"] in GROUP_TYPES:
             continue
-        words = (row.get("privacy") or "").split()
+        where = f"survey row {number} ({row['name']})"
+        words = (row["privacy"] or "").split()
         if not words or words[0] not in CLASSES:
-            problems.append(f"{row['name']}: privacy {row.get('privacy')!r} is not a class")
+            problems.append(f"{where}: privacy {row['privacy']!r} is not a classification")
         elif words[1:] and words[0] != "quasi":
-            problems.append(f"{row['name']}: only quasi takes generalisers")
+            problems.append(f"{where}: only quasi takes generalisers")
         else:
             problems += [
-                f"{row['name']}: bad generaliser {word!r}"
+                f"{where}: {word!r} is not a generaliser"
                 for word in words[1:]
                 if not GENERALISER.match(word)
             ]
@@ -1157,7 +1161,7 @@ def main() -> int:
     failed = False
     for form in FORMS:
         path, survey = build(form)
-        problems = privacy_problems(survey)
+        problems = privacy_problems(path)
         warnings: list[str] = []
         try:
             convert(xlsform=path.read_bytes(), file_type=".xlsx", validate=True, warnings=warnings)

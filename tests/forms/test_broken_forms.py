@@ -216,5 +216,7 @@ def test_warnings_are_returned_with_their_row(client, project):
     response = upload(client, project, "f.xlsx", xlsx(form))
 
     assert response.status_code == 201
-    warning = next(w for w in response.json()["version"]["warnings"] if "max-pixels" in w["message"])
+    warning = next(
+        w for w in response.json()["version"]["warnings"] if "max-pixels" in w["message"]
+    )
     assert (warning["level"], warning["sheet"], warning["row"]) == ("warning", "survey", 5)

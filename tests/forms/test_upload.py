@@ -131,13 +131,37 @@ def test_settings_sheet_sets_id_version_language_and_public_key(api, project, fo
 def test_translations_including_right_to_left_languages(api, project, form_manager):
     form = {
         "survey": [
-            ["type", "name", "label::English (en)", "label::العربية (ar)", "label::Українська (uk)",
-             "hint::English (en)", "hint::العربية (ar)", "hint::Українська (uk)", "privacy"],
-            ["select_one sex", "sex", "Sex", "الجنس", "Стать", "Choose one", "اختر واحدا",
-             "Оберіть одне", "quasi"],
-        ],  # fmt: skip
+            [
+                "type",
+                "name",
+                "label::English (en)",
+                "label::العربية (ar)",
+                "label::Українська (uk)",
+                "hint::English (en)",
+                "hint::العربية (ar)",
+                "hint::Українська (uk)",
+                "privacy",
+            ],
+            [
+                "select_one sex",
+                "sex",
+                "Sex",
+                "الجنس",
+                "Стать",
+                "Choose one",
+                "اختر واحدا",
+                "Оберіть одне",
+                "quasi",
+            ],
+        ],
         "choices": [
-            ["list_name", "name", "label::English (en)", "label::العربية (ar)", "label::Українська (uk)"],
+            [
+                "list_name",
+                "name",
+                "label::English (en)",
+                "label::العربية (ar)",
+                "label::Українська (uk)",
+            ],
             ["sex", "female", "Female", "أنثى", "Жінка"],
             ["sex", "male", "Male", "ذكر", "Чоловік"],
         ],

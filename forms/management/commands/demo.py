@@ -68,7 +68,9 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False))
             return
-        self.stdout.write(self.style.SUCCESS(f"Demo project “{PROJECT}” (id {summary['project_id']})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo project “{PROJECT}” (id {summary['project_id']})")
+        )
         for account in summary["accounts"]:
             self.stdout.write(
                 f"  {account['role']:<13} user {account['username']:<13} "
@@ -98,7 +100,11 @@ class Command(BaseCommand):
         point, _ = ServicePoint.objects.get_or_create(
             project=project,
             name="Humanitarian Service Point, Lampedusa",
-            defaults={"national_society": society, "kind": ServicePoint.Kind.FIXED, "country": "IT"},
+            defaults={
+                "national_society": society,
+                "kind": ServicePoint.Kind.FIXED,
+                "country": "IT",
+            },
         )
         accounts = [self.account(project, *spec) for spec in ACCOUNTS]
         token = provisioning.demo_device_token("Demo tablet")
@@ -113,7 +119,9 @@ class Command(BaseCommand):
         forms = []
         for path in library_forms():
             result = form_upload(project=project, filename=path.name, data=path.read_bytes())
-            forms.append({"form_id": result.version.form.form_id, "version": result.version.version})
+            forms.append(
+                {"form_id": result.version.form.form_id, "version": result.version.version}
+            )
         return {
             "project_id": project.pk,
             "project": project.name,

@@ -1,0 +1,184 @@
+"""Who may do what, endpoint by endpoint: the design's role table as a test.
+
+Outsiders (members of another project) get 404, as for a project that does not exist; members
+without the needed role get 403; devices cannot use the API at all. A last test checks that every
+operation in the OpenAPI schema appears here, so a new endpoint cannot ship without its row.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from backend.accounts.models import ServicePoint
+from backend.accounts.provisioning import device_create
+from tests.factories import NationalSocietyFactory, ServicePointFactory
+from tests.forms.helpers import upload
+from tests.xlsform import simple_form, xlsx
+
+PERSONAS = ["anonymous", "device", "outsider", "analyst", "dpo", "form_manager", "admin"]
+MEDIA_FORM = {
+    "survey": [
+        ["type", "name", "label", "privacy"],
+        ["select_one_from_file places.csv", "place", "Where?", "quasi"],
+    ],
+    "settings": [["form_id", "version"], ["simple", "1"]],
+}
+P = "/api/v1/projects/{project}"
+V = P + "/forms/simple/versions/1"
+
+
+def statuses(anonymous, device, outsider, analyst, dpo, form_manager, admin):
+    return dict(
+        zip(PERSONAS, [anonymous, device, outsider, analyst, dpo, form_manager, admin], strict=True)
+    )
+
+
+READ_MEMBERS = statuses(401, 401, 404, 200, 200, 200, 200)
+WRITE_FM = statuses(401, 401, 404, 403, 403, 200, 200)
+CREATE_FM = statuses(401, 401, 404, 403, 403, 201, 201)
+ONLY_FM = statuses(401, 401, 404, 403, 403, 200, 200)
+REFERENCE_READ = statuses(401, 401, 200, 200, 200, 200, 200)
+REFERENCE_WRITE = statuses(401, 401, 403, 403, 403, 403, 201)
+
+
+def society_payload(ctx):
+    return {"name": "Croix-Rouge française", "country": "FR", "networks": ["perco"]}
+
+
+def point_payload(ctx):
+    return {
+        "name": "Mobile team",
+        "kind": "mobile",
+        "national_society": ctx["society"].pk,
+        "country": "IT",
+    }
+
+
+def device_payload(ctx):
+    return {"name": "Tablet 7", "service_point": ctx["point"].pk}
+
+
+def form_file(ctx):
+    return {"file": SimpleUploadedFile("f.xlsx", xlsx(simple_form(form_id="another")))}
+
+
+def media_file(ctx):
+    return {"file": SimpleUploadedFile("places.csv", b"name,label\na,A\n")}
+
+
+MATRIX = [
+    ("get", "/api/v1/networks", None, REFERENCE_READ),
+    (
+        "post",
+        "/api/v1/networks",
+        lambda c: {"code": "americas", "name": "Americas"},
+        REFERENCE_WRITE,
+    ),
+    ("get", "/api/v1/national-societies", None, REFERENCE_READ),
+    ("post", "/api/v1/national-societies", society_payload, REFERENCE_WRITE),
+    ("get", "/api/v1/projects", None, REFERENCE_READ),
+    (
+        "post",
+        "/api/v1/projects",
+        lambda c: {"name": "New"},
+        statuses(401, 401, 201, 403, 403, 201, 201),
+    ),
+    ("get", P, None, READ_MEMBERS),
+    ("patch", P, lambda c: {"description": "Lampedusa"}, WRITE_FM),
+    ("patch", P, lambda c: {"k_anonymity": 7}, statuses(401, 401, 404, 403, 200, 403, 200)),
+    ("get", P + "/service-points", None, READ_MEMBERS),
+    ("post", P + "/service-points", point_payload, CREATE_FM),
+    ("get", P + "/service-points/{point}", None, READ_MEMBERS),
+    ("patch", P + "/service-points/{point}", lambda c: {"location": "Port"}, WRITE_FM),
+    ("get", P + "/devices", None, ONLY_FM),
+    ("post", P + "/devices", device_payload, CREATE_FM),
+    ("get", P + "/devices/{device}", None, ONLY_FM),
+    ("patch", P + "/devices/{device}", lambda c: {"name": "Renamed"}, ONLY_FM),
+    ("delete", P + "/devices/{device}", None, statuses(401, 401, 404, 403, 403, 204, 204)),
+    ("get", P + "/forms", None, READ_MEMBERS),
+    ("post", P + "/forms", form_file, CREATE_FM),
+    ("get", P + "/forms/simple", None, READ_MEMBERS),
+    ("patch", P + "/forms/simple", lambda c: {"state": "closing"}, WRITE_FM),
+    ("get", V, None, READ_MEMBERS),
+    ("get", V + "/xform", None, READ_MEMBERS),
+    ("get", V + "/rules", None, READ_MEMBERS),
+    ("get", V + "/media", None, READ_MEMBERS),
+    ("post", V + "/media", media_file, CREATE_FM),
+]
+
+
+@pytest.fixture
+def world(db, settings, project, other_project, form_manager, dpo, analyst, outsider, admin_user):
+    settings.WAYPOINT_ODK_VALIDATE = "false"
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    upload(client, project, "simple.xlsx", xlsx(MEDIA_FORM))
+    point = ServicePointFactory(project=project)
+    device, token = device_create(project=project, service_point=point, name="Tablet")
+    NationalSocietyFactory()
+    return {
+        "project": project,
+        "point": point,
+        "device": device,
+        "device_token": token,
+        "society": ServicePoint.objects.get(pk=point.pk).national_society,
+        "users": {
+            "outsider": outsider,
+            "analyst": analyst,
+            "dpo": dpo,
+            "form_manager": form_manager,
+            "admin": admin_user,
+        },
+    }
+
+
+def _client(api, world, persona):
+    if persona == "anonymous":
+        return api.as_user(None)
+    if persona == "device":
+        api.credentials(HTTP_AUTHORIZATION=f"Token {world['device_token']}")
+        return api
+    return api.as_user(world["users"][persona])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("method", "template", "payload", "expected"),
+    MATRIX,
+    ids=[f"{m.upper()} {t}" for m, t, _, _ in MATRIX],
+)
+def test_role_matrix(api, world, persona, method, template, payload, expected):
+    url = template.format(
+        project=world["project"].pk, point=world["point"].pk, device=world["device"].pk
+    )
+    client = _client(api, world, persona)
+    data = payload(world) if payload else None
+    fmt = "multipart" if data and "file" in data else "json"
+
+    response = getattr(client, method)(url, data, format=fmt)
+
+    assert response.status_code == expected[persona], (persona, method, url, response.content[:300])
+
+
+def test_every_api_operation_is_in_the_matrix():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        (method, path)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in item
+    }
+    placeholders = {
+        "{project}": "{project_id}",
+        "{point}": "{id}",
+        "{device}": "{id}",
+        "/simple": "/{form_id}",
+        "/versions/1": "/versions/{version}",
+    }
+    covered = set()
+    for method, template, _, _ in MATRIX:
+        for concrete, placeholder in placeholders.items():
+            template = template.replace(concrete, placeholder)
+        covered.add((method, template))
+    assert operations - covered == set()
