@@ -213,6 +213,8 @@ def _question_type(bind: Element, control: Element | None, file_instances: set) 
     if control is None:
         return "calculate" if bind.get("calculate") else BIND_TYPES.get(bind_type, "hidden")
     tag = _local(control.tag)
+    if tag in {"group", "repeat"}:
+        return None  # containers carry relevance, not answers
     itemset = control.find("xf:itemset", NS)
     from_file = itemset is not None and _itemset_instance(itemset) in file_instances
     if tag == "select1":
