@@ -3,8 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.accounts import api as accounts_api
+from backend import views as backend_views
 from backend.accounts import views as accounts_views
 from forms import api as forms_api
+from forms import views as forms_views
 
 api_v1 = [
     path("networks", accounts_api.NetworkList.as_view(), name="network-list"),
@@ -57,7 +59,37 @@ api_v1 = [
     ),
 ]
 
+pages = [
+    path("", backend_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("projects/<int:project_id>/forms/", forms_views.project_forms, name="project-forms"),
+    path(
+        "projects/<int:project_id>/forms/upload", forms_views.form_upload, name="form-upload-page"
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/state",
+        forms_views.form_state,
+        name="form-state-page",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/",
+        forms_views.form_version,
+        name="form-version-page",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/media",
+        forms_views.media_upload,
+        name="media-upload-page",
+    ),
+    path(
+        "projects/<int:project_id>/devices/create",
+        forms_views.device_create,
+        name="device-create-page",
+    ),
+]
+
 urlpatterns = [
+    *pages,
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -143,7 +143,12 @@ def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Problem:
         wanted = match.group(1).strip().lower()
         row = next((r.row for r in rows.values() if r.type == wanted), row)
         sheet, column, code = "survey", "type", "xlsform.unknown_type"
-    if "required column headers" in message or "mandatory columns" in message:
+    if "There should be a choices sheet" in message:
+        sheet = "choices"
+        select = next((r for r in rows.values() if r.type.startswith("select")), None)
+        if select is not None:
+            message += f" (The survey sheet uses a choice list on row {select.row}.)"
+    elif "required column headers" in message:
         row = row or 1
     if row is not None and sheet is None:
         sheet = "survey"

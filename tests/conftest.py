@@ -104,3 +104,6 @@ def java():
 
     if shutil.which("java") is None:
         pytest.skip("Java is not installed (ODK Validate and JavaRosa need it)")
+
+
+from tests.browser import browser, page  # noqa: E402, F401 - shared browser fixtures

@@ -2,12 +2,14 @@
 
 A user who holds no role in a project gets the same answer as for a project that does not exist
 (404), so project ids cannot be probed. A member lacking the role an action needs gets 403: they
-already know the project exists.
+already know the project exists. Django's exceptions are used so that API views (DRF converts
+them) and pages answer alike.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound, PermissionDenied
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from backend.accounts.models import Membership, Project, Role
 
@@ -42,7 +44,7 @@ def access_project(
     try:
         project = projects_visible_to(user).get(pk=int(project_id))
     except (Project.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such project.") from None
+        raise Http404("No such project.") from None
     if roles and not project_roles(user, project) & set(roles):
         needed = " or ".join(ROLE_LABELS[r].lower() for r in roles)
         raise PermissionDenied(f"This needs the {needed} role in project “{project.name}”.")

@@ -220,3 +220,12 @@ def test_warnings_are_returned_with_their_row(client, project):
         w for w in response.json()["version"]["warnings"] if "max-pixels" in w["message"]
     )
     assert (warning["level"], warning["sheet"], warning["row"]) == ("warning", "survey", 5)
+
+
+def test_select_without_a_choices_sheet(client, project):
+    form = {"survey": [["type", "name", "label"], ["text", "a", "A"], ["select_one yn", "b", "B"]]}
+
+    found = refused(upload(client, project, "f.xlsx", xlsx(form)))
+
+    assert found["sheet"] == "choices"
+    assert "row 3" in found["message"]

@@ -1,0 +1,12 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from backend.accounts.access import ROLE_LABELS, project_roles, projects_visible_to
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    projects = [
+        (project, sorted(ROLE_LABELS[r] for r in project_roles(request.user, project)))
+        for project in projects_visible_to(request.user)
+    ]
+    return render(request, "home.html", {"projects": projects})

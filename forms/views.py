@@ -1,0 +1,152 @@
+"""The form manager's pages: publish XLSForms, see their problems and privacy rules, attach
+media, open and close forms, and set up tablets. Views parse input and call the services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.accounts import provisioning
+from backend.accounts.access import access_project, project_roles
+from backend.accounts.api import device_credentials
+from backend.accounts.models import Role
+from forms import services
+from forms.models import Form, FormState, FormVersion
+from forms.problems import FormRejected
+
+
+def _context(request, project, **extra) -> dict:
+    roles = project_roles(request.user, project)
+    return {"project": project, "is_form_manager": Role.FORM_MANAGER in roles, **extra}
+
+
+@login_required
+def project_forms(request, project_id: int, *, problems=None, credentials=None, status=200):
+    project = access_project(request.user, project_id)
+    context = _context(
+        request,
+        project,
+        forms=project.forms.prefetch_related("versions"),
+        problems=problems,
+        credentials=credentials,
+        states=FormState.choices,
+    )
+    if context["is_form_manager"]:
+        context["devices"] = project.devices.select_related("service_point")
+        context["service_points"] = project.service_points.all()
+    return render(request, "forms/project_forms.html", context, status=status)
+
+
+@login_required
+@require_POST
+def form_upload(request, project_id: int):
+    project = access_project(request.user, project_id, Role.FORM_MANAGER)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose an XLSForm file to upload.")
+        return redirect("project-forms", project_id)
+    try:
+        result = services.form_upload(
+            project=project,
+            filename=upload.name,
+            data=upload.read(settings.WAYPOINT_FORM_MAX_BYTES + 1),
+            user=request.user,
+        )
+    except FormRejected as exc:
+        return project_forms(
+            request, project_id, problems={"file": upload.name, "items": exc.problems}, status=400
+        )
+    version = result.version
+    if result.created:
+        messages.success(request, f"Published {version.form.title}, version {version.version}.")
+    else:
+        messages.info(request, f"Version {version.version} was already published; nothing changed.")
+    for warning in version.warnings:
+        messages.warning(request, warning["message"])
+    return redirect("form-version-page", project_id, version.form.form_id, version.version)
+
+
+@login_required
+@require_POST
+def form_state(request, project_id: int, form_id: str):
+    project = access_project(request.user, project_id, Role.FORM_MANAGER)
+    form = get_object_or_404(Form, project=project, form_id=form_id)
+    try:
+        services.form_set_state(form=form, state=request.POST.get("state", ""))
+    except FormRejected as exc:
+        messages.error(request, exc.problems[0].message)
+    else:
+        messages.success(request, f"{form.title} is now {form.get_state_display().lower()}.")
+    return redirect("project-forms", project_id)
+
+
+@login_required
+def form_version(request, project_id: int, form_id: str, version: str, *, problems=None):
+    project = access_project(request.user, project_id)
+    version_obj = get_object_or_404(
+        FormVersion.objects.select_related("form"),
+        form__project=project,
+        form__form_id=form_id,
+        version=version,
+    )
+    present = {m.filename: m for m in version_obj.media.all()}
+    rule_set = version_obj.current_rule_set
+    context = _context(
+        request,
+        project,
+        version=version_obj,
+        media=[(name, present.get(name)) for name in version_obj.media_expected],
+        rule_set=rule_set,
+        rules=rule_set.rules.all() if rule_set else [],
+        problems=problems,
+    )
+    return render(request, "forms/form_version.html", context, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def media_upload(request, project_id: int, form_id: str, version: str):
+    project = access_project(request.user, project_id, Role.FORM_MANAGER)
+    version_obj = get_object_or_404(
+        FormVersion, form__project=project, form__form_id=form_id, version=version
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to upload.")
+    else:
+        try:
+            services.media_upload(
+                version=version_obj,
+                filename=upload.name,
+                data=upload.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1),
+                user=request.user,
+            )
+        except FormRejected as exc:
+            return form_version(
+                request,
+                project_id,
+                form_id,
+                version,
+                problems={"file": upload.name, "items": exc.problems},
+            )
+        messages.success(request, f"Attached {upload.name}.")
+    return redirect("form-version-page", project_id, form_id, version)
+
+
+@login_required
+@require_POST
+def device_create(request, project_id: int):
+    project = access_project(request.user, project_id, Role.FORM_MANAGER)
+    point = project.service_points.filter(pk=request.POST.get("service_point") or 0).first()
+    name = request.POST.get("name", "").strip()
+    if point is None or not name:
+        messages.error(request, "Give the device a name and choose its service point.")
+        return redirect("project-forms", project_id)
+    device, token = provisioning.device_create(
+        project=project, service_point=point, name=name, user=request.user
+    )
+    # The token is shown once, on this response; it is stored only as a hash.
+    return project_forms(
+        request, project_id, credentials=device_credentials(request, device, token)
+    )
