@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend.accounts import api as accounts_api
 from backend import views as backend_views
+from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
 from forms import api as forms_api
 from forms import views as forms_views

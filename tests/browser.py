@@ -1,4 +1,4 @@
-"""A real browser for page tests: Debian's Chromium driven by Playwright (never a downloaded one)."""
+"""A real browser for page tests: Debian's Chromium driven by Playwright, never a downloaded one."""
 
 import os
 import shutil

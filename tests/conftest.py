@@ -9,6 +9,7 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
+from tests.browser import browser, page  # noqa: F401 - shared browser fixtures
 from tests.factories import DeviceFactory, MembershipFactory, ProjectFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -104,6 +105,3 @@ def java():
 
     if shutil.which("java") is None:
         pytest.skip("Java is not installed (ODK Validate and JavaRosa need it)")
-
-
-from tests.browser import browser, page  # noqa: E402, F401 - shared browser fixtures

@@ -7,8 +7,8 @@ them) and pages answer alike.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from backend.accounts.models import Membership, Project, Role
