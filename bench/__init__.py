@@ -1,0 +1,2 @@
+"""Benchmarks (`make bench`): measured on this machine, reported in the issue notes, never
+asserted in the test suite."""

@@ -1,0 +1,24 @@
+"""`make bench`: run every benchmark and print its figures as JSON."""
+
+import json
+import platform
+import sys
+
+from bench.setup import django_with_fresh_database
+
+
+def main() -> None:
+    database = django_with_fresh_database()
+    from bench import form_publish
+
+    report = {
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+        "python": sys.version.split()[0],
+        "database": database,
+        "form_publish": form_publish.run(),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

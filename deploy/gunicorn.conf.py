@@ -1,0 +1,21 @@
+"""gunicorn settings for a 2-core host: `gunicorn -c deploy/gunicorn.conf.py backend.wsgi`.
+
+Uploads from tablets on slow links hold a connection for seconds, so threads (gthread) keep the
+few processes a small host can afford free for other requests.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+# The access log omits the query string: Enketo-style `?st=` tokens must not reach the logs.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
