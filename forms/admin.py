@@ -1,5 +1,4 @@
 from django import forms as djforms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -71,7 +70,7 @@ class FormAdmin(admin.ModelAdmin):
                 result = services.form_upload(
                     project=upload.cleaned_data["project"],
                     filename=file.name,
-                    data=file.read(settings.WAYPOINT_FORM_MAX_BYTES + 1),
+                    data=services.read_form_file(file),
                     user=request.user,
                 )
             except FormRejected as exc:
@@ -130,7 +129,7 @@ class MediaUploadForm(djforms.ModelForm):
             self.instance = services.media_upload(
                 version=cleaned["version"],
                 filename=file.name,
-                data=file.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1),
+                data=services.read_media_file(file),
             )
         except FormRejected as exc:
             raise djforms.ValidationError([describe(p) for p in exc.problems]) from exc

@@ -1,6 +1,5 @@
 """The forms API: upload XLSForms, read versions and privacy rules, attach media, open/close."""
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -45,13 +44,6 @@ def rejected(exc: FormRejected) -> Response:
     )
 
 
-def _uploaded_bytes(upload, limit: int) -> bytes:
-    """Read an upload without loading more than the limit allows."""
-    if upload.size is not None and upload.size > limit:
-        return upload.read(limit + 1)
-    return upload.read()
-
-
 class FormScoped(ProjectScoped):
     def get_form(self) -> Form:
         return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
@@ -87,7 +79,7 @@ class FormList(FormScoped, generics.ListAPIView):
         serializer = FormUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        data = _uploaded_bytes(upload, settings.WAYPOINT_FORM_MAX_BYTES)
+        data = services.read_form_file(upload)
         try:
             result = services.form_upload(
                 project=project, filename=upload.name, data=data, user=request.user
@@ -174,7 +166,7 @@ class MediaList(FormScoped, generics.ListAPIView):
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        data = _uploaded_bytes(upload, settings.WAYPOINT_MEDIA_MAX_BYTES)
+        data = services.read_media_file(upload)
         try:
             media = services.media_upload(
                 version=version, filename=upload.name, data=data, user=request.user

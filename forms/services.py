@@ -47,6 +47,15 @@ class UploadResult:
     created: bool
 
 
+def read_form_file(upload) -> bytes:
+    """Read an uploaded form, never more than one byte past the limit (enough to refuse it)."""
+    return upload.read(settings.WAYPOINT_FORM_MAX_BYTES + 1)
+
+
+def read_media_file(upload) -> bytes:
+    return upload.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1)
+
+
 def _reject(code: str, message: str, *, status: int = 400) -> FormRejected:
     return FormRejected([Problem(code, message)], status=status)
 

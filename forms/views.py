@@ -1,7 +1,6 @@
 """The form manager's pages: publish XLSForms, see their problems and privacy rules, attach
 media, open and close forms, and set up tablets. Views parse input and call the services."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,7 +49,7 @@ def form_upload(request, project_id: int):
         result = services.form_upload(
             project=project,
             filename=upload.name,
-            data=upload.read(settings.WAYPOINT_FORM_MAX_BYTES + 1),
+            data=services.read_form_file(upload),
             user=request.user,
         )
     except FormRejected as exc:
@@ -119,7 +118,7 @@ def media_upload(request, project_id: int, form_id: str, version: str):
             services.media_upload(
                 version=version_obj,
                 filename=upload.name,
-                data=upload.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1),
+                data=services.read_media_file(upload),
                 user=request.user,
             )
         except FormRejected as exc:

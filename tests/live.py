@@ -49,7 +49,7 @@ class ServerProcess:
                 "--workers",
                 "2",
                 "backend.wsgi",
-            ],  # fmt: skip
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
