@@ -172,3 +172,18 @@ class PrivacyRuleSetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(PrivacyRule)
+class PrivacyRuleAdmin(admin.ModelAdmin):
+    """Read-only: rules change by a DPO's new rule set, never in place."""
+
+    list_display = ["path", "classification", "generalisers", "source", "rule_set"]
+    list_filter = ["classification", "source"]
+    search_fields = ["path"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -132,17 +132,25 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
             ]
         )
     rules, rule_warnings = privacy_rules(info, rows)
-    return _publish(
-        project=project,
-        info=info,
-        xform=xform,
-        filename=filename,
-        source=data,
-        warnings=warnings + rule_warnings,
-        rules=rules,
-        itemsets=itemsets,
-        user=user,
-    )
+    try:
+        return _publish(
+            project=project,
+            info=info,
+            xform=xform,
+            filename=filename,
+            source=data,
+            warnings=warnings + rule_warnings,
+            rules=rules,
+            itemsets=itemsets,
+            user=user,
+        )
+    except IntegrityError as exc:
+        # Two uploads of the same new form or version raced; the other one won.
+        raise _reject(
+            "form.version_exists",
+            "This form version was published by another upload a moment ago. Reload to see it.",
+            status=409,
+        ) from exc
 
 
 def _read(xform: bytes) -> XFormInfo:
@@ -223,30 +231,24 @@ def _publish(
             ],
             status=409,
         )
-    try:
-        with transaction.atomic():
-            version = FormVersion.objects.create(
-                form=form,
-                version=info.version,
-                title=info.title,
-                xform=xform,
-                md5=md5,
-                source_filename=PurePosixPath(filename).name[:255],
-                source=source,
-                source_sha256=hashlib.sha256(source).hexdigest(),
-                default_language=info.default_language,
-                languages=info.languages,
-                public_key=info.public_key,
-                questions=[q.as_dict() for q in info.questions],
-                choices=info.choices,
-                media_expected=info.media,
-                warnings=[w.as_dict() for w in warnings],
-                created_by=user,
-            )
-    except IntegrityError as exc:
-        raise _reject(
-            "form.version_exists", "This version was published a moment ago.", status=409
-        ) from exc
+    version = FormVersion.objects.create(
+        form=form,
+        version=info.version,
+        title=info.title,
+        xform=xform,
+        md5=md5,
+        source_filename=PurePosixPath(filename).name[:255],
+        source=source,
+        source_sha256=hashlib.sha256(source).hexdigest(),
+        default_language=info.default_language,
+        languages=info.languages,
+        public_key=info.public_key,
+        questions=[q.as_dict() for q in info.questions],
+        choices=info.choices,
+        media_expected=info.media,
+        warnings=[w.as_dict() for w in warnings],
+        created_by=user,
+    )
     rule_set = PrivacyRuleSet.objects.create(
         version=version, number=1, reason="From the form's privacy column", created_by=user
     )
