@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "backend.accounts",
+    "backend.audit",
     "forms.apps.FormsConfig",
+    "sync",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +122,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # ODK Validate (JavaRosa, shipped in the pyxform wheel) catches bad XPath such as a broken
 # `relevant`; "auto" runs it when a Java runtime is on the PATH.
 WAYPOINT_ODK_VALIDATE = env_str("WAYPOINT_ODK_VALIDATE", "auto")
+
+# OpenRosa submissions: the body limit devices are told (X-OpenRosa-Accept-Content-Length).
+WAYPOINT_SUBMISSION_MAX_BYTES = env_int("WAYPOINT_SUBMISSION_MAX_BYTES", 50 * 1024 * 1024)
+# Quarantine encryption keys (base64, 32 bytes each, comma-separated; the first seals).
+WAYPOINT_QUARANTINE_KEYS = env_str("WAYPOINT_QUARANTINE_KEYS", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

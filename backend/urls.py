@@ -95,6 +95,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),
+    path("", include("sync.urls")),
     path(
         "key/<str:token>/projects/<int:project_id>/qr",
         accounts_views.device_qr_page,

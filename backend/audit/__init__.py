@@ -1,0 +1,1 @@
+"""The append-only audit trail: raw-data reads, rule changes, releases, purges."""

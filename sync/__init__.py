@@ -1,0 +1,1 @@
+"""OpenRosa for ODK Collect, KoboCollect and Enketo; the quarantine where raw submissions wait."""

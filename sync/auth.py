@@ -1,0 +1,78 @@
+"""Who is calling an OpenRosa endpoint.
+
+Devices carry their token in the URL (``/key/{token}/...``, as ODK Central's app users) or as
+Enketo's ``?st=``; accounts use HTTP Basic after a ``WWW-Authenticate`` challenge, which Collect
+and Enketo need before they send credentials. Accounts may use these endpoints as form managers
+(to try a form), never to read data.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from backend.accounts.access import project_roles
+from backend.accounts.models import Device, Project, Role
+from backend.accounts.provisioning import device_for_token
+
+REALM = 'Basic realm="Waypoint", charset="UTF-8"'
+
+
+class OpenRosaAuthError(Exception):
+    def __init__(self, status: int, message: str, *, challenge: bool = False) -> None:
+        super().__init__(message)
+        self.status, self.message, self.challenge = status, message, challenge
+
+
+@dataclass
+class OpenRosaCaller:
+    project: Project
+    device: Device | None
+    user: object | None
+    token: str | None  # put back into the URLs the form list hands out
+    via_query: bool = False
+
+
+def _basic_user(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return authenticate(request, username=username, password=password)
+
+
+def resolve_caller(request, project_id: int, token: str | None) -> OpenRosaCaller:
+    """The device or account making this request, allowed in this project, or an error."""
+    query_token = request.GET.get("st")
+    token = token or query_token
+    if token:
+        device = device_for_token(token)
+        if device is None:
+            raise OpenRosaAuthError(
+                403,
+                "This tablet's access is not valid (revoked or mistyped). Ask your supervisor for "
+                "a new QR code.",
+            )
+        if device.project_id != project_id:
+            raise OpenRosaAuthError(403, "This tablet is set up for another project.")
+        _touch(device)
+        return OpenRosaCaller(device.project, device, None, token, via_query=bool(query_token))
+    user = _basic_user(request)
+    if user is None:
+        raise OpenRosaAuthError(401, "Please sign in.", challenge=True)
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or Role.FORM_MANAGER not in project_roles(user, project):
+        raise OpenRosaAuthError(403, "Your account cannot collect data in this project.")
+    return OpenRosaCaller(project, None, user, None)
+
+
+def _touch(device: Device) -> None:
+    """Record that the device was seen, at most every few minutes (not on every request)."""
+    now = timezone.now()
+    if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 300:
+        Device.objects.filter(pk=device.pk).update(last_seen_at=now)

@@ -1,0 +1,65 @@
+"""Sealing raw submissions at rest, and writing attachment files durably.
+
+Files are written and fsynced before the database transaction that refers to them commits, so a
+201 is only ever sent for data on disk; a crash in between leaves at most an unreferenced file.
+"""
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils import timezone
+
+from backend.crypto import seal, unseal
+
+
+def seal_xml(xml: bytes, *, form_pk: int, identity: str) -> bytes:
+    return seal(xml, context=f"xml:{form_pk}:{identity}".encode())
+
+
+def unseal_xml(blob: bytes, *, form_pk: int, identity: str) -> bytes:
+    return unseal(bytes(blob), context=f"xml:{form_pk}:{identity}".encode())
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    size: int
+    sha256: str
+
+
+def store_attachment(data: bytes, *, project_pk: int) -> StoredFile:
+    """Seal and store attachment bytes under a random name, durably."""
+    name = default_storage.get_available_name(
+        f"quarantine/{project_pk}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    )
+    stored = default_storage.save(name, ContentFile(seal(data, context=name.encode())))
+    if stored != name:  # the context sealed into the blob must be the name it is read back by
+        default_storage.delete(stored)
+        raise OSError(f"Storage renamed {name} to {stored}")
+    if isinstance(default_storage, FileSystemStorage):
+        _fsync(default_storage.path(stored))
+    return StoredFile(stored, len(data), hashlib.sha256(data).hexdigest())
+
+
+def read_attachment(storage_name: str) -> bytes:
+    with default_storage.open(storage_name, "rb") as handle:
+        return unseal(handle.read(), context=storage_name.encode())
+
+
+def delete_stored(storage_names: list[str]) -> None:
+    for name in storage_names:
+        default_storage.delete(name)
+
+
+def _fsync(path: str) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+    directory = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

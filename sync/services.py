@@ -1,0 +1,229 @@
+"""Receiving submissions so that none is ever lost and no tablet is ever stuck.
+
+Every rule here answers a device that retries whatever it did not see succeed: identity is
+(form, instanceID); a retry adds only what was missing; a different XML under a taken instanceID
+is kept as a conflicting copy and still answered 201; racing duplicates meet at the unique
+constraint and become one submission.
+"""
+
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import Device, Project
+from backend.safexml import UnsafeOrMalformedXML
+from forms.models import Form, FormState
+from sync import quarantine
+from sync.instance import Instance, InstanceError, client_times, named_files, parse_instance
+from sync.models import Attachment, ConflictingCopy, Submission
+from sync.signals import submission_completed
+
+
+class SubmissionRefused(Exception):
+    """Answer the device with ``status`` and a message a volunteer can read."""
+
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+@dataclass
+class Receipt:
+    submission: Submission
+    created: bool
+    message: str
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Caller:
+    """Who is submitting: a device (token) or an account (HTTP Basic)."""
+
+    device: Device | None = None
+    user: object | None = None
+    user_agent: str = ""
+    device_id: str = ""
+
+
+def _form_for(project: Project, instance: Instance, caller: Caller) -> Form:
+    form = Form.objects.filter(project=project, form_id=instance.form_id).first()
+    device = caller.device
+    if form is None or (
+        device is not None and not device.all_forms and not device.forms.filter(pk=form.pk).exists()
+    ):
+        raise SubmissionRefused(
+            404,
+            f"The form “{instance.form_id}” is not on this server for this device. "
+            "Get the latest blank forms and fill the form again.",
+            "form.unknown",
+        )
+    if form.state == FormState.CLOSED:
+        raise SubmissionRefused(
+            409,
+            f"The form “{form.title}” is closed and no longer accepts submissions. Keep this "
+            "form on the tablet and contact your supervisor.",
+            "form.closed",
+        )
+    return form
+
+
+def submission_receive(
+    *, project: Project, caller: Caller, xml: bytes, files: dict[str, bytes]
+) -> Receipt:
+    """Store a submission (or the missing parts of one) durably. Raises ``SubmissionRefused``."""
+    try:
+        instance = parse_instance(xml)
+    except (UnsafeOrMalformedXML, InstanceError) as exc:
+        raise SubmissionRefused(400, f"The submission could not be read: {exc}", "xml.invalid") from exc
+    form = _form_for(project, instance, caller)
+    version = form.versions.filter(version=instance.version).first()
+    if version is None:
+        raise SubmissionRefused(
+            404,
+            f"Version “{instance.version}” of “{form.title}” is not on this server. "
+            "Get the latest blank forms; this filled form stays on the tablet.",
+            "form.version_unknown",
+        )
+    expected = named_files(instance, version.questions)
+    staged = {
+        name: quarantine.store_attachment(data, project_pk=project.pk)
+        for name, data in files.items()
+        if name in expected
+    }
+    try:
+        receipt = _record(form, version, instance, xml, expected, staged, caller)
+    except BaseException:
+        quarantine.delete_stored([stored.name for stored in staged.values()])
+        raise
+    used = {a.file.name for a in receipt.submission.attachments.all()}
+    quarantine.delete_stored([s.name for s in staged.values() if s.name not in used])
+    return receipt
+
+
+@transaction.atomic
+def _record(form, version, instance, xml, expected, staged, caller) -> Receipt:
+    identity = instance.identity
+    existing = Submission.objects.select_for_update().filter(form=form, instance_id=identity).first()
+    created = False
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = _create(form, version, instance, xml, expected, caller)
+                created = True
+        except IntegrityError:
+            # A racing copy of the same submission committed first: it is this one.
+            existing = Submission.objects.select_for_update().get(form=form, instance_id=identity)
+    submission = existing
+    if not created and submission.xml_sha256 != instance.sha256:
+        return _keep_conflict(submission, instance, xml, caller)
+    present = set(submission.attachments.values_list("name", flat=True))
+    for name, stored in staged.items():
+        if name not in present:
+            _attach(submission, name, stored)
+            present.add(name)
+    if created and submission.deprecates_id:
+        present |= _carry_forward(submission, present)
+    missing = [name for name in submission.attachments_expected if name not in present]
+    if not missing and not submission.complete:
+        submission.complete = True
+        submission.completed_at = timezone.now()
+        submission.save(update_fields=["complete", "completed_at"])
+        submission_id = submission.pk
+        transaction.on_commit(
+            lambda: submission_completed.send(sender=Submission, submission_id=submission_id)
+        )
+    return Receipt(submission, created, _message(created, missing), missing)
+
+
+def _create(form, version, instance, xml, expected, caller) -> Submission:
+    deprecates = None
+    root_identity = instance.identity
+    if instance.deprecated_id:
+        deprecates = Submission.objects.filter(form=form, instance_id=instance.deprecated_id).first()
+        if deprecates is None:
+            raise SubmissionRefused(
+                404,
+                "This is an edit of a submission the server never received. Send the original "
+                "first, or contact your supervisor.",
+                "edit.unknown_original",
+            )
+        root_identity = deprecates.root_instance_id
+    start, end = client_times(instance, version.questions)
+    return Submission.objects.create(
+        form=form,
+        version=version,
+        instance_id=instance.identity,
+        xml_sealed=quarantine.seal_xml(xml, form_pk=form.pk, identity=instance.identity),
+        xml_sha256=instance.sha256,
+        xml_size=len(xml),
+        attachments_expected=expected,
+        device_encrypted=instance.encrypted,
+        deprecates=deprecates,
+        root_instance_id=root_identity,
+        device=caller.device,
+        service_point=caller.device.service_point if caller.device else None,
+        submitted_by=caller.user,
+        user_agent=caller.user_agent[:500],
+        client_device_id=caller.device_id[:255],
+        client_start=start,
+        client_end=end,
+    )
+
+
+def _attach(submission: Submission, name: str, stored: quarantine.StoredFile) -> Attachment:
+    return Attachment.objects.create(
+        submission=submission,
+        name=name,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        size=stored.size,
+        sha256=stored.sha256,
+        file=stored.name,
+    )
+
+
+def _carry_forward(edit: Submission, present: set[str]) -> set[str]:
+    """An edit names the files of the original it did not change; copy them across by name."""
+    carried = set()
+    for original in edit.deprecates.attachments.all():
+        if original.name in edit.attachments_expected and original.name not in present:
+            data = quarantine.read_attachment(original.file.name)
+            stored = quarantine.store_attachment(data, project_pk=edit.form.project_id)
+            _attach(edit, original.name, stored)
+            carried.add(original.name)
+    return carried
+
+
+def _keep_conflict(submission: Submission, instance: Instance, xml: bytes, caller) -> Receipt:
+    ConflictingCopy.objects.get_or_create(
+        submission=submission,
+        xml_sha256=instance.sha256,
+        defaults={
+            "xml_sealed": quarantine.seal_xml(
+                xml, form_pk=submission.form_id, identity=f"conflict:{instance.sha256}"
+            ),
+            "device": caller.device,
+            "user_agent": caller.user_agent[:500],
+        },
+    )
+    if not submission.has_conflict:
+        submission.has_conflict = True
+        submission.save(update_fields=["has_conflict"])
+    return Receipt(
+        submission,
+        False,
+        "A different version of this form was already received with the same ID. Both "
+        "versions are kept for review; nothing was lost. You do not need to send it again.",
+    )
+
+
+def _message(created: bool, missing: list[str]) -> str:
+    if missing:
+        return (
+            f"Received. Waiting for {len(missing)} more file(s): {', '.join(missing[:5])}"
+            + ("…" if len(missing) > 5 else "")
+        )
+    if created:
+        return "Thank you. Your submission was received."
+    return "This submission was already received; nothing was lost."

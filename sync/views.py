@@ -1,0 +1,208 @@
+"""The OpenRosa endpoints. Views check the request's shape and call ``sync.services``; every
+answer, errors included, is OpenRosa XML with the OpenRosa headers."""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from forms.models import Form, FormState
+from sync import openrosa
+from sync.auth import OpenRosaAuthError, REALM, resolve_caller
+from sync.services import Caller, SubmissionRefused, submission_receive
+
+log = logging.getLogger(__name__)
+
+
+def openrosa_endpoint(*, require_version_header: bool):
+    """Authenticate, check the OpenRosa header, and turn every refusal into OpenRosa XML."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, project_id: int, token: str | None = None, **kwargs):
+            if require_version_header and request.headers.get("X-OpenRosa-Version") != "1.0":
+                return openrosa.openrosa_response(
+                    400, "This address is for ODK Collect, KoboCollect or Enketo "
+                    "(the X-OpenRosa-Version: 1.0 header is missing).",
+                )  # fmt: skip
+            try:
+                caller = resolve_caller(request, project_id, token)
+            except OpenRosaAuthError as exc:
+                response = openrosa.openrosa_response(exc.status, exc.message)
+                if exc.challenge:
+                    response["WWW-Authenticate"] = REALM
+                return response
+            return view(request, project_id=project_id, caller=caller, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _prefix(request, project_id: int, caller) -> tuple[str, str]:
+    """The base of the URLs handed to this caller, and the query to append (Enketo's st)."""
+    if caller.token and not caller.via_query:
+        path = reverse("key:form-list", args=[caller.token, project_id])
+    else:
+        path = reverse("account:form-list", args=[project_id])
+    path = path.removesuffix("formList")
+    base = settings.WAYPOINT_PUBLIC_URL.rstrip("/") if settings.WAYPOINT_PUBLIC_URL else ""
+    url = f"{base}{path}" if base else request.build_absolute_uri(path)
+    return url.rstrip("/"), f"?st={caller.token}" if caller.via_query else ""
+
+
+def _visible_forms(project_id: int, caller):
+    forms = Form.objects.filter(project_id=project_id, state=FormState.OPEN)
+    if caller.device is not None and not caller.device.all_forms:
+        forms = forms.filter(pk__in=caller.device.forms.values("pk"))
+    return forms
+
+
+@openrosa_endpoint(require_version_header=True)
+@require_http_methods(["GET", "HEAD"])
+def form_list(request, project_id: int, caller):
+    base, query = _prefix(request, project_id, caller)
+    forms = _visible_forms(project_id, caller).order_by("form_id")
+    wanted = request.GET.get("formID")
+    if wanted:
+        forms = forms.filter(form_id=wanted)
+    entries = []
+    for form in forms.prefetch_related("versions"):
+        version = form.current_version
+        if version is None:
+            continue
+        entry = {
+            "formID": form.form_id,
+            "name": version.title,
+            "version": version.version,
+            "hash": f"md5:{version.md5}",
+            "downloadUrl": f"{base}/forms/{form.form_id}.xml{query}",
+        }
+        if version.media_expected:
+            entry["manifestUrl"] = f"{base}/forms/{form.form_id}/manifest{query}"
+        entries.append(entry)
+    return openrosa.xml_response(openrosa.form_list_document(entries))
+
+
+def _downloadable(project_id: int, form_id: str, caller) -> Form:
+    form = get_object_or_404(Form, project_id=project_id, form_id=form_id)
+    if caller.device is not None and not caller.device.all_forms:
+        get_object_or_404(caller.device.forms, pk=form.pk)
+    return form
+
+
+def _not_modified(request, etag: str) -> bool:
+    return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+
+
+@openrosa_endpoint(require_version_header=False)
+@require_http_methods(["GET", "HEAD"])
+def form_download(request, project_id: int, caller, form_id: str):
+    form = _downloadable(project_id, form_id, caller)
+    if form.state == FormState.CLOSED and caller.device is not None:
+        return openrosa.openrosa_response(403, "This form is closed.")
+    version = form.current_version
+    etag = f'"{version.md5}"'
+    if _not_modified(request, etag):
+        return openrosa.with_openrosa_headers(HttpResponseNotModified(headers={"ETag": etag}))
+    response = HttpResponse(bytes(version.xform), content_type=openrosa.XML_CONTENT_TYPE)
+    response["ETag"] = etag
+    return openrosa.with_openrosa_headers(response)
+
+
+@openrosa_endpoint(require_version_header=True)
+@require_http_methods(["GET", "HEAD"])
+def manifest(request, project_id: int, caller, form_id: str):
+    form = _downloadable(project_id, form_id, caller)
+    version = form.current_version
+    base, query = _prefix(request, project_id, caller)
+    files = [
+        {
+            "filename": media.filename,
+            "hash": f"md5:{media.md5}",
+            "downloadUrl": f"{base}/forms/{form.form_id}/attachments/{media.filename}{query}",
+        }
+        for media in version.media.all()
+    ]
+    return openrosa.xml_response(openrosa.manifest_document(files))
+
+
+@openrosa_endpoint(require_version_header=False)
+@require_http_methods(["GET", "HEAD"])
+def media_download(request, project_id: int, caller, form_id: str, filename: str):
+    form = _downloadable(project_id, form_id, caller)
+    media = get_object_or_404(form.current_version.media, filename=filename)
+    etag = f'"{media.md5}"'
+    if _not_modified(request, etag):
+        return openrosa.with_openrosa_headers(HttpResponseNotModified(headers={"ETag": etag}))
+    response = FileResponse(media.file.open("rb"), content_type=media.content_type)
+    response["ETag"] = etag
+    return openrosa.with_openrosa_headers(response)
+
+
+@openrosa_endpoint(require_version_header=True)
+@require_http_methods(["HEAD", "POST"])
+def submission(request, project_id: int, caller):
+    if request.method == "HEAD":
+        # Collect requires exactly 204 here; any other 2xx reads as a captive portal.
+        return openrosa.with_openrosa_headers(HttpResponse(status=204))
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
+        return openrosa.openrosa_response(
+            413,
+            f"This submission is {length / 1e6:.1f} MB; the server accepts up to "
+            f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.0f} MB at a time. Update ODK Collect "
+            "so that it splits large submissions.",
+        )
+    try:
+        xml, files = _read_multipart(request)
+    except (MultiPartParserError, RequestDataTooBig, SuspiciousOperation, OSError, ValueError) as exc:
+        log.info("unreadable submission body: %s", type(exc).__name__)
+        return openrosa.openrosa_response(
+            400, "The submission arrived incomplete or damaged. Please send it again."
+        )
+    if xml is None:
+        return openrosa.openrosa_response(
+            400, "The submission has no xml_submission_file part. Please send it again."
+        )
+    try:
+        receipt = submission_receive(
+            project=caller.project,
+            caller=Caller(
+                device=caller.device,
+                user=caller.user,
+                user_agent=request.headers.get("User-Agent", ""),
+                device_id=request.GET.get("deviceID", ""),
+            ),
+            xml=xml,
+            files=files,
+        )
+    except SubmissionRefused as exc:
+        return openrosa.openrosa_response(exc.status, exc.message)
+    return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
+
+
+def _read_multipart(request) -> tuple[bytes | None, dict[str, bytes]]:
+    """The XML part and the attachments by their (base) file name."""
+    xml = None
+    files: dict[str, bytes] = {}
+    for field_name, uploads in request.FILES.lists():
+        for upload in uploads:
+            if field_name == "xml_submission_file":
+                xml = upload.read()
+            else:
+                files[upload.name] = upload.read()
+    if xml is None and request.POST.get("xml_submission_file"):
+        xml = request.POST["xml_submission_file"].encode("utf-8")
+    return xml, files
