@@ -31,6 +31,10 @@ class Form(models.Model):
 
     @property
     def current_version(self) -> "FormVersion | None":
+        """The newest version; uses prefetched ``versions`` when the caller loaded them."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if prefetched is not None:
+            return max(prefetched, key=lambda v: (v.created_at, v.pk), default=None)
         return self.versions.order_by("-created_at", "-pk").first()
 
 

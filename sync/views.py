@@ -5,6 +5,7 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from forms.models import Form, FormState
+from forms.models import Form, FormState, FormVersion
 from sync import openrosa
 from sync.auth import OpenRosaAuthError, REALM, resolve_caller
 from sync.services import Caller, SubmissionRefused, submission_receive
@@ -75,7 +76,8 @@ def form_list(request, project_id: int, caller):
     if wanted:
         forms = forms.filter(form_id=wanted)
     entries = []
-    for form in forms.prefetch_related("versions"):
+    light_versions = FormVersion.objects.defer("xform", "source", "questions", "choices")
+    for form in forms.prefetch_related(Prefetch("versions", queryset=light_versions)):
         version = form.current_version
         if version is None:
             continue

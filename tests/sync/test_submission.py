@@ -1,0 +1,294 @@
+"""Submissions from devices that retry whatever they did not see succeed: every rule is about
+never losing data and never leaving a tablet stuck."""
+
+import hashlib
+from datetime import UTC, datetime
+from xml.etree.ElementTree import fromstring
+
+import pytest
+
+from forms.models import Form
+from forms.services import form_upload
+from sync import quarantine
+from sync.models import ConflictingCopy, Submission
+from sync.signals import submission_completed
+from tests.sync.conftest import PHOTO_FORM, device_url, instance_xml
+from tests.xlsform import xlsx
+
+pytestmark = pytest.mark.django_db
+RESPONSE_NS = "{http://openrosa.org/http/response}"
+
+
+def message(response) -> str:
+    root = fromstring(response.content)
+    assert root.tag == f"{RESPONSE_NS}OpenRosaResponse"
+    return root.findtext(f"{RESPONSE_NS}message")
+
+
+@pytest.fixture
+def completed():
+    """Submission ids announced as complete (what the privacy stage will listen to)."""
+    seen = []
+
+    def receiver(sender, submission_id, **kwargs):
+        seen.append(submission_id)
+
+    submission_completed.connect(receiver)
+    yield seen
+    submission_completed.disconnect(receiver)
+
+
+def test_head_answers_204_with_the_accepted_length(client, device, settings):
+    response = client.head(device_url(device, "submission"), HTTP_X_OPENROSA_VERSION="1.0")
+
+    assert response.status_code == 204
+    assert response["X-OpenRosa-Accept-Content-Length"] == str(settings.WAYPOINT_SUBMISSION_MAX_BYTES)
+    assert response["X-OpenRosa-Version"] == "1.0"
+
+
+def test_new_submission_is_stored_exactly_and_sealed(submit, photo_form, device, completed, django_capture_on_commit_callbacks):
+    xml = instance_xml(instance_id="uuid:1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(xml)
+
+    assert response.status_code == 201
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert "received" in message(response)
+    submission = Submission.objects.get()
+    assert xml not in bytes(submission.xml_sealed)  # sealed at rest
+    assert b"Amina" not in bytes(submission.xml_sealed)
+    raw = quarantine.unseal_xml(submission.xml_sealed, form_pk=submission.form_id, identity="uuid:1")
+    assert raw == xml
+    assert submission.xml_sha256 == hashlib.sha256(xml).hexdigest()
+    assert submission.device == device
+    assert submission.service_point == device.service_point
+    assert submission.user_agent == "org.odk.collect.android/v2026.1.0"
+    assert submission.client_start == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    assert submission.client_end is not None
+    assert submission.complete
+    assert completed == [submission.pk]
+
+
+def test_identical_retry_is_not_a_new_record(submit, photo_form):
+    xml = instance_xml(instance_id="uuid:2")
+    submit(xml)
+
+    response = submit(xml)
+
+    assert response.status_code == 201
+    assert "already received" in message(response)
+    assert Submission.objects.count() == 1
+
+
+def test_uniqueness_is_per_form(submit, photo_form, project, settings):
+    settings.WAYPOINT_ODK_VALIDATE = "false"
+    other = {**PHOTO_FORM, "settings": [["form_id", "version"], ["household2", "1"]]}
+    form_upload(project=project, filename="h2.xlsx", data=xlsx(other))
+
+    submit(instance_xml(instance_id="uuid:same"))
+    response = submit(instance_xml(form_id="household2", instance_id="uuid:same"))
+
+    assert response.status_code == 201
+    assert Submission.objects.count() == 2
+
+
+def test_attachments_over_several_posts_complete_the_submission(submit, photo_form, completed, django_capture_on_commit_callbacks):
+    xml = instance_xml(instance_id="uuid:3", photo="face.jpg", docs=("doc1.jpg", "doc2.jpg"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submit(xml, {"face.jpg": b"JPEG1"})
+    assert first.status_code == 201
+    assert "Waiting for 2 more file(s)" in message(first)
+    assert not Submission.objects.get().complete
+    assert completed == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = submit(xml, {"doc1.jpg": b"JPEG2", "doc2.jpg": b"JPEG3"})
+
+    submission = Submission.objects.get()
+    assert second.status_code == 201
+    assert submission.complete
+    assert completed == [submission.pk]
+    stored = {a.name: quarantine.read_attachment(a.file.name) for a in submission.attachments.all()}
+    assert stored == {"face.jpg": b"JPEG1", "doc1.jpg": b"JPEG2", "doc2.jpg": b"JPEG3"}
+
+
+def test_files_the_xml_does_not_name_are_not_kept(submit, photo_form):
+    submit(instance_xml(instance_id="uuid:4"), {"stray.jpg": b"x"})
+
+    assert Submission.objects.get().attachments.count() == 0
+
+
+def test_attachments_are_sealed_under_random_names(submit, photo_form, settings):
+    submit(instance_xml(instance_id="uuid:5", photo="passwd"), {"../../etc/passwd": b"SECRET"})
+
+    attachment = Submission.objects.get().attachments.get()
+    assert attachment.name == "passwd"
+    assert "passwd" not in attachment.file.name
+    assert ".." not in attachment.file.name
+    assert attachment.file.name.startswith("quarantine/")
+    assert b"SECRET" not in attachment.file.read()
+
+
+def test_different_xml_under_the_same_instance_id_is_kept_as_a_conflict(submit, photo_form):
+    submit(instance_xml(instance_id="uuid:6", name="Amina"))
+
+    response = submit(instance_xml(instance_id="uuid:6", name="Amina B."))
+
+    assert response.status_code == 201
+    assert "Both versions are kept" in message(response)
+    submission = Submission.objects.get()
+    assert submission.has_conflict
+    copy = ConflictingCopy.objects.get()
+    assert copy.submission == submission
+    assert Submission.objects.count() == 1
+    raw = quarantine.unseal_xml(submission.xml_sealed, form_pk=submission.form_id, identity="uuid:6")
+    assert b"<full_name>Amina</full_name>" in raw  # the first, possibly processed, is unchanged
+    again = submit(instance_xml(instance_id="uuid:6", name="Amina B."))
+    assert again.status_code == 201
+    assert ConflictingCopy.objects.count() == 1
+
+
+def test_edit_is_a_new_version_with_attachments_carried_forward(submit, photo_form):
+    submit(instance_xml(instance_id="uuid:7", photo="face.jpg"), {"face.jpg": b"JPEG"})
+
+    response = submit(
+        instance_xml(instance_id="uuid:7b", deprecated_id="uuid:7", photo="face.jpg", age="35")
+    )
+
+    assert response.status_code == 201
+    edit = Submission.objects.get(instance_id="uuid:7b")
+    assert edit.deprecates.instance_id == "uuid:7"
+    assert edit.root_instance_id == "uuid:7"
+    assert edit.complete
+    assert quarantine.read_attachment(edit.attachments.get().file.name) == b"JPEG"
+
+
+def test_edit_of_an_unknown_submission_is_not_found(submit, photo_form):
+    response = submit(instance_xml(instance_id="uuid:8b", deprecated_id="uuid:never"))
+
+    assert response.status_code == 404
+    assert "never received" in message(response)
+    assert not Submission.objects.exists()
+
+
+def test_submission_without_instance_id_is_identified_by_its_hash(submit, photo_form):
+    xml = instance_xml(instance_id="")
+
+    submit(xml)
+    submit(xml)
+
+    submission = Submission.objects.get()
+    assert submission.instance_id == "sha256:" + hashlib.sha256(xml).hexdigest()
+
+
+def test_unknown_form_or_version_is_not_found(submit, photo_form):
+    unknown_form = submit(instance_xml(form_id="nope"))
+    unknown_version = submit(instance_xml(version="99"))
+
+    assert unknown_form.status_code == 404
+    assert unknown_version.status_code == 404
+    assert "Get the latest blank forms" in message(unknown_version)
+    assert not Submission.objects.exists()
+
+
+def test_closed_form_is_refused_with_a_clear_message(submit, photo_form):
+    Form.objects.update(state="closed")
+
+    response = submit(instance_xml())
+
+    assert response.status_code == 409
+    assert "closed" in message(response)
+
+
+def test_closing_form_still_accepts(submit, photo_form):
+    Form.objects.update(state="closing")
+
+    assert submit(instance_xml()).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<data id='household'",
+        b"not xml at all",
+        b"",
+        b"<data><meta/></data>",
+    ],
+    ids=["truncated", "text", "empty", "no-form-id"],
+)
+def test_malformed_xml_is_a_400_never_a_500(submit, photo_form, body):
+    response = submit(body)
+
+    assert response.status_code == 400
+    assert message(response)
+    assert not Submission.objects.exists()
+
+
+def test_xml_bomb_is_refused(submit, photo_form):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><data id="household">&b;</data>'
+    )
+
+    response = submit(bomb)
+
+    assert response.status_code == 400
+    assert "DTD or entities" in message(response)
+
+
+def test_external_entity_is_refused(submit, photo_form):
+    xxe = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><data id="household">&x;</data>'
+
+    assert submit(xxe).status_code == 400
+
+
+def test_missing_xml_part_is_a_400(client, device, photo_form):
+    response = client.post(device_url(device, "submission"), {"x": "y"}, HTTP_X_OPENROSA_VERSION="1.0")
+
+    assert response.status_code == 400
+    assert "xml_submission_file" in message(response)
+
+
+def test_body_over_the_limit_is_413_as_openrosa_xml(submit, photo_form, settings):
+    settings.WAYPOINT_SUBMISSION_MAX_BYTES = 1000
+
+    response = submit(instance_xml(), {"big.jpg": b"x" * 5000})
+
+    assert response.status_code == 413
+    assert "accepts up to" in message(response)
+
+
+def test_device_of_another_project_is_refused(submit, photo_form, other_project, device):
+    url = f"/key/{device.token}/projects/{other_project.pk}/submission"
+
+    response = submit(instance_xml(), url=url)
+
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+
+
+def test_unassigned_form_is_refused_to_a_restricted_device(submit, photo_form, device):
+    device.all_forms = False
+    device.save()
+
+    assert submit(instance_xml()).status_code == 404
+
+
+def test_submission_without_the_openrosa_header_is_refused(client, device, photo_form):
+    response = client.post(device_url(device, "submission"), {})
+
+    assert response.status_code == 400
+
+
+def test_get_on_submission_is_not_allowed(client, device, photo_form):
+    response = client.get(device_url(device, "submission"), HTTP_X_OPENROSA_VERSION="1.0")
+
+    assert response.status_code == 405
+
+
+def test_collect_device_id_is_recorded(submit, photo_form, device):
+    submit(instance_xml(), url=device_url(device, "submission") + "?deviceID=collect:abc123")
+
+    assert Submission.objects.get().client_device_id == "collect:abc123"
