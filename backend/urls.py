@@ -7,6 +7,7 @@ from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
 from forms import api as forms_api
 from forms import views as forms_views
+from sync import api as sync_api
 
 api_v1 = [
     path("networks", accounts_api.NetworkList.as_view(), name="network-list"),
@@ -56,6 +57,38 @@ api_v1 = [
         "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/media",
         forms_api.MediaList.as_view(),
         name="form-version-media",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions",
+        sync_api.SubmissionList.as_view(),
+        name="submission-list",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions/<str:instance_id>",
+        sync_api.SubmissionDetail.as_view(),
+        name="submission-detail",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions/<str:instance_id>/xml",
+        sync_api.SubmissionXml.as_view(),
+        name="submission-xml",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions/<str:instance_id>"
+        "/conflicts/<int:copy_id>/xml",
+        sync_api.SubmissionConflictXml.as_view(),
+        name="submission-conflict-xml",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions/<str:instance_id>"
+        "/attachments/<str:name>",
+        sync_api.SubmissionAttachment.as_view(),
+        name="submission-attachment",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/submissions/<str:instance_id>/decrypt",
+        sync_api.SubmissionDecrypt.as_view(),
+        name="submission-decrypt",
     ),
 ]
 

@@ -60,7 +60,9 @@ class Submission(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "instance_id"], name="submission_unique_instance")
+            models.UniqueConstraint(
+                fields=["form", "instance_id"], name="submission_unique_instance"
+            )
         ]
         indexes = [models.Index(fields=["form", "root_instance_id"])]
 
@@ -108,3 +110,6 @@ class ConflictingCopy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["submission", "xml_sha256"], name="conflict_unique_xml")
         ]
+
+    def __str__(self) -> str:
+        return f"conflicting copy of {self.submission}"

@@ -76,7 +76,9 @@ def submission_receive(
     try:
         instance = parse_instance(xml)
     except (UnsafeOrMalformedXML, InstanceError) as exc:
-        raise SubmissionRefused(400, f"The submission could not be read: {exc}", "xml.invalid") from exc
+        raise SubmissionRefused(
+            400, f"The submission could not be read: {exc}", "xml.invalid"
+        ) from exc
     form = _form_for(project, instance, caller)
     version = form.versions.filter(version=instance.version).first()
     if version is None:
@@ -105,7 +107,9 @@ def submission_receive(
 @transaction.atomic
 def _record(form, version, instance, xml, expected, staged, caller) -> Receipt:
     identity = instance.identity
-    existing = Submission.objects.select_for_update().filter(form=form, instance_id=identity).first()
+    existing = (
+        Submission.objects.select_for_update().filter(form=form, instance_id=identity).first()
+    )
     created = False
     if existing is None:
         try:
@@ -141,7 +145,9 @@ def _create(form, version, instance, xml, expected, caller) -> Submission:
     deprecates = None
     root_identity = instance.identity
     if instance.deprecated_id:
-        deprecates = Submission.objects.filter(form=form, instance_id=instance.deprecated_id).first()
+        deprecates = Submission.objects.filter(
+            form=form, instance_id=instance.deprecated_id
+        ).first()
         if deprecates is None:
             raise SubmissionRefused(
                 404,
@@ -220,9 +226,8 @@ def _keep_conflict(submission: Submission, instance: Instance, xml: bytes, calle
 
 def _message(created: bool, missing: list[str]) -> str:
     if missing:
-        return (
-            f"Received. Waiting for {len(missing)} more file(s): {', '.join(missing[:5])}"
-            + ("…" if len(missing) > 5 else "")
+        return f"Received. Waiting for {len(missing)} more file(s): {', '.join(missing[:5])}" + (
+            "…" if len(missing) > 5 else ""
         )
     if created:
         return "Thank you. Your submission was received."

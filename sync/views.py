@@ -5,8 +5,8 @@ import logging
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from forms.models import Form, FormState, FormVersion
 from sync import openrosa
-from sync.auth import OpenRosaAuthError, REALM, resolve_caller
+from sync.auth import REALM, OpenRosaAuthError, resolve_caller
 from sync.services import Caller, SubmissionRefused, submission_receive
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,13 @@ def submission(request, project_id: int, caller):
         )
     try:
         xml, files = _read_multipart(request)
-    except (MultiPartParserError, RequestDataTooBig, SuspiciousOperation, OSError, ValueError) as exc:
+    except (
+        MultiPartParserError,
+        RequestDataTooBig,
+        SuspiciousOperation,
+        OSError,
+        ValueError,
+    ) as exc:
         log.info("unreadable submission body: %s", type(exc).__name__)
         return openrosa.openrosa_response(
             400, "The submission arrived incomplete or damaged. Please send it again."

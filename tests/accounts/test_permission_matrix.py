@@ -12,8 +12,11 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import ServicePoint
 from backend.accounts.provisioning import device_create
+from sync.models import ConflictingCopy
+from sync.services import Caller, submission_receive
 from tests.factories import NationalSocietyFactory, ServicePointFactory
 from tests.forms.helpers import upload
+from tests.sync.conftest import instance_xml
 from tests.xlsform import simple_form, xlsx
 
 PERSONAS = ["anonymous", "device", "outsider", "analyst", "dpo", "form_manager", "admin"]
@@ -21,11 +24,13 @@ MEDIA_FORM = {
     "survey": [
         ["type", "name", "label", "privacy"],
         ["select_one_from_file places.csv", "place", "Where?", "quasi"],
+        ["image", "photo", "Photo", "direct"],
     ],
     "settings": [["form_id", "version"], ["simple", "1"]],
 }
 P = "/api/v1/projects/{project}"
 V = P + "/forms/simple/versions/1"
+S = P + "/forms/simple/submissions"
 
 
 def statuses(anonymous, device, outsider, analyst, dpo, form_manager, admin):
@@ -40,6 +45,7 @@ CREATE_FM = statuses(401, 401, 404, 403, 403, 201, 201)
 ONLY_FM = statuses(401, 401, 404, 403, 403, 200, 200)
 REFERENCE_READ = statuses(401, 401, 200, 200, 200, 200, 200)
 REFERENCE_WRITE = statuses(401, 401, 403, 403, 403, 403, 201)
+DPO_ONLY = statuses(401, 401, 404, 403, 200, 403, 200)
 
 
 def society_payload(ctx):
@@ -105,6 +111,17 @@ MATRIX = [
     ("get", V + "/rules", None, READ_MEMBERS),
     ("get", V + "/media", None, READ_MEMBERS),
     ("post", V + "/media", media_file, CREATE_FM),
+    ("get", S, None, DPO_ONLY),
+    ("get", S + "/uuid:m1", None, DPO_ONLY),
+    ("get", S + "/uuid:m1/xml?reason=matrix", None, DPO_ONLY),
+    ("get", S + "/uuid:m1/conflicts/{copy}/xml?reason=matrix", None, DPO_ONLY),
+    ("get", S + "/uuid:m1/attachments/photo.jpg?reason=matrix", None, DPO_ONLY),
+    (
+        "post",
+        S + "/uuid:m1/decrypt",
+        lambda c: {"private_key": "x", "reason": "matrix"},
+        statuses(401, 401, 404, 403, 400, 403, 400),  # reachable for the DPO; not encrypted
+    ),
 ]
 
 
@@ -117,8 +134,14 @@ def world(db, settings, project, other_project, form_manager, dpo, analyst, outs
     point = ServicePointFactory(project=project)
     device, token = device_create(project=project, service_point=point, name="Tablet")
     NationalSocietyFactory()
+    caller = Caller(device=device)
+    xml = instance_xml(form_id="simple", instance_id="uuid:m1", photo="photo.jpg")
+    submission_receive(project=project, caller=caller, xml=xml, files={"photo.jpg": b"JPEG"})
+    submission_receive(project=project, caller=caller, xml=xml.replace(b"Amina", b"Ami"), files={})
+    copy = ConflictingCopy.objects.get()
     return {
         "project": project,
+        "copy": copy,
         "point": point,
         "device": device,
         "device_token": token,
@@ -150,7 +173,10 @@ def _client(api, world, persona):
 )
 def test_role_matrix(api, world, persona, method, template, payload, expected):
     url = template.format(
-        project=world["project"].pk, point=world["point"].pk, device=world["device"].pk
+        project=world["project"].pk,
+        point=world["point"].pk,
+        device=world["device"].pk,
+        copy=world["copy"].pk,
     )
     client = _client(api, world, persona)
     data = payload(world) if payload else None
@@ -175,9 +201,13 @@ def test_every_api_operation_is_in_the_matrix():
         "{device}": "{id}",
         "/simple": "/{form_id}",
         "/versions/1": "/versions/{version}",
+        "/uuid:m1": "/{instance_id}",
+        "{copy}": "{copy_id}",
+        "/photo.jpg": "/{name}",
     }
     covered = set()
     for method, template, _, _ in MATRIX:
+        template = template.split("?")[0]
         for concrete, placeholder in placeholders.items():
             template = template.replace(concrete, placeholder)
         covered.add((method, template))

@@ -2,9 +2,9 @@
 
 import base64
 import hashlib
-from xml.etree.ElementTree import fromstring
 
 import pytest
+from defusedxml.ElementTree import fromstring
 
 from forms.models import Form
 from forms.services import form_upload, media_upload
@@ -65,7 +65,9 @@ def test_form_list_for_a_device(client, device, forms):
     assert simple["hash"] == f"md5:{forms['simple'].md5}"
     assert simple["downloadUrl"] == f"http://testserver{device_url(device, 'forms/simple.xml')}"
     assert "manifestUrl" not in simple
-    assert listed["media_form"]["manifestUrl"].endswith(device_url(device, "forms/media_form/manifest"))
+    assert listed["media_form"]["manifestUrl"].endswith(
+        device_url(device, "forms/media_form/manifest")
+    )
 
 
 def test_form_list_filters_by_form_id(client, device, forms):
@@ -76,7 +78,10 @@ def test_form_list_filters_by_form_id(client, device, forms):
 
 def test_form_without_version_lists_an_empty_version_element(client, device, project, settings):
     settings.WAYPOINT_ODK_VALIDATE = "false"
-    form = {"survey": [["type", "name", "label"], ["text", "a", "A"]], "settings": [["form_id"], ["nov"]]}
+    form = {
+        "survey": [["type", "name", "label"], ["text", "a", "A"]],
+        "settings": [["form_id"], ["nov"]],
+    }
     form_upload(project=project, filename="n.xlsx", data=xlsx(form))
 
     response = client.get(device_url(device, "formList"), **OR)
@@ -174,7 +179,10 @@ def test_accounts_get_a_basic_challenge_then_the_list(client, project, form_mana
     assert challenge.status_code == 401
     assert challenge["WWW-Authenticate"].startswith("Basic")
     assert listed.status_code == 200
-    assert entries(listed)["simple"]["downloadUrl"] == f"http://testserver/projects/{project.pk}/forms/simple.xml"
+    assert (
+        entries(listed)["simple"]["downloadUrl"]
+        == f"http://testserver/projects/{project.pk}/forms/simple.xml"
+    )
 
 
 def test_analysts_cannot_use_openrosa(client, project, analyst, forms):

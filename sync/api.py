@@ -1,0 +1,172 @@
+"""The DPO's access to the quarantine: submission metadata, and audited reads of raw data."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.api import ProjectScoped
+from backend.accounts.models import Role
+from forms.models import Form
+from sync import selectors
+from sync.models import Submission
+from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer
+
+REASON = OpenApiParameter(
+    "reason", str, OpenApiParameter.QUERY, required=True,
+    description="Why you read raw data; recorded in the audit log. The X-Waypoint-Reason header "
+    "works too.",
+)  # fmt: skip
+RAW = {
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+    400: OpenApiResponse(description="No reason given"),
+}
+
+
+class DpoScoped(ProjectScoped):
+    read_roles = (Role.DPO,)
+    write_roles = (Role.DPO,)
+
+    def get_submissions(self):
+        form = get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
+        return Submission.objects.filter(form=form).select_related(
+            "form__project", "version", "service_point", "device", "deprecates"
+        )
+
+    def get_submission(self) -> Submission:
+        return get_object_or_404(self.get_submissions(), instance_id=self.kwargs["instance_id"])
+
+    def reason(self) -> str:
+        return self.request.headers.get("X-Waypoint-Reason") or self.request.query_params.get(
+            "reason", ""
+        )
+
+
+def _reason_missing(exc) -> Response:
+    return Response({"detail": str(exc), "code": "reason_required"}, status=400)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a form's submissions in quarantine (DPO; metadata only)",
+        parameters=[
+            OpenApiParameter("complete", bool, description="Only complete (or incomplete) ones"),
+            OpenApiParameter(
+                "has_conflict", bool, description="Only those with conflicting copies"
+            ),
+        ],
+    )
+)
+class SubmissionList(DpoScoped, generics.ListAPIView):
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self):
+        queryset = self.get_submissions().prefetch_related("attachments", "conflicting_copies")
+        for flag in ("complete", "has_conflict"):
+            value = self.request.query_params.get(flag)
+            if value in {"true", "false"}:
+                queryset = queryset.filter(**{flag: value == "true"})
+        return queryset
+
+
+@extend_schema_view(get=extend_schema(summary="Read a submission's metadata (DPO)"))
+class SubmissionDetail(DpoScoped, generics.RetrieveAPIView):
+    serializer_class = SubmissionSerializer
+
+    def get_object(self):
+        return self.get_submission()
+
+
+class SubmissionXml(DpoScoped, APIView):
+    @extend_schema(
+        summary="Read a submission's raw XML (DPO, audited)", parameters=[REASON], responses=RAW
+    )
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        try:
+            xml = selectors.raw_xml_read(
+                user=request.user, submission=submission, reason=self.reason()
+            )
+        except selectors.ReasonRequired as exc:
+            return _reason_missing(exc)
+        return HttpResponse(xml, content_type="text/xml; charset=utf-8")
+
+
+class SubmissionConflictXml(DpoScoped, APIView):
+    @extend_schema(
+        summary="Read a conflicting copy's raw XML (DPO, audited)",
+        parameters=[REASON],
+        responses=RAW,
+    )
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        get_object_or_404(submission.conflicting_copies, pk=kwargs["copy_id"])
+        try:
+            xml = selectors.raw_conflict_read(
+                user=request.user,
+                submission=submission,
+                copy_id=kwargs["copy_id"],
+                reason=self.reason(),
+            )
+        except selectors.ReasonRequired as exc:
+            return _reason_missing(exc)
+        return HttpResponse(xml, content_type="text/xml; charset=utf-8")
+
+
+class SubmissionAttachment(DpoScoped, APIView):
+    @extend_schema(
+        summary="Download a raw attachment (DPO, audited)", parameters=[REASON], responses=RAW
+    )
+    def get(self, request, *args, **kwargs):
+        attachment = get_object_or_404(self.get_submission().attachments, name=kwargs["name"])
+        try:
+            data = selectors.raw_attachment_read(
+                user=request.user, attachment=attachment, reason=self.reason()
+            )
+        except selectors.ReasonRequired as exc:
+            return _reason_missing(exc)
+        response = HttpResponse(data, content_type=attachment.content_type)
+        response["Content-Disposition"] = "attachment"
+        return response
+
+
+class SubmissionDecrypt(DpoScoped, APIView):
+    @extend_schema(
+        summary="Open a device-encrypted submission with the form's private key (DPO, audited)",
+        description="The key and the decrypted content are used for this answer only; Waypoint "
+        "keeps the submission encrypted as received.",
+        request=DecryptRequestSerializer,
+        responses={
+            200: DecryptedSerializer,
+            400: OpenApiResponse(description="Wrong key or not encrypted"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        serializer = DecryptRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not submission.device_encrypted:
+            return Response(
+                {"detail": "This submission is not device-encrypted.", "code": "not_encrypted"},
+                status=400,
+            )
+        try:
+            opened = selectors.device_encrypted_open(
+                user=request.user,
+                submission=submission,
+                private_key_pem=serializer.validated_data["private_key"].encode(),
+                reason=serializer.validated_data["reason"],
+            )
+        except (ValueError, TypeError) as exc:
+            return Response(
+                {"detail": f"Could not decrypt: {exc}", "code": "decrypt_failed"}, status=400
+            )
+        return Response(opened, status=status.HTTP_200_OK)

@@ -1,0 +1,63 @@
+from rest_framework import serializers
+
+from sync.models import Attachment, ConflictingCopy, Submission
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["name", "content_type", "size", "sha256", "received_at"]
+
+
+class ConflictingCopySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConflictingCopy
+        fields = ["id", "xml_sha256", "received_at", "user_agent", "reviewed_at"]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    """Metadata only: the raw answers are read through the audited /xml endpoint."""
+
+    version = serializers.CharField(source="version.version")
+    service_point = serializers.CharField(source="service_point.name", default=None)
+    device = serializers.CharField(source="device.name", default=None)
+    deprecates = serializers.CharField(source="deprecates.instance_id", default=None)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    conflicting_copies = ConflictingCopySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "instance_id",
+            "root_instance_id",
+            "version",
+            "received_at",
+            "client_start",
+            "client_end",
+            "service_point",
+            "device",
+            "user_agent",
+            "complete",
+            "device_encrypted",
+            "deprecates",
+            "has_conflict",
+            "xml_sha256",
+            "xml_size",
+            "attachments_expected",
+            "attachments",
+            "conflicting_copies",
+        ]
+
+
+class DecryptRequestSerializer(serializers.Serializer):
+    private_key = serializers.CharField(
+        help_text="The form's RSA private key (PEM). Used for this request only, never stored."
+    )
+    reason = serializers.CharField(help_text="Why you open this submission (audited).")
+
+
+class DecryptedSerializer(serializers.Serializer):
+    xml = serializers.CharField()
+    attachments = serializers.DictField(
+        child=serializers.CharField(), help_text="Decrypted files, base64, by name."
+    )
