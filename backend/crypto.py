@@ -16,9 +16,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK Collect's scheme uses CFB
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
@@ -115,7 +116,7 @@ def _odk_cipher(symmetric_key: bytes, iv_seed: bytearray, index: int) -> Cipher:
     iv = bytearray(iv_seed)
     for i in range(index + 1):
         iv[i % 16] = (iv[i % 16] + 1) % 256
-    return Cipher(algorithms.AES(symmetric_key), modes.CFB(bytes(iv)))
+    return Cipher(algorithms.AES(symmetric_key), CFB(bytes(iv)))
 
 
 def decrypt_odk_file(symmetric_key: bytes, iv_seed: bytearray, index: int, data: bytes) -> bytes:

@@ -152,7 +152,8 @@ def test_device_encrypted_submission_is_stored_as_received_and_opened_by_the_dpo
 
     assert partial.status_code == final.status_code == 201
     submission = Submission.objects.get()
-    assert submission.device_encrypted and submission.complete
+    assert submission.device_encrypted
+    assert submission.complete
     assert hashlib.sha256(manifest).hexdigest() == submission.xml_sha256
     pem = rsa_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
