@@ -77,3 +77,12 @@ def embedded_env(var_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     env.update({"WAYPOINT_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "backend.settings"})
     return env
+
+
+def postgres_env(connection_settings: dict, **extra: str) -> dict:
+    """The environment for a server process sharing the test run's PostgreSQL database."""
+    s = connection_settings
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    env.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.settings", **extra})
+    return env

@@ -43,3 +43,39 @@ def javarosa(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
+
+
+def web_forms_dir() -> Path:
+    """Install the ODK Web Forms engine client from the npm registry (once) into var/clients."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("Node.js and npm are needed for the ODK Web Forms engine client")
+    source = SHARED_CLIENTS / "web-forms-engine"
+    if not source.exists():
+        pytest.skip(f"the shared Web Forms client is missing at {source}")
+    target = BUILD / "web-forms-engine"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("fill.mjs", "package.json", "package-lock.json"):
+        shutil.copy(source / name, target / name)
+    stamp = target / "node_modules" / ".waypoint-installed"
+    lock = (target / "package-lock.json").read_bytes()
+    if not stamp.exists() or stamp.read_bytes() != lock:
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=target,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        stamp.write_bytes(lock)
+    return target
+
+
+def web_forms(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    directory = web_forms_dir()
+    return subprocess.run(
+        ["node", str(directory / "fill.mjs"), *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
