@@ -117,20 +117,12 @@ def test_retry_after_a_lost_response_lands_one_submission(
 
 
 def test_an_edit_from_collect_is_a_new_version(live, library_form, tablet, java, tmp_path):
-    collect_ok(
-        javarosa(
-            "collect",
-            server_url(live, tablet),
-            "--form-id",
-            "migrant_experience",
-            "--set",
-            "/data/consent=yes",
-            "--set",
-            "/data/contact/contact_consent=no",
-            "--out",
-            str(tmp_path),
-        )  # fmt: skip
-    )
+    first = javarosa(
+        "collect", server_url(live, tablet), "--form-id", "migrant_experience",
+        "--set", "/data/consent=yes", "--set", "/data/contact/contact_consent=no",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    collect_ok(first)
     original = Submission.objects.get()
     instance = next(tmp_path.glob("*.xml")).read_text(encoding="utf-8")
     new_id = f"uuid:{uuid.uuid4()}"
