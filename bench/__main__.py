@@ -9,13 +9,17 @@ from bench.setup import django_with_fresh_database
 
 def main() -> None:
     database = django_with_fresh_database()
-    from bench import form_publish
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bench import form_publish, ingest
 
     report = {
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
         "python": sys.version.split()[0],
         "database": database,
-        "form_publish": form_publish.run(),
+        "form_publish": form_publish.run() if "ingest" not in sys.argv else "not run",
+        "openrosa_ingest": ingest.run(),
     }
     print(json.dumps(report, indent=2))
 

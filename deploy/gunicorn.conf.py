@@ -14,8 +14,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then (a slow leak cannot grow forever), rarely enough not to show in
+# latency: a restart costs a worker's warm-up.
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 # The access log omits the query string: Enketo-style `?st=` tokens must not reach the logs.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'

@@ -4,6 +4,7 @@ its instanceID (or deprecatedID for an edit), the client's start/end, and the fi
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from xml.etree.ElementTree import Element
 
 from django.utils.dateparse import parse_datetime
@@ -29,6 +30,10 @@ class Instance:
     encrypted: bool = False
     base64_encrypted_key: str = ""
     encrypted_files: list[str] = field(default_factory=list)
+
+    @cached_property
+    def answers(self) -> dict[str, list[str]]:
+        return answers_by_path(self.root)
 
     @property
     def identity(self) -> str:
@@ -105,7 +110,7 @@ def named_files(instance: Instance, questions: list[dict]) -> list[str]:
     """The attachment names the submission expects, in order and without duplicates."""
     if instance.encrypted:
         return list(dict.fromkeys(instance.encrypted_files))
-    answers = answers_by_path(instance.root)
+    answers = instance.answers
     names: list[str] = []
     for question in questions:
         if question["type"] in FILE_TYPES:
@@ -115,9 +120,12 @@ def named_files(instance: Instance, questions: list[dict]) -> list[str]:
 
 def client_times(instance: Instance, questions: list[dict]) -> tuple[datetime | None, ...]:
     """The device's own start and end timestamps, when the form records them."""
-    answers = answers_by_path(instance.root) if not instance.encrypted else {}
+    answers = instance.answers if not instance.encrypted else {}
     found = {}
     for question in questions:
         if question["type"] in {"start", "end"} and answers.get(question["path"]):
-            found[question["type"]] = parse_datetime(answers[question["path"]][0])
+            try:
+                found[question["type"]] = parse_datetime(answers[question["path"]][0])
+            except ValueError:
+                continue  # a device clock's nonsense is not a reason to refuse the data
     return found.get("start"), found.get("end")

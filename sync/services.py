@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Device, Project
 from backend.safexml import UnsafeOrMalformedXML
-from forms.models import Form, FormState
+from forms.models import Form, FormState, FormVersion
 from sync import quarantine
 from sync.instance import Instance, InstanceError, client_times, named_files, parse_instance
 from sync.models import Attachment, ConflictingCopy, Submission
@@ -35,6 +35,7 @@ class Receipt:
     created: bool
     message: str
     missing: list[str] = field(default_factory=list)
+    stored_names: list[str] = field(default_factory=list)  # staged files now referenced
 
 
 @dataclass
@@ -47,8 +48,19 @@ class Caller:
     device_id: str = ""
 
 
-def _form_for(project: Project, instance: Instance, caller: Caller) -> Form:
-    form = Form.objects.filter(project=project, form_id=instance.form_id).first()
+def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVersion:
+    """The form version the submission names, in one query on the usual path."""
+    version = (
+        FormVersion.objects.select_related("form")
+        .defer("xform", "source", "choices")
+        .filter(form__project=project, form__form_id=instance.form_id, version=instance.version)
+        .first()
+    )
+    form = (
+        version.form
+        if version
+        else Form.objects.filter(project=project, form_id=instance.form_id).first()
+    )
     device = caller.device
     if form is None or (
         device is not None and not device.all_forms and not device.forms.filter(pk=form.pk).exists()
@@ -66,7 +78,14 @@ def _form_for(project: Project, instance: Instance, caller: Caller) -> Form:
             "form on the tablet and contact your supervisor.",
             "form.closed",
         )
-    return form
+    if version is None:
+        raise SubmissionRefused(
+            404,
+            f"Version “{instance.version}” of “{form.title}” is not on this server. "
+            "Get the latest blank forms; this filled form stays on the tablet.",
+            "form.version_unknown",
+        )
+    return version
 
 
 def submission_receive(
@@ -79,15 +98,7 @@ def submission_receive(
         raise SubmissionRefused(
             400, f"The submission could not be read: {exc}", "xml.invalid"
         ) from exc
-    form = _form_for(project, instance, caller)
-    version = form.versions.filter(version=instance.version).first()
-    if version is None:
-        raise SubmissionRefused(
-            404,
-            f"Version “{instance.version}” of “{form.title}” is not on this server. "
-            "Get the latest blank forms; this filled form stays on the tablet.",
-            "form.version_unknown",
-        )
+    version = _version_for(project, instance, caller)
     expected = named_files(instance, version.questions)
     staged = {
         name: quarantine.store_attachment(data, project_pk=project.pk)
@@ -95,45 +106,62 @@ def submission_receive(
         if name in expected
     }
     try:
-        receipt = _record(form, version, instance, xml, expected, staged, caller)
+        try:
+            receipt = _record_new(version, instance, xml, expected, staged, caller)
+        except IntegrityError:
+            # Already here (a retry, a split upload, a conflict, or a racing copy that committed
+            # first): take the row lock and add what is missing.
+            receipt = _record_again(version, instance, xml, staged, caller)
     except BaseException:
         quarantine.delete_stored([stored.name for stored in staged.values()])
         raise
-    used = {a.file.name for a in receipt.submission.attachments.all()}
+    used = set(receipt.stored_names)
     quarantine.delete_stored([s.name for s in staged.values() if s.name not in used])
     return receipt
 
 
 @transaction.atomic
-def _record(form, version, instance, xml, expected, staged, caller) -> Receipt:
-    identity = instance.identity
-    existing = (
-        Submission.objects.select_for_update().filter(form=form, instance_id=identity).first()
+def _record_new(version, instance, xml, expected, staged, caller) -> Receipt:
+    """The usual case, a first receipt: one INSERT (plus one per attachment) and a COMMIT."""
+    present = set(staged)
+    submission = _create(version, instance, xml, expected, set(expected) <= present, caller)
+    Attachment.objects.bulk_create(
+        [_attachment(submission, name, stored) for name, stored in staged.items()]
     )
-    created = False
-    if existing is None:
-        try:
-            with transaction.atomic():
-                existing = _create(form, version, instance, xml, expected, caller)
-                created = True
-        except IntegrityError:
-            # A racing copy of the same submission committed first: it is this one.
-            existing = Submission.objects.select_for_update().get(form=form, instance_id=identity)
-    submission = existing
-    if not created and submission.xml_sha256 != instance.sha256:
+    if submission.deprecates_id:
+        present |= _carry_forward(submission, present)
+    receipt = _finish(submission, present, created=True)
+    receipt.stored_names = [stored.name for stored in staged.values()]
+    return receipt
+
+
+@transaction.atomic
+def _record_again(version, instance, xml, staged, caller) -> Receipt:
+    submission = Submission.objects.select_for_update().get(
+        form_id=version.form_id, instance_id=instance.identity
+    )
+    if submission.xml_sha256 != instance.sha256:
         return _keep_conflict(submission, instance, xml, caller)
     present = set(submission.attachments.values_list("name", flat=True))
-    for name, stored in staged.items():
-        if name not in present:
-            _attach(submission, name, stored)
-            present.add(name)
-    if created and submission.deprecates_id:
-        present |= _carry_forward(submission, present)
+    new = [_attachment(submission, n, s) for n, s in staged.items() if n not in present]
+    Attachment.objects.bulk_create(new)
+    present |= {a.name for a in new}
+    receipt = _finish(submission, present, created=False)
+    if new and not receipt.missing:
+        receipt.message = "Thank you. All files of this submission were received."
+    receipt.stored_names = [a.file.name for a in new]
+    return receipt
+
+
+def _finish(submission: Submission, present: set[str], *, created: bool) -> Receipt:
+    """Mark the submission complete once every named file is here, and announce it once."""
     missing = [name for name in submission.attachments_expected if name not in present]
+    announce = not missing and (created or not submission.complete)
     if not missing and not submission.complete:
         submission.complete = True
         submission.completed_at = timezone.now()
         submission.save(update_fields=["complete", "completed_at"])
+    if announce:
         submission_id = submission.pk
         transaction.on_commit(
             lambda: submission_completed.send(sender=Submission, submission_id=submission_id)
@@ -141,7 +169,8 @@ def _record(form, version, instance, xml, expected, staged, caller) -> Receipt:
     return Receipt(submission, created, _message(created, missing), missing)
 
 
-def _create(form, version, instance, xml, expected, caller) -> Submission:
+def _create(version, instance, xml, expected, complete: bool, caller) -> Submission:
+    form = version.form
     deprecates = None
     root_identity = instance.identity
     if instance.deprecated_id:
@@ -165,6 +194,8 @@ def _create(form, version, instance, xml, expected, caller) -> Submission:
         xml_sha256=instance.sha256,
         xml_size=len(xml),
         attachments_expected=expected,
+        complete=complete,
+        completed_at=timezone.now() if complete else None,
         device_encrypted=instance.encrypted,
         deprecates=deprecates,
         root_instance_id=root_identity,
@@ -178,8 +209,8 @@ def _create(form, version, instance, xml, expected, caller) -> Submission:
     )
 
 
-def _attach(submission: Submission, name: str, stored: quarantine.StoredFile) -> Attachment:
-    return Attachment.objects.create(
+def _attachment(submission: Submission, name: str, stored: quarantine.StoredFile) -> Attachment:
+    return Attachment(
         submission=submission,
         name=name,
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
@@ -196,7 +227,7 @@ def _carry_forward(edit: Submission, present: set[str]) -> set[str]:
         if original.name in edit.attachments_expected and original.name not in present:
             data = quarantine.read_attachment(original.file.name)
             stored = quarantine.store_attachment(data, project_pk=edit.form.project_id)
-            _attach(edit, original.name, stored)
+            _attachment(edit, original.name, stored).save()
             carried.add(original.name)
     return carried
 

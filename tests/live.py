@@ -31,8 +31,9 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 class ServerProcess:
-    def __init__(self, env: dict, port: int) -> None:
-        self.env, self.port = env, port
+    def __init__(self, env: dict, port: int, workers: int | None = 2) -> None:
+        """``workers=None`` keeps deploy/gunicorn.conf.py's own choice (the production one)."""
+        self.env, self.port, self.workers = env, port, workers
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 

@@ -307,3 +307,10 @@ def test_collect_device_id_is_recorded(submit, photo_form, device):
     submit(instance_xml(), url=device_url(device, "submission") + "?deviceID=collect:abc123")
 
     assert Submission.objects.get().client_device_id == "collect:abc123"
+
+
+def test_nonsense_client_times_do_not_refuse_the_submission(submit, photo_form):
+    xml = instance_xml().replace(b"2026-11-20T09:00:00.000+01:00", b"2026-13-45T99:00:00")
+
+    assert submit(xml).status_code == 201
+    assert Submission.objects.get().client_start is None
