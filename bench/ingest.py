@@ -31,7 +31,8 @@ request = function()
   local id = string.format("uuid:%%d-%%d-%%d", thread_id, counter, math.random(1, 1000000000))
   local xml = template:gsub("INSTANCE_ID", id)
   local body = "--" .. boundary .. "\\r\\n"
-    .. "Content-Disposition: form-data; name=\\"xml_submission_file\\"; filename=\\"instance.xml\\"\\r\\n"
+    .. "Content-Disposition: form-data; name=\\"xml_submission_file\\"; "
+    .. "filename=\\"instance.xml\\"\\r\\n"
     .. "Content-Type: text/xml\\r\\n\\r\\n" .. xml .. "\\r\\n--" .. boundary .. "--\\r\\n"
   return wrk.format("POST", "%(path)s", {
     ["X-OpenRosa-Version"] = "1.0",
@@ -55,7 +56,8 @@ def template_instance(form_xml: bytes, workdir: Path) -> bytes:
     form.write_bytes(form_xml)
     result = javarosa(
         "fill", str(form), "--set", "/data/consent=yes", "--set", "/data/household_count=2",
-        "--set", "/data/contact/contact_consent=yes", "--set", "/data/contact/contact_phone=+39 333 1234567",
+        "--set", "/data/contact/contact_consent=yes",
+        "--set", "/data/contact/contact_phone=+39 333 1234567",
         "--set", f"/data/story={STORY * 10}",
     )  # fmt: skip
     if result.returncode != 0:
@@ -89,7 +91,7 @@ def run(duration: int = 20, connections: int = 16) -> dict:
     point = ServicePoint.objects.create(
         project=project, national_society=NationalSocietyFactory(), name="HSP", country="IT"
     )
-    device, token = device_create(project=project, service_point=point, name="bench tablet")
+    _, token = device_create(project=project, service_point=point, name="bench tablet")
     data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
     version = form_upload(project=project, filename="m.xlsx", data=data).version
     workdir = Path(tempfile.mkdtemp(prefix="waypoint-ingest-"))
