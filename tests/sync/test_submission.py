@@ -314,3 +314,51 @@ def test_nonsense_client_times_do_not_refuse_the_submission(submit, photo_form):
 
     assert submit(xml).status_code == 201
     assert Submission.objects.get().client_start is None
+
+
+def test_truncated_multipart_body_is_a_400(client, device, photo_form):
+    body = (
+        b"--xyz\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; "
+        b'filename="i.xml"\r\nContent-Type: text/xml\r\n\r\n<data id="household" vers'
+    )
+
+    response = client.generic(
+        "POST",
+        device_url(device, "submission"),
+        body,
+        content_type="multipart/form-data; boundary=xyz",
+        HTTP_X_OPENROSA_VERSION="1.0",
+    )
+
+    assert response.status_code == 400
+    assert message(response)
+    assert not Submission.objects.exists()
+
+
+def test_wrong_content_type_is_a_400(client, device, photo_form):
+    response = client.post(
+        device_url(device, "submission"),
+        instance_xml(),
+        content_type="application/json",
+        HTTP_X_OPENROSA_VERSION="1.0",
+    )
+
+    assert response.status_code == 400
+    assert "xml_submission_file" in message(response)
+
+
+def test_form_manager_can_submit_with_basic_auth(submit, photo_form, project, form_manager):
+    import base64
+
+    credentials = base64.b64encode(f"{form_manager.username}:correct horse battery staple".encode())
+
+    response = submit(
+        instance_xml(),
+        url=f"/projects/{project.pk}/submission",
+        HTTP_AUTHORIZATION=f"Basic {credentials.decode()}",
+    )
+
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert submission.submitted_by == form_manager
+    assert submission.device is None
