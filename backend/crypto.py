@@ -11,6 +11,7 @@ the request (see ``decrypt_odk_file``).
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 from functools import lru_cache
@@ -133,3 +134,32 @@ def encrypt_odk_file(symmetric_key: bytes, iv_seed: bytearray, index: int, data:
     padded = padder.update(data) + padder.finalize()
     encryptor = _odk_cipher(symmetric_key, iv_seed, index).encryptor()
     return encryptor.update(padded) + encryptor.finalize()
+
+
+# --- Pseudonyms -----------------------------------------------------------------------------
+
+
+def _development_pseudonym_secret() -> str:
+    path = Path(settings.VAR_DIR) / "pseudonym_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def pseudonym_key(project_id: int) -> bytes:
+    """The project's pseudonym key, derived from ``WAYPOINT_PSEUDONYM_SECRET`` and never stored:
+    the same case number gives the same pseudonym within a project and a different one across
+    projects, and nobody holding only the database can recompute or reverse it."""
+    master = settings.WAYPOINT_PSEUDONYM_SECRET
+    if not master:
+        if settings.PRODUCTION:
+            raise QuarantineKeyError("Set WAYPOINT_PSEUDONYM_SECRET (or _FILE) in production.")
+        master = _development_pseudonym_secret()
+    return hmac.new(master.encode(), f"waypoint-project:{project_id}".encode(), "sha256").digest()
+
+
+def pseudonymise(normalised_value: str, key: bytes) -> str:
+    """Keyed HMAC-SHA256 of an already normalised value, hex."""
+    return hmac.new(key, normalised_value.encode("utf-8"), "sha256").hexdigest()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "forms.apps.FormsConfig",
     "sync",
+    "backend.privacy",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,19 @@ WAYPOINT_ODK_VALIDATE = env_str("WAYPOINT_ODK_VALIDATE", "auto")
 WAYPOINT_SUBMISSION_MAX_BYTES = env_int("WAYPOINT_SUBMISSION_MAX_BYTES", 50 * 1024 * 1024)
 # Quarantine encryption keys (base64, 32 bytes each, comma-separated; the first seals).
 WAYPOINT_QUARANTINE_KEYS = env_str("WAYPOINT_QUARANTINE_KEYS", "")
+# The master secret per-project pseudonym keys are derived from (never stored in the database).
+WAYPOINT_PSEUDONYM_SECRET = env_str("WAYPOINT_PSEUDONYM_SECRET", "")
+# Countries of origin whose phone formats free-text redaction recognises, besides the service
+# points' own countries (ISO 3166-1 alpha-2).
+WAYPOINT_ORIGIN_REGIONS = env_list(
+    "WAYPOINT_ORIGIN_REGIONS",
+    ["AF", "SY", "UA", "ER", "SD", "SS", "SO", "ET", "VE", "CO", "HT", "HN", "GT", "IQ", "IR", "PK",
+     "BD", "MM", "NG", "ML", "GN", "CI", "CD", "YE", "LY", "TN", "MA", "TR"],
+)  # fmt: skip
+# Seconds the disclosure-control run waits after a new record, so bursts make one run.
+WAYPOINT_DISCLOSURE_DEBOUNCE = env_int("WAYPOINT_DISCLOSURE_DEBOUNCE", 30)
+# Fault injection for the killed-worker test: the anonymisation task sleeps this long mid-task.
+WAYPOINT_ANONYMISE_TEST_DELAY = float(env_str("WAYPOINT_ANONYMISE_TEST_DELAY", "0") or 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -168,6 +182,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "waypoint")
+CELERY_BEAT_SCHEDULE = {
+    "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 300.0},
+    "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},
+}
 
 LOGGING = {
     "version": 1,

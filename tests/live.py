@@ -87,3 +87,67 @@ def postgres_env(connection_settings: dict, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
     env.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.settings", **extra})
     return env
+
+
+class CeleryWorker:
+    """A real Celery worker process (prefork) consuming this test run's own queue."""
+
+    def __init__(self, env: dict) -> None:
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = ROOT / "var" / f"celery-{env['CELERY_TASK_DEFAULT_QUEUE']}-{time.time_ns()}.log"
+
+    def start(self) -> "CeleryWorker":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                self.env["CELERY_TASK_DEFAULT_QUEUE"],
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill takes the children too
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if b" ready." in self.log.read_bytes():
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text()[-3000:])
+            time.sleep(0.2)
+        raise RuntimeError("the Celery worker did not start within 60 s")
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool: what an OOM kill or a power cut does."""
+        import signal
+
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            import signal
+
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")

@@ -10,7 +10,7 @@ from tests.xlsform import simple_form, xlsx
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"accounts", "forms"}
+APPS = {"accounts", "audit", "forms", "sync", "privacy"}
 
 
 def test_every_model_is_registered():

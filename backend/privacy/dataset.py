@@ -1,0 +1,155 @@
+"""Disclosure control over a whole form (every version): the bridge between the records in the
+database and the numeric routines of ``disclosure.py``."""
+
+import hashlib
+import time
+from collections import Counter
+
+from django.db import transaction
+
+from backend.privacy import disclosure
+from backend.privacy.models import AnonymisedRecord, DisclosureRun
+from forms.models import Form, PrivacyRule
+
+
+def quasi_identifiers(form: Form) -> list[str]:
+    """The form's quasi-identifiers (outside repeats), most important first: in the order the
+    questionnaire asks them, over all versions' current rules."""
+    return _variables(form, "quasi")
+
+
+def sensitive_variables(form: Form) -> list[str]:
+    return _variables(form, "sensitive")
+
+
+def _variables(form: Form, classification: str) -> list[str]:
+    names: list[str] = []
+    for version in form.versions.order_by("created_at"):
+        rule_set = version.current_rule_set
+        repeats = {q["repeat"] for q in version.questions if q.get("repeat")}
+        for rule in PrivacyRule.objects.filter(rule_set=rule_set, classification=classification):
+            if any(rule.path.startswith(r + "/") for r in repeats):
+                continue
+            name = rule.path.split("/", 2)[-1]
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _hashable(value):
+    """Multi-select answers are lists; a class is the same set of codes."""
+    return "|".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _fingerprint(rows: list[tuple], form: Form, names: list[str]) -> str:
+    digest = hashlib.sha256()
+    project = form.project
+    digest.update(f"{project.k_anonymity}|{project.disclosure_mode}|{'|'.join(names)}".encode())
+    for pk, content_hash in sorted((str(r[0]), r[1]) for r in rows):
+        digest.update(f"{pk}:{content_hash};".encode())
+    return digest.hexdigest()
+
+
+def _summary(summary: disclosure.RiskSummary, categories: list[list]) -> dict:
+    def label(codes):
+        return [
+            None if code == disclosure.MISSING else categories[i][code]
+            for i, code in enumerate(codes)
+        ]
+
+    return {
+        "records": summary.records,
+        "k": summary.k,
+        "k_achieved": summary.k_achieved,
+        "violating": summary.violating,
+        "global_risk": summary.global_risk,
+        "expected_reidentifications": summary.expected_reidentifications,
+        "risk_histogram": summary.risk_histogram,
+        "top_combinations": [
+            {"values": label(codes), "fk": fk} for codes, fk in summary.top_combinations
+        ],
+    }
+
+
+def disclosure_run(*, form_id: int) -> DisclosureRun | None:
+    """Group records by their generalised quasi-identifiers and bring every group to k, by local
+    suppression or by holding records back, as the project says. Skips an unchanged dataset."""
+    form = Form.objects.select_related("project").get(pk=form_id)
+    project = form.project
+    names = quasi_identifiers(form)
+    sensitive = sensitive_variables(form)
+    rows = list(
+        AnonymisedRecord.objects.filter(form=form, superseded=False).values_list(
+            "pk", "content_hash", "quasi", "data", "redactions", "suppressed", "held", "fk"
+        )
+    )
+    fingerprint = _fingerprint(rows, form, names)
+    latest = form.disclosure_runs.first()
+    if latest is not None and latest.fingerprint == fingerprint:
+        return latest
+    started = time.perf_counter()
+    keys, categories = disclosure.encode_columns(
+        [[_hashable(row[2].get(name)) for row in rows] for name in names]
+    )
+    k = project.k_anonymity
+    before = disclosure.risk_summary(keys, k)
+    held = [False] * len(rows)
+    suppressions = [0] * len(names)
+    final = keys
+    if rows and names:
+        if project.disclosure_mode == project.DisclosureMode.HOLD:
+            mask = disclosure.hold_back(keys, k)
+            held = [bool(x) for x in mask]
+            final = keys[~mask]
+        else:
+            importance = list(range(len(names), 0, -1))  # the first asked is the most important
+            final, per_key = disclosure.local_suppression(keys, k, importance)
+            suppressions = [int(x) for x in per_key]
+    after = disclosure.risk_summary(final, k)
+    fk_final = disclosure.frequencies(final) if len(final) else []
+    diversity = {}
+    for name in sensitive:
+        values, _ = disclosure.encode_columns([[_hashable(row[3].get(name)) for row in rows]])
+        column = values[:, 0]
+        if project.disclosure_mode == project.DisclosureMode.HOLD and rows and names:
+            column = column[[not h for h in held]]
+        diversity[name] = (
+            disclosure.l_diversity_summary(final, column) if len(final) else {"min": 0, "mean": 0}
+        )
+    updates = []
+    kept = iter(range(len(final)))
+    for index, row in enumerate(rows):
+        if held[index]:
+            suppressed, fk = [], None
+        else:
+            position = next(kept)
+            suppressed = [
+                names[j]
+                for j in range(len(names))
+                if final[position, j] == disclosure.MISSING and keys[index, j] != disclosure.MISSING
+            ] if names else []  # fmt: skip
+            fk = int(fk_final[position]) if len(fk_final) else None
+        if (suppressed, held[index], fk) != (row[5], row[6], row[7]):
+            updates.append(
+                AnonymisedRecord(pk=row[0], suppressed=suppressed, held=held[index], fk=fk)
+            )
+    redactions = Counter()
+    for row in rows:
+        redactions.update(row[4])
+    with transaction.atomic():
+        AnonymisedRecord.objects.bulk_update(updates, ["suppressed", "held", "fk"], batch_size=2000)
+        return DisclosureRun.objects.create(
+            form=form,
+            fingerprint=fingerprint,
+            k=k,
+            mode=project.disclosure_mode,
+            quasi_identifiers=names,
+            records=len(rows),
+            before=_summary(before, categories),
+            after=_summary(after, categories),
+            suppressions=dict(zip(names, suppressions, strict=True)),
+            held=sum(held),
+            l_diversity=diversity,
+            redactions=dict(redactions),
+            seconds=round(time.perf_counter() - started, 3),
+        )

@@ -1,0 +1,44 @@
+"""Celery tasks: thin, idempotent, acknowledged late (a killed worker's task is redone) and
+retried with back-off while the database is unavailable."""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from backend.privacy import dataset, services
+
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "max_retries": 20,
+}
+
+
+@shared_task(name="privacy.anonymise_submission", **RETRY)
+def anonymise_submission(submission_id: int) -> str | None:
+    record = services.record_anonymise(submission_id=submission_id)
+    if record is not None:
+        services.disclosure_schedule(form_id=record.form_id)
+    return str(record.pk) if record else None
+
+
+@shared_task(name="privacy.disclosure_control", **RETRY)
+def disclosure_control(form_id: int) -> int | None:
+    run = dataset.disclosure_run(form_id=form_id)
+    return run.pk if run else None
+
+
+@shared_task(name="privacy.anonymise_pending", **RETRY)
+def anonymise_pending() -> int:
+    """Catch up on complete submissions that have no record (a broker outage, a lost message)."""
+    pending = services.pending_submission_ids()
+    for submission_id in pending:
+        anonymise_submission.delay(submission_id)
+    return len(pending)
+
+
+@shared_task(name="privacy.purge_raw", **RETRY)
+def purge_raw() -> int:
+    return services.raw_purge_due()

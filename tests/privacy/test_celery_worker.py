@@ -1,0 +1,121 @@
+"""Anonymisation through a real Celery worker on RabbitMQ, fed by a real server process that
+JavaRosa (the engine of ODK Collect) submits to; and a worker killed mid-task loses nothing and
+duplicates nothing."""
+
+import socket
+import time
+import uuid
+
+import pytest
+
+from backend.privacy.models import AnonymisedRecord
+from forms.library import LIBRARY_DIR
+from forms.services import form_upload
+from tests.factories import DeviceFactory
+from tests.live import CeleryWorker, ServerProcess, free_port, postgres_env
+from tests.real_clients import javarosa
+
+pytestmark = pytest.mark.timeout(600)
+BROKER = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def broker_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def pipeline(live, settings):
+    """A gunicorn and a worker sharing the test database and this test's own queue."""
+    from django.db import connection
+
+    if not broker_reachable():
+        pytest.skip("RabbitMQ is not reachable on 127.0.0.1:5672")
+    queue = f"waypoint-test-{uuid.uuid4().hex[:8]}"
+    env = postgres_env(
+        connection.settings_dict,
+        CELERY_BROKER_URL=BROKER,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        WAYPOINT_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        WAYPOINT_QUARANTINE_KEYS=settings.WAYPOINT_QUARANTINE_KEYS,
+        WAYPOINT_PSEUDONYM_SECRET="test-pseudonym-secret",
+        WAYPOINT_DISCLOSURE_DEBOUNCE="0",
+        WAYPOINT_ODK_VALIDATE="false",
+    )
+    server = ServerProcess(env, free_port()).start()
+    started = []
+
+    def worker(**extra: str) -> CeleryWorker:
+        started.append(CeleryWorker({**env, **extra}).start())
+        return started[-1]
+
+    yield server, worker
+    server.stop()
+    for process in started:
+        process.stop()
+
+
+def wait_for(predicate, seconds: float = 90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def library(project):
+    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
+    return form_upload(project=project, filename="m.xlsx", data=data).version
+
+
+def collect(server, device):
+    result = javarosa(
+        "collect", f"{server.url}/key/{device.token}/projects/{device.project_id}",
+        "--form-id", "migrant_experience", "--set", "/data/consent=yes",
+        "--set", "/data/contact/contact_consent=yes",
+        "--set", "/data/contact/contact_name=Nadia Haddad",
+        "--set", "/data/contact/contact_phone=+39 347 998 1122",
+        "--set", "/data/story=Nadia Haddad here, call +39 347 998 1122",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_collect_submission_reaches_an_anonymised_record_through_a_worker(
+    pipeline, library, project, java
+):
+    server, worker = pipeline
+    running = worker()
+    collect(server, DeviceFactory(project=project))
+
+    assert wait_for(AnonymisedRecord.objects.exists), running.output()[-3000:]
+    record = AnonymisedRecord.objects.get()
+    assert "contact/contact_name" not in record.data
+    assert "Nadia" not in record.data["story"]
+    assert "[NAME]" in record.data["story"]
+    assert "[PHONE]" in record.data["story"]
+    assert wait_for(lambda: record.form.disclosure_runs.exists())
+
+
+def test_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(
+    pipeline, library, project, java
+):
+    server, worker = pipeline
+    slow = worker(WAYPOINT_ANONYMISE_TEST_DELAY="8")
+    collect(server, DeviceFactory(project=project))
+    assert wait_for(
+        lambda: "privacy.anonymise_submission" in slow.output() and "received" in slow.output(), 30
+    )
+    time.sleep(1)  # inside the task now: read, anonymised, sleeping before the write
+
+    slow.kill()
+    assert not AnonymisedRecord.objects.exists()  # it died before writing
+    fresh = worker()
+
+    assert wait_for(AnonymisedRecord.objects.exists), fresh.output()[-3000:]
+    time.sleep(2)
+    assert AnonymisedRecord.objects.count() == 1
