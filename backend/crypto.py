@@ -38,11 +38,21 @@ def _fingerprint(key: bytes) -> bytes:
 
 
 def _development_key() -> str:
-    path = Path(settings.VAR_DIR) / "quarantine_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode(), encoding="utf-8")
-        path.chmod(0o600)
+    return _development_file(str(Path(settings.VAR_DIR) / "quarantine_key"))
+
+
+@lru_cache(maxsize=8)
+def _development_file(name: str) -> str:
+    """Development keys live in var/; read once per process, not on every seal."""
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # exclusive create: two processes starting together agree on one key
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode())
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -140,12 +150,7 @@ def encrypt_odk_file(symmetric_key: bytes, iv_seed: bytearray, index: int, data:
 
 
 def _development_pseudonym_secret() -> str:
-    path = Path(settings.VAR_DIR) / "pseudonym_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return _development_file(str(Path(settings.VAR_DIR) / "pseudonym_secret"))
 
 
 def pseudonym_key(project_id: int) -> bytes:

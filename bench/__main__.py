@@ -12,7 +12,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bench import disclosure, form_publish, ingest
+    from bench import anonymise, disclosure, form_publish, ingest
 
     report = {
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
@@ -21,6 +21,7 @@ def main() -> None:
         "form_publish": form_publish.run() if "ingest" not in sys.argv else "not run",
         "openrosa_ingest": ingest.run(),
         "disclosure_control_1m": disclosure.run() if "ingest" not in sys.argv else "not run",
+        "record_anonymisation": anonymise.run() if "ingest" not in sys.argv else "not run",
     }
     print(json.dumps(report, indent=2))
 

@@ -2,18 +2,22 @@
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from backend import crypto
 from backend.accounts.models import Project
 from backend.audit.services import audit_record
 from backend.privacy.models import AnonymisedRecord
+from backend.privacy.redaction import Redactor
 from backend.privacy.transforms import RuleSpec, anonymise_instance
-from forms.models import FormVersion, PrivacyRuleSet
+from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from sync import quarantine
 from sync.instance import parse_instance
 from sync.models import Attachment, ConflictingCopy, Submission
@@ -22,11 +26,18 @@ from sync.selectors import raw_xml_for_processing
 log = logging.getLogger(__name__)
 
 
-def rule_specs(rule_set: PrivacyRuleSet) -> list[RuleSpec]:
-    return [
+def rule_specs(rule_set: PrivacyRuleSet) -> tuple[RuleSpec, ...]:
+    """A rule set never changes once made (a DPO's change makes a new one), so it is cached;
+    the creation time in the key keeps a reused primary key from ever matching."""
+    return _rule_specs(rule_set.pk, rule_set.created_at)
+
+
+@lru_cache(maxsize=256)
+def _rule_specs(rule_set_id: int, created_at) -> tuple[RuleSpec, ...]:
+    return tuple(
         RuleSpec(r.path, r.question_type, r.classification, tuple(r.generalisers))
-        for r in rule_set.rules.all()
-    ]
+        for r in PrivacyRule.objects.filter(rule_set_id=rule_set_id)
+    )
 
 
 def repeat_paths(version: FormVersion) -> set[str]:
@@ -48,54 +59,155 @@ def processable(submission: Submission) -> bool:
 
 
 def record_anonymise(*, submission_id: int) -> AnonymisedRecord | None:
-    """Anonymise one complete submission with its version's current rule set. Idempotent: the same
-    inputs leave the record untouched; a new rule set replaces it atomically, keeping its id."""
-    submission = Submission.objects.select_related("form__project", "version").get(pk=submission_id)
-    if not processable(submission):
-        return None
-    rule_set = submission.version.current_rule_set
-    instance = parse_instance(raw_xml_for_processing(submission=submission))
-    result = anonymise_instance(
-        instance.root,
-        rules=rule_specs(rule_set),
-        repeats=repeat_paths(submission.version),
-        pseudonym_key=crypto.pseudonym_key(submission.form.project_id),
-        regions=phone_regions(submission.form.project),
+    """Anonymise one complete submission; see ``records_anonymise``."""
+    records = records_anonymise(submission_ids=[submission_id])
+    return records[0] if records else None
+
+
+@lru_cache(maxsize=64)
+def _version(version_id: int, created_at) -> FormVersion:
+    """Versions never change once published: keep their questions in memory, without the XForm
+    and XLSForm bytes (the creation time in the key keeps a reused primary key from matching)."""
+    return FormVersion.objects.defer("xform", "source", "choices").get(pk=version_id)
+
+
+_REGIONS: dict[int, tuple[float, tuple[str, ...]]] = {}
+
+
+def _regions(project) -> tuple[str, ...]:
+    """``phone_regions``, refreshed each minute rather than queried for every record."""
+    cached = _REGIONS.get(project.pk)
+    if cached is None or time.monotonic() - cached[0] > 60:
+        cached = _REGIONS[project.pk] = (time.monotonic(), phone_regions(project))
+    return cached[1]
+
+
+def _load(submission_ids: list[int]) -> list[Submission]:
+    """The submissions with what processing needs, in one query."""
+    latest = PrivacyRuleSet.objects.filter(version=OuterRef("version")).order_by("-number")
+    submissions = (
+        Submission.objects.filter(pk__in=submission_ids)
+        .select_related("form__project")
+        .annotate(
+            has_edit=Exists(Submission.objects.filter(deprecates=OuterRef("pk"))),
+            has_record=Exists(AnonymisedRecord.objects.filter(submission=OuterRef("pk"))),
+            rule_set_pk=Subquery(latest.values("pk")[:1]),
+            rule_set_created=Subquery(latest.values("created_at")[:1]),
+            version_created=F("version__created_at"),
+        )
     )
+    loaded = []
+    for submission in submissions:
+        if processable(submission):
+            submission.version = _version(submission.version_id, submission.version_created)
+            loaded.append(submission)
+    return loaded
+
+
+@dataclass
+class _ProjectContext:
+    regions: tuple[str, ...]
+    redactor: Redactor
+    pseudonym_key: bytes
+
+
+def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
+    """Anonymise complete submissions with their versions' current rule sets, in one transaction
+    and a handful of queries however many there are. Idempotent: the same inputs leave a record
+    untouched; a new rule set replaces it atomically, keeping its id."""
+    submissions = _load(submission_ids)
+    projects: dict[int, _ProjectContext] = {}
+    prepared = []
+    for submission in submissions:
+        project = submission.form.project
+        if project.pk not in projects:
+            regions = _regions(project)
+            projects[project.pk] = _ProjectContext(
+                regions, Redactor.for_regions(regions), crypto.pseudonym_key(project.pk)
+            )
+        context = projects[project.pk]
+        instance = parse_instance(raw_xml_for_processing(submission=submission))
+        result = anonymise_instance(
+            instance.root,
+            rules=list(_rule_specs(submission.rule_set_pk, submission.rule_set_created)),
+            repeats=repeat_paths(submission.version),
+            pseudonym_key=context.pseudonym_key,
+            regions=context.regions,
+            redactor=context.redactor,
+        )
+        prepared.append((submission, submission.rule_set_pk, result))
     if settings.WAYPOINT_ANONYMISE_TEST_DELAY:
         time.sleep(settings.WAYPOINT_ANONYMISE_TEST_DELAY)  # fault injection for tests only
-    fields = {
-        "form_id": submission.form_id,
-        "version": submission.version,
-        "rule_set": rule_set,
-        "service_point_id": submission.service_point_id,
-        "month": f"{submission.received_at:%Y-%m}",
-        "data": result.data,
-        "quasi": result.quasi,
-        "redactions": dict(result.redactions),
-        "content_hash": result.content_hash,
-        "superseded": Submission.objects.filter(deprecates=submission).exists(),
-    }
+    if prepared and not any(submission.has_record for submission, _, _ in prepared):
+        try:  # the usual case: first records, plain INSERTs without taking locks
+            with transaction.atomic():
+                return _store(prepared, lock=False)
+        except IntegrityError:
+            pass  # another worker made some of them meanwhile: take the careful path
     with transaction.atomic():
-        record = AnonymisedRecord.objects.select_for_update().filter(submission=submission).first()
-        if record is not None and (
-            record.rule_set_id == rule_set.pk and record.content_hash == result.content_hash
-        ):
-            return record
+        return _store(prepared, lock=True)
+
+
+def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
+    existing = (
+        {
+            record.submission_id: record
+            for record in AnonymisedRecord.objects.select_for_update().filter(
+                submission_id__in=[submission.pk for submission, _, _ in prepared]
+            )
+        }
+        if lock
+        else {}
+    )
+    created, changed, records = [], [], []
+    for submission, rule_set_pk, result in prepared:
+        fields = {
+            "form_id": submission.form_id,
+            "version_id": submission.version_id,
+            "rule_set_id": rule_set_pk,
+            "service_point_id": submission.service_point_id,
+            "month": f"{submission.received_at:%Y-%m}",
+            "data": result.data,
+            "quasi": result.quasi,
+            "redactions": dict(result.redactions),
+            "content_hash": result.content_hash,
+            "superseded": submission.has_edit,
+        }
+        record = existing.get(submission.pk)
         if record is None:
-            record = AnonymisedRecord.objects.create(submission=submission, **fields)
-        else:
+            record = AnonymisedRecord(submission_id=submission.pk, **fields)
+            created.append(record)
+        elif (record.rule_set_id, record.content_hash, record.superseded) != (
+            rule_set_pk,
+            result.content_hash,
+            submission.has_edit,
+        ):
             for name, value in fields.items():
                 setattr(record, name, value)
             record.suppressed, record.held, record.fk = [], False, None
-            record.save()
+            record.updated_at = timezone.now()
+            changed.append(record)
+        records.append(record)
+    AnonymisedRecord.objects.bulk_create(created)
+    AnonymisedRecord.objects.bulk_update(
+        changed, [*STORED_FIELDS, "suppressed", "held", "fk", "updated_at"], batch_size=500
+    )
+    for submission, _, _ in prepared:
         if submission.deprecates_id:
             AnonymisedRecord.objects.filter(
-                submission__form=submission.form,
+                form_id=submission.form_id,
                 submission__root_instance_id=submission.root_instance_id,
                 superseded=False,
-            ).exclude(pk=record.pk).update(superseded=True, updated_at=timezone.now())
-    return record
+            ).exclude(submission_id=submission.pk).update(
+                superseded=True, updated_at=timezone.now()
+            )
+    return records
+
+
+STORED_FIELDS = [
+    "form_id", "version_id", "rule_set_id", "service_point_id", "month", "data", "quasi",
+    "redactions", "content_hash", "superseded",
+]  # fmt: skip
 
 
 def pending_submission_ids(limit: int = 10000) -> list[int]:

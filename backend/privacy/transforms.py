@@ -18,7 +18,6 @@ import phonenumbers
 from backend import crypto
 from backend.privacy.generalise import generalise
 from backend.privacy.redaction import Redactor
-from sync.instance import answers_by_path
 
 LIST_TYPES = {"select_multiple", "select_multiple_from_file"}
 NUMBER_TYPES = {"integer", "decimal", "range"}
@@ -55,6 +54,7 @@ class Context:
     regions: tuple[str, ...]
     direct_values: list[str] = field(default_factory=list)
     redactions: Counter = field(default_factory=Counter)
+    free_text: list[tuple[dict, str, str]] = field(default_factory=list)
 
 
 def _local(tag: str) -> str:
@@ -91,20 +91,22 @@ def _typed(value: str, question_type: str):
 
 
 REMOVED = object()
+FREE_TEXT = object()
 
 
 def _transform(value: str, rule: RuleSpec, ctx: Context):
     kind = rule.classification
-    if kind in {"direct", "drop"}:
+    if kind == "direct":
+        ctx.direct_values.append(value)  # removed, but kept to clean this submission's free text
+        return REMOVED
+    if kind == "drop":
         return REMOVED
     if kind == "pseudonym":
         return crypto.pseudonymise(normalise_for_pseudonym(value, ctx.regions), ctx.pseudonym_key)
     if kind == "quasi":
         return generalise(value, rule.question_type, list(rule.generalisers))
     if kind == "free_text":
-        text, counts = ctx.redactor.redact(value, ctx.direct_values)
-        ctx.redactions.update(counts)
-        return text
+        return FREE_TEXT  # redacted once every direct value of the submission is known
     return _typed(value, rule.question_type)
 
 
@@ -123,7 +125,9 @@ def _walk(element: Element, path: str, ctx: Context) -> dict:
             if rule is None or not value:
                 continue
             transformed = _transform(value, rule, ctx)
-            if transformed is not REMOVED:
+            if transformed is FREE_TEXT:
+                ctx.free_text.append((out, key, value))
+            elif transformed is not REMOVED:
                 out[key] = transformed
     return out
 
@@ -135,21 +139,21 @@ def anonymise_instance(
     repeats: set[str],
     pseudonym_key: bytes,
     regions: tuple[str, ...],
+    redactor: Redactor | None = None,
 ) -> Anonymised:
     root_path = f"/{_local(root.tag)}"
     ctx = Context(
         rules={rule.path: rule for rule in rules},
         repeats=repeats,
         root_path=root_path,
-        redactor=Redactor.for_regions(regions),
+        redactor=redactor or Redactor.for_regions(regions),
         pseudonym_key=pseudonym_key,
         regions=regions,
     )
-    answers = answers_by_path(root)
-    for rule in rules:
-        if rule.classification == "direct":
-            ctx.direct_values.extend(answers.get(rule.path, []))
     data = _walk(root, root_path, ctx)
+    for container, key, value in ctx.free_text:
+        container[key], counts = ctx.redactor.redact(value, ctx.direct_values)
+        ctx.redactions.update(counts)
     quasi = {
         rule.path.removeprefix(root_path + "/"): data.get(rule.path.removeprefix(root_path + "/"))
         for rule in rules

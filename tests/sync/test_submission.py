@@ -318,7 +318,7 @@ def test_nonsense_client_times_do_not_refuse_the_submission(submit, photo_form):
 
 def test_truncated_multipart_body_is_a_400(client, device, photo_form):
     body = (
-        b"--xyz\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; "
+        b'--xyz\r\nContent-Disposition: form-data; name="xml_submission_file"; '
         b'filename="i.xml"\r\nContent-Type: text/xml\r\n\r\n<data id="household" vers'
     )
 
