@@ -184,7 +184,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "waypoint")
 CELERY_BEAT_SCHEDULE = {
-    "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 300.0},
+    "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 60.0},
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},
 }
 

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 LUA = """
 local template = io.open("%(template)s"):read("*a")
 local boundary = "waypointbench"
@@ -99,8 +100,17 @@ def run(duration: int = 20, connections: int = 16) -> dict:
     (workdir / "instance.xml").write_bytes(template)
     path = f"/key/{token}/projects/{project.pk}/submission"
     (workdir / "post.lua").write_text(LUA % {"template": workdir / "instance.xml", "path": path})
-    # The server inherits this process's environment: same media root and quarantine key.
-    env = postgres_env(connection.settings_dict, DEBUG="false", LOG_LEVEL="WARNING")
+    # The server inherits this process's environment: same media root and quarantine key. With a
+    # broker, as in production, each complete submission also publishes its anonymisation task
+    # (to a queue of its own that no worker consumes, deleted afterwards).
+    queue = f"waypoint-bench-{uuid.uuid4().hex[:8]}"
+    env = postgres_env(
+        connection.settings_dict,
+        DEBUG="false",
+        LOG_LEVEL="WARNING",
+        CELERY_BROKER_URL=BROKER,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+    )
     server = ServerProcess(env, free_port(), workers=None).start()
     try:
         subprocess.run(  # warm up workers and connections
@@ -119,6 +129,7 @@ def run(duration: int = 20, connections: int = 16) -> dict:
         rss_after = _rss_mb(server.process.pid)
     finally:
         server.stop()
+        queued = _drop_queue(queue)
     stored = Submission.objects.filter(form__project=project).count() - before
     output = wrk.stdout
 
@@ -141,4 +152,19 @@ def run(duration: int = 20, connections: int = 16) -> dict:
         "socket_errors": errors.group(1) if errors else "none",
         "server_rss_mb_before": round(rss_before, 1),
         "server_rss_mb_after": round(rss_after, 1),
+        "anonymisation_tasks_published": queued,
     }
+
+
+def _drop_queue(queue: str) -> int:
+    """Delete the bench's queue; return how many task messages it held."""
+    from kombu import Connection
+
+    with Connection(BROKER) as connection:
+        channel = connection.default_channel
+        try:
+            _, messages, _ = channel.queue_declare(queue=queue, passive=True)
+        except Exception:  # the queue was never created: nothing was published
+            return 0
+        channel.queue_delete(queue)
+        return messages

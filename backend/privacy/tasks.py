@@ -17,17 +17,10 @@ RETRY = {
 }
 
 
-@shared_task(name="privacy.anonymise_submission", **RETRY)
-def anonymise_submission(submission_id: int) -> str | None:
-    record = services.record_anonymise(submission_id=submission_id)
-    if record is not None:
-        services.disclosure_schedule(form_id=record.form_id)
-    return str(record.pk) if record else None
-
-
 @shared_task(name="privacy.anonymise_batch", **RETRY)
 def anonymise_batch(submission_ids: list[int]) -> int:
-    """Many submissions at once (catch-up, re-runs with a new rule set): a few queries in all."""
+    """Anonymise submissions (those a web process completed in the last half second, or a
+    sweep's catch-up, or a re-run with a new rule set): a few queries however many."""
     records = services.records_anonymise(submission_ids=submission_ids)
     for form_id in {record.form_id for record in records}:
         services.disclosure_schedule(form_id=form_id)

@@ -108,7 +108,7 @@ def test_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(
     slow = worker(WAYPOINT_ANONYMISE_TEST_DELAY="8")
     collect(server, DeviceFactory(project=project))
     assert wait_for(
-        lambda: "privacy.anonymise_submission" in slow.output() and "received" in slow.output(), 30
+        lambda: "privacy.anonymise_batch" in slow.output() and "received" in slow.output(), 30
     )
     time.sleep(1)  # inside the task now: read, anonymised, sleeping before the write
 
