@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend import views as backend_views
 from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
+from backend.privacy import views as privacy_views
 from forms import api as forms_api
 from forms import views as forms_views
 from sync import api as sync_api
@@ -121,8 +122,23 @@ pages = [
     ),
 ]
 
+P = "projects/<int:project_id>/privacy/"
+F = P + "<str:form_id>/"
+privacy_pages = [
+    path(P, privacy_views.home, name="privacy-home"),
+    path(F, privacy_views.report, name="privacy-report"),
+    path(F + "compare", privacy_views.compare, name="privacy-compare"),
+    path(F + "rules/<str:version>", privacy_views.rules, name="privacy-rules"),
+    path(F + "releases", privacy_views.releases, name="privacy-releases"),
+    path(F + "releases/<int:release_id>", privacy_views.release_detail, name="privacy-release"),
+    path(F + "releases/<int:release_id>/signoff", privacy_views.signoff, name="privacy-signoff"),
+    path(F + "records/<uuid:record_id>/withhold", privacy_views.withhold, name="privacy-withhold"),
+    path("projects/<int:project_id>/audit/", privacy_views.audit, name="privacy-audit"),
+]
+
 urlpatterns = [
     *pages,
+    *privacy_pages,
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,8 +5,8 @@ from backend.accounts.access import ROLE_LABELS, project_roles, projects_visible
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    projects = [
-        (project, sorted(ROLE_LABELS[r] for r in project_roles(request.user, project)))
-        for project in projects_visible_to(request.user)
-    ]
+    projects = []
+    for project in projects_visible_to(request.user):
+        roles = project_roles(request.user, project)
+        projects.append((project, sorted(ROLE_LABELS[r] for r in roles), "dpo" in roles))
     return render(request, "home.html", {"projects": projects})

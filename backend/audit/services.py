@@ -6,6 +6,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. ``actor`` is a user, or None for the system (scheduled purges)."""
     label = getattr(actor, "username", None) or ("system" if actor is None else str(actor))
+    if action == "login.failed":
+        label = "anonymous"
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=label,

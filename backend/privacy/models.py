@@ -40,6 +40,11 @@ class AnonymisedRecord(models.Model):
         default=False, help_text="A later edit of the same logical submission replaced it."
     )
     released_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    release = models.ForeignKey(
+        "Release", null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    withheld_at = models.DateTimeField(null=True, blank=True)
+    withheld_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,3 +82,32 @@ class DisclosureRun(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure run {self.pk} of {self.form.form_id}"
+
+
+class Release(models.Model):
+    """Two-phase release: a DPO opens a candidate (a set of records and its content hash),
+    reviews it, and approves that exact hash. Approval fails if anything changed since."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open for review"
+        APPROVED = "approved", "Approved and released"
+        SUPERSEDED = "superseded", "Replaced by a newer candidate"
+
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="releases")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    content_hash = models.CharField(max_length=64)
+    record_ids = models.JSONField(help_text="The records this candidate releases.")
+    risk = models.JSONField(help_text="The risk report the DPO reviewed (disclosure run).")
+    rule_sets = models.JSONField(help_text="Rule-set numbers by form version.")
+    opened_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["form", "-opened_at"]
+
+    def __str__(self) -> str:
+        return f"release {self.pk} of {self.form.form_id} ({self.state})"
