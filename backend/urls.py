@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend import views as backend_views
 from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
+from backend.privacy import api as privacy_api
 from backend.privacy import views as privacy_views
 from forms import api as forms_api
 from forms import views as forms_views
@@ -59,6 +60,47 @@ api_v1 = [
         forms_api.MediaList.as_view(),
         name="form-version-media",
     ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/risk-report",
+        privacy_api.RiskReport.as_view(),
+        name="risk-report",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/compare",
+        privacy_api.Compare.as_view(),
+        name="compare",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/rule-sets",
+        privacy_api.RulesChange.as_view(),
+        name="rules-change",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/rerun",
+        privacy_api.RerunProgress.as_view(),
+        name="rerun-progress",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/releases",
+        privacy_api.ReleaseList.as_view(),
+        name="release-list",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/releases/<int:release_id>",
+        privacy_api.ReleaseDetail.as_view(),
+        name="release-detail",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/releases/<int:release_id>/approve",
+        privacy_api.ReleaseApprove.as_view(),
+        name="release-approve",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/records/<uuid:record_id>/withhold",
+        privacy_api.RecordWithhold.as_view(),
+        name="record-withhold",
+    ),
+    path("projects/<int:project_id>/audit", privacy_api.AuditLog.as_view(), name="audit-log"),
     path(
         "projects/<int:project_id>/forms/<str:form_id>/submissions",
         sync_api.SubmissionList.as_view(),

@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from backend.accounts.models import ServicePoint
 from backend.accounts.provisioning import device_create
+from backend.privacy.review import release_open
+from backend.privacy.services import record_anonymise
 from sync.models import ConflictingCopy
 from sync.services import Caller, submission_receive
 from tests.factories import NationalSocietyFactory, ServicePointFactory
@@ -122,6 +124,31 @@ MATRIX = [
         lambda c: {"private_key": "x", "reason": "matrix"},
         statuses(401, 401, 404, 403, 400, 403, 400),  # reachable for the DPO; not encrypted
     ),
+    ("get", P + "/forms/simple/risk-report", None, DPO_ONLY),
+    ("get", P + "/forms/simple/compare?reason=matrix", None, DPO_ONLY),
+    (
+        "post",
+        V + "/rule-sets",
+        lambda c: {"changes": [{"path": "/data/place", "classification": "drop"}], "reason": "m"},
+        statuses(401, 401, 404, 403, 201, 403, 201),
+    ),
+    ("get", V + "/rerun", None, DPO_ONLY),
+    ("get", P + "/forms/simple/releases", None, DPO_ONLY),
+    ("post", P + "/forms/simple/releases", None, statuses(401, 401, 404, 403, 201, 403, 201)),
+    ("get", P + "/forms/simple/releases/{release}", None, DPO_ONLY),
+    (
+        "post",
+        P + "/forms/simple/releases/{release}/approve",
+        lambda c: {"content_hash": c["release"].content_hash},
+        DPO_ONLY,
+    ),
+    (
+        "post",
+        P + "/forms/simple/records/{record}/withhold",
+        lambda c: {"reason": "matrix"},
+        DPO_ONLY,
+    ),
+    ("get", P + "/audit", None, DPO_ONLY),
 ]
 
 
@@ -139,9 +166,13 @@ def world(db, settings, project, other_project, form_manager, dpo, analyst, outs
     submission_receive(project=project, caller=caller, xml=xml, files={"photo.jpg": b"JPEG"})
     submission_receive(project=project, caller=caller, xml=xml.replace(b"Amina", b"Ami"), files={})
     copy = ConflictingCopy.objects.get()
+    record = record_anonymise(submission_id=copy.submission_id)
+    release = release_open(form=record.form, user=admin_user)
     return {
         "project": project,
         "copy": copy,
+        "record": record,
+        "release": release,
         "point": point,
         "device": device,
         "device_token": token,
@@ -177,6 +208,8 @@ def test_role_matrix(api, world, persona, method, template, payload, expected):
         point=world["point"].pk,
         device=world["device"].pk,
         copy=world["copy"].pk,
+        release=world["release"].pk,
+        record=world["record"].pk,
     )
     client = _client(api, world, persona)
     data = payload(world) if payload else None
@@ -204,6 +237,8 @@ def test_every_api_operation_is_in_the_matrix():
         "/uuid:m1": "/{instance_id}",
         "{copy}": "{copy_id}",
         "/photo.jpg": "/{name}",
+        "{release}": "{release_id}",
+        "{record}": "{record_id}",
     }
     covered = set()
     for method, template, _, _ in MATRIX:
