@@ -205,10 +205,12 @@ def local_suppression(
     Preconditions: as `frequencies`; k >= 1; `importance` holds one rank per key column, higher
     = more important = suppressed later (sdcMicro's `importance` runs the other way, 1 = most
     important); among equal ranks the leftmost column goes first. `keys` is not modified.
-    In each round every record with fk < k loses its least important remaining key, then fk is
-    recounted. Suppression only raises fk, so safe records are never touched, and a record with
-    every key suppressed matches all n records: at most m rounds. If n < k no record can be
-    safe, and every key of every record is suppressed.
+    In each round every record with fk < k loses one remaining key: the least important one whose
+    suppression alone brings it to k, or failing that the one that raises its fk most (least
+    important first among equals). A key the record shares with everyone (a constant column) is
+    thus never hidden for nothing. fk is then recounted. Suppression only raises fk, so safe
+    records are never touched, and a record with every key suppressed matches all n records: at
+    most m rounds. If n < k no record can be safe, and every key of every record is suppressed.
     Returns (suppressed copy of keys, number of suppressions per key column).
     """
     keys, codes, cards = _recode(keys)
@@ -224,10 +226,32 @@ def local_suppression(
         candidates = candidates[(codes[candidates] >= 0).any(axis=1)]
         if not len(candidates):
             break
-        column = order[(codes[candidates][:, order] >= 0).argmax(axis=1)]
+        column = (
+            _best_columns(codes, cards, candidates, order, k)
+            if n >= k
+            else order[(codes[candidates][:, order] >= 0).argmax(axis=1)]
+        )
         codes[candidates, column] = MISSING
         suppressed += np.bincount(column, minlength=m)
     return np.where(codes < 0, MISSING, keys), suppressed
+
+
+def _best_columns(codes, cards, candidates, order, k: int) -> np.ndarray:
+    """For each candidate, the column to suppress (see ``local_suppression``)."""
+    rows = codes[candidates]
+    # fk each candidate would have with column j suppressed (-1 where j is already missing),
+    # taken in importance order, least important first.
+    gains = np.full((len(candidates), len(order)), -1, np.int64)
+    for position, column in enumerate(order):
+        present = rows[:, column] >= 0
+        if present.any():
+            trial = rows[present].copy()
+            trial[:, column] = MISSING
+            gains[present, position] = _match_counts(codes, cards, trial)
+    reaches = gains >= k
+    first_reaching = reaches.argmax(axis=1)
+    best = np.where(reaches.any(axis=1), first_reaching, gains.argmax(axis=1))
+    return np.asarray(order)[best]
 
 
 def hold_back(keys: np.ndarray, k: int) -> np.ndarray:

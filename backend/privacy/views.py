@@ -56,7 +56,15 @@ def compare(request, project_id: int, form_id: str):
             request.session[key] = reason  # asked once per session, recorded with every read
         return redirect("privacy-compare", project.pk, form.form_id)
     reason = request.session.get(key)
-    sample = review.compare_sample(form=form, user=request.user, reason=reason) if reason else None
+    try:
+        size = max(1, min(int(request.GET.get("size", 5)), 50))
+    except ValueError:
+        size = 5
+    sample = (
+        review.compare_sample(form=form, user=request.user, reason=reason, size=size)
+        if reason
+        else None
+    )
     return render(
         request,
         "privacy/compare.html",

@@ -233,21 +233,32 @@ def test_local_suppression_removes_least_important_key_first():
     suppressed, per_key = local_suppression(keys, 2, importance=[3, 2, 1])
     assert suppressed[-1].tolist() == [0, 0, MISSING]
     assert per_key.tolist() == [0, 0, 1]
-    # The third key made most important: the first two go before it, to no avail, then it too.
+    # The third key made most important: hiding the first two would not help (the record is
+    # unique only through the third), so they are not hidden for nothing; the third goes.
     suppressed, per_key = local_suppression(keys, 2, importance=[1, 2, 3])
-    assert suppressed[-1].tolist() == [MISSING, MISSING, MISSING]
-    assert per_key.tolist() == [1, 1, 1]
+    assert suppressed[-1].tolist() == [0, 0, MISSING]
+    assert per_key.tolist() == [0, 0, 1]
     assert (suppressed[:-1] == keys[:-1]).all()
+
+
+def test_local_suppression_never_hides_a_constant_column():
+    """Every record shares sex and place: only hiding age can merge groups."""
+    keys = np.array([[age, 0, 0] for age in (2, 2, 3, 3, 3, 4, 4)])
+    suppressed, per_key = local_suppression(keys, 5, importance=[3, 2, 1])
+    assert per_key.tolist() == [7, 0, 0]
+    assert (suppressed[:, 1:] == keys[:, 1:]).all()
 
 
 def test_local_suppression_of_table_4_1():
     """Labour status least important, then education, gender, residence."""
     keys, _ = table_4_1()
     suppressed, per_key = local_suppression(keys, 2, importance=[4, 3, 2, 1])
-    assert per_key.tolist() == [1, 1, 4, 4]
-    assert suppressed[4].tolist() == [MISSING] * 4  # the only rural record
-    assert (suppressed[[2, 6, 7], 2:] == MISSING).all()
-    assert (suppressed[[2, 6, 7], :2] == keys[[2, 6, 7], :2]).all()
+    # Each unique record loses the least important key that makes it safe: 6 values hidden
+    # (a strict least-important-first order would hide 10).
+    assert per_key.tolist() == [1, 0, 3, 2]
+    assert suppressed[4].tolist() == [MISSING, keys[4, 1], keys[4, 2], MISSING]  # the rural one
+    assert (suppressed[[2, 6], 2] == MISSING).all()
+    assert (suppressed[[2, 6], 3] == keys[[2, 6], 3]).all()
     assert risk_summary(suppressed, 2).k_achieved >= 2
 
 
