@@ -8,8 +8,7 @@ import pytest
 
 from backend.privacy.models import AnonymisedRecord, Release
 from tests.browser import DOCS_SCREENSHOTS, screenshot
-from tests.privacy.conftest import privacy_form, privacy_instance  # noqa: F401 - fixture
-from tests.sync.conftest import submit  # noqa: F401 - the device-submission fixture
+from tests.privacy.conftest import privacy_instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery staple"

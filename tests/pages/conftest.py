@@ -1,0 +1,2 @@
+from tests.privacy.conftest import privacy_form  # noqa: F401 - shared fixtures
+from tests.sync.conftest import submit  # noqa: F401
