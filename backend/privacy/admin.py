@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.privacy.models import AnonymisedRecord, DisclosureRun
+from backend.privacy.models import AnonymisedRecord, DisclosureRun, Release
 
 
 @admin.register(AnonymisedRecord)
@@ -20,6 +20,21 @@ class AnonymisedRecordAdmin(admin.ModelAdmin):
 class DisclosureRunAdmin(admin.ModelAdmin):
     list_display = ["form", "created_at", "records", "k", "mode", "held", "seconds"]
     list_filter = ["form"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases are opened and approved by DPOs through their pages, never edited here."""
+
+    list_display = ["form", "state", "opened_by", "opened_at", "approved_by", "approved_at"]
+    list_filter = ["form", "state"]
+    exclude = ["record_ids"]
 
     def has_add_permission(self, request) -> bool:
         return False
