@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "sync",
     "backend.privacy",
+    "backend.results",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
+    # `?format=csv|xlsx|json` chooses a results download, not a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -7,6 +7,8 @@ from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
 from backend.privacy import api as privacy_api
 from backend.privacy import views as privacy_views
+from backend.results import api as results_api
+from backend.results import views as results_views
 from forms import api as forms_api
 from forms import views as forms_views
 from sync import api as sync_api
@@ -102,6 +104,31 @@ api_v1 = [
     ),
     path("projects/<int:project_id>/audit", privacy_api.AuditLog.as_view(), name="audit-log"),
     path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/variables",
+        results_api.Variables.as_view(),
+        name="results-variables",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/table",
+        results_api.ResultTable.as_view(),
+        name="results-table",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/tables",
+        results_api.LinkedTables.as_view(),
+        name="results-tables",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/ranks/<str:key>",
+        results_api.RankSummary.as_view(),
+        name="results-rank",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/records.csv",
+        results_api.RecordsExport.as_view(),
+        name="results-records",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/submissions",
         sync_api.SubmissionList.as_view(),
         name="submission-list",
@@ -176,6 +203,12 @@ privacy_pages = [
     path(F + "releases/<int:release_id>/signoff", privacy_views.signoff, name="privacy-signoff"),
     path(F + "records/<uuid:record_id>/withhold", privacy_views.withhold, name="privacy-withhold"),
     path("projects/<int:project_id>/audit/", privacy_views.audit, name="privacy-audit"),
+    path("projects/<int:project_id>/results/", results_views.dashboard, name="results"),
+    path(
+        "projects/<int:project_id>/results/<str:form_id>/",
+        results_views.dashboard,
+        name="results-form",
+    ),
 ]
 
 urlpatterns = [

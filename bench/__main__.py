@@ -12,7 +12,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bench import anonymise, disclosure, form_publish, ingest
+    from bench import anonymise, disclosure, form_publish, ingest, results
 
     report = {
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
@@ -22,6 +22,7 @@ def main() -> None:
         "openrosa_ingest": ingest.run(),
         "disclosure_control_1m": disclosure.run() if "ingest" not in sys.argv else "not run",
         "record_anonymisation": anonymise.run() if "ingest" not in sys.argv else "not run",
+        "results_1m": results.run() if "ingest" not in sys.argv else "not run",
     }
     print(json.dumps(report, indent=2))
 

@@ -130,14 +130,19 @@ def disclosure_run(*, form_id: int) -> DisclosureRun | None:
             ] if names else []  # fmt: skip
             fk = int(fk_final[position]) if len(fk_final) else None
         if (suppressed, held[index], fk) != (row[5], row[6], row[7]):
+            published = {key: value for key, value in row[3].items() if key not in suppressed}
             updates.append(
-                AnonymisedRecord(pk=row[0], suppressed=suppressed, held=held[index], fk=fk)
+                AnonymisedRecord(
+                    pk=row[0], suppressed=suppressed, held=held[index], fk=fk, published=published
+                )
             )
     redactions = Counter()
     for row in rows:
         redactions.update(row[4])
     with transaction.atomic():
-        AnonymisedRecord.objects.bulk_update(updates, ["suppressed", "held", "fk"], batch_size=2000)
+        AnonymisedRecord.objects.bulk_update(
+            updates, ["suppressed", "held", "fk", "published"], batch_size=2000
+        )
         return DisclosureRun.objects.create(
             form=form,
             fingerprint=fingerprint,

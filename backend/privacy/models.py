@@ -34,6 +34,9 @@ class AnonymisedRecord(models.Model):
     content_hash = models.CharField(max_length=64)
     # Set by disclosure control (dataset level):
     suppressed = models.JSONField(default=list, help_text="Quasi-identifiers locally suppressed.")
+    published = models.JSONField(
+        default=dict, help_text="What results may use: the data without its suppressed values."
+    )
     held = models.BooleanField(default=False, help_text="Held back until its group reaches k.")
     fk = models.PositiveIntegerField(null=True, blank=True)
     superseded = models.BooleanField(

@@ -172,6 +172,7 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
             "redactions": dict(result.redactions),
             "content_hash": result.content_hash,
             "superseded": submission.has_edit,
+            "published": result.data,  # until disclosure control says what to hide
         }
         record = existing.get(submission.pk)
         if record is None:
@@ -206,7 +207,7 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
 
 STORED_FIELDS = [
     "form_id", "version_id", "rule_set_id", "service_point_id", "month", "data", "quasi",
-    "redactions", "content_hash", "superseded",
+    "redactions", "content_hash", "superseded", "published",
 ]  # fmt: skip
 
 

@@ -48,6 +48,7 @@ ONLY_FM = statuses(401, 401, 404, 403, 403, 200, 200)
 REFERENCE_READ = statuses(401, 401, 200, 200, 200, 200, 200)
 REFERENCE_WRITE = statuses(401, 401, 403, 403, 403, 403, 201)
 DPO_ONLY = statuses(401, 401, 404, 403, 200, 403, 200)
+RESULTS = statuses(401, 401, 404, 200, 200, 403, 200)
 
 
 def society_payload(ctx):
@@ -149,6 +150,16 @@ MATRIX = [
         DPO_ONLY,
     ),
     ("get", P + "/audit", None, DPO_ONLY),
+    ("get", P + "/forms/simple/results/variables", None, RESULTS),
+    ("get", P + "/forms/simple/results/table?row=month", None, RESULTS),
+    ("get", P + "/forms/simple/results/tables?row=month&columns=country", None, RESULTS),
+    (
+        "get",
+        P + "/forms/simple/results/ranks/place",
+        None,
+        statuses(401, 401, 404, 400, 400, 403, 400),  # reachable; "place" is not a ranking
+    ),
+    ("get", P + "/forms/simple/results/records.csv", None, RESULTS),
 ]
 
 
@@ -239,6 +250,7 @@ def test_every_api_operation_is_in_the_matrix():
         "/photo.jpg": "/{name}",
         "{release}": "{release_id}",
         "{record}": "{record_id}",
+        "/ranks/place": "/ranks/{key}",
     }
     covered = set()
     for method, template, _, _ in MATRIX:

@@ -40,6 +40,9 @@ def test_small_groups_are_locally_suppressed_until_k(send, privacy_form, project
     outlier = AnonymisedRecord.objects.get(submission__instance_id="uuid:d4")
     assert outlier.suppressed  # its rare quasi-identifiers were set to missing
     assert outlier.fk >= 3
+    # What results may use leaves the hidden values out; the record itself keeps them.
+    assert not set(outlier.suppressed) & set(outlier.published)
+    assert set(outlier.suppressed) <= set(outlier.data)
     assert run.quasi_identifiers == ["age", "sex", "arrival", "location"]
     assert run.l_diversity["legal_status"]["min"] >= 1
     assert run.redactions["name"] >= 5

@@ -1,0 +1,1 @@
+"""Aggregated results for the strategy team, computed only from released, anonymised records."""

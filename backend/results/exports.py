@@ -1,0 +1,101 @@
+"""Downloads: tables as CSV (UTF-8 with a BOM, so Excel shows Arabic), XLSX and JSON, and the
+released anonymised records as CSV, streamed in constant memory. Cells that a spreadsheet would
+run as formulas are neutralised."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+
+from backend.results.tables import METHOD, Filters, Table, released
+from forms.models import Form
+
+BOM = "\ufeff"
+
+
+def safe(value) -> object:
+    """=, +, -, @ at the start of a text cell make spreadsheets run it as a formula."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def _rows(table: Table) -> Iterator[list]:
+    data = table.as_dict()
+    yield [table.title]
+    yield ["", *data["columns"], "Total"]
+    for label, cells, total in zip(data["rows"], data["cells"], data["row_totals"], strict=True):
+        yield [label, *("" if c is None else c for c in cells), "" if total is None else total]
+    yield ["Total", *("" if c is None else c for c in data["column_totals"]),
+           "" if data["total"] is None else data["total"]]  # fmt: skip
+    for note in data["notes"]:
+        yield [note]
+
+
+def tables_csv(tables: list[Table]) -> str:
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    for table in tables:
+        for row in _rows(table):
+            writer.writerow([safe(cell) for cell in row])
+        writer.writerow([])
+    if tables:
+        writer.writerow([METHOD.format(threshold=tables[0].threshold)])
+    return buffer.getvalue()
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for index, table in enumerate(tables, start=1):
+        sheet = workbook.create_sheet(f"Table {index}")
+        for row in _rows(table):
+            sheet.append([safe(cell) for cell in row])
+    about = workbook.create_sheet("About suppression")
+    threshold = tables[0].threshold if tables else 5
+    about.append(["How these tables protect the people who answered"])
+    about.append([METHOD.format(threshold=threshold)])
+    about.append(["Empty cells are suppressed, not zero."])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def records_columns(form: Form) -> list[str]:
+    keys: list[str] = []
+    for data in released(form, Filters()).values_list("published", flat=True)[:200]:
+        for key in data:
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _flat(value) -> object:
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return f"{len(value)} row(s)"
+        return " ".join(map(str, value))
+    return value
+
+
+def records_csv(form: Form, filters: Filters) -> Iterator[str]:
+    """Released anonymised records, one line at a time (constant memory whatever the size)."""
+    columns = records_columns(form)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(["record", "month", *columns])
+    yield BOM + flush()
+    records = released(form, filters).order_by().values_list("pk", "month", "published")
+    for count, (pk, month, data) in enumerate(records.iterator(chunk_size=5000), 1):
+        writer.writerow([pk, month, *(safe(_flat(data.get(k))) for k in columns)])
+        if count % 500 == 0:
+            yield flush()
+    yield flush()

@@ -1,0 +1,145 @@
+"""The strategy team sees only released, anonymised records, aggregated, with small cells
+suppressed so that no hidden cell can be recovered; downloads open correctly in Excel."""
+
+import io
+
+import numpy as np
+import openpyxl
+import pytest
+from backend.results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
+
+from backend.results.tables import linked_tables, table
+
+pytestmark = pytest.mark.django_db
+
+
+def url(project, path="table"):
+    return f"/api/v1/projects/{project.pk}/forms/privacy_test/results/{path}"
+
+
+def test_only_released_records_are_counted(api, project, analyst, released):
+    body = api.as_user(analyst).get(url(project) + "?row=sex").json()
+
+    assert body["total"] == 12  # the 2 unreleased records are not there
+    assert body["rows"] == ["Female", "Male"] or body["rows"] == ["Male", "Female"]
+
+
+def test_small_cells_are_suppressed_never_shown_as_zero(api, project, analyst, released):
+    body = api.as_user(analyst).get(url(project) + "?row=sex&column=age").json()
+
+    cells = np.array([[-1 if c is None else c for c in row] for row in body["cells"]])
+    assert (cells == -1).any()
+    assert not ((cells > 0) & (cells < 5)).any()  # nothing under the threshold is published
+    assert "suppressed" in body["method"]
+    assert body["threshold"] == 5
+
+
+def test_no_suppressed_cell_can_be_recovered_from_totals(released):
+    result = table(released, "sex", "age")
+
+    published = SuppressedTable(
+        counts=result.counts,
+        row_totals=result.row_totals,
+        col_totals=result.column_totals,
+        grand_total=result.total,
+        primary=result.counts == SUPPRESSED,
+        secondary=np.zeros_like(result.counts, dtype=bool),
+    )
+    assert recoverable_cells([published]) == []
+
+
+def test_tables_downloaded_together_are_suppressed_together(released):
+    tables = linked_tables(released, "sex", ["age", "month"])
+
+    published = [
+        SuppressedTable(t.counts, t.row_totals, t.column_totals, t.total,
+                        t.counts == SUPPRESSED, np.zeros_like(t.counts, dtype=bool))
+        for t in tables
+    ]  # fmt: skip
+    assert recoverable_cells(published) == []
+
+
+def test_csv_has_a_bom_for_excel_and_neutralises_formulas(api, project, analyst, released):
+    response = api.as_user(analyst).get(url(project) + "?row=sex&format=csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    assert "suppressed" in response.content.decode("utf-8-sig")
+
+
+def test_xlsx_has_a_sheet_per_table_and_one_explaining_suppression(api, project, analyst, released):
+    query = "?row=sex&columns=age,month&format=xlsx"
+    response = api.as_user(analyst).get(url(project, "tables") + query)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Table 1", "Table 2", "About suppression"]
+
+
+def test_labels_in_another_language(api, project, analyst, released):
+    body = api.as_user(analyst).get(url(project) + "?row=sex&language=English (en)").json()
+
+    assert set(body["rows"]) <= {"Female", "Male", "(no answer)"}
+    assert body["row_codes"]
+
+
+def test_records_export_streams_released_anonymised_records(api, project, analyst, released):
+    response = api.as_user(analyst).get(url(project, "records.csv"))
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 13  # header + 12 released
+    assert "Ahmad" not in text
+    assert "uuid:" not in text
+    assert "full_name" not in lines[0]
+
+
+def test_formula_injection_in_free_text_is_neutralised(
+    api, project, analyst, submit, privacy_form, dpo, django_capture_on_commit_callbacks, settings
+):
+    from backend.privacy.review import release_approve, release_open
+    from tests.privacy.conftest import privacy_instance
+
+    settings.WAYPOINT_DISCLOSURE_DEBOUNCE = 0
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(privacy_instance(f"uuid:f{n}", story='=HYPERLINK("http://evil","click")'))
+    release = release_open(form=privacy_form.form, user=dpo)
+    release_approve(release=release, user=dpo, approved_hash=release.content_hash)
+
+    response = api.as_user(analyst).get(url(project, "records.csv"))
+    text = b"".join(response.streaming_content).decode()
+
+    assert ",=HYPERLINK" not in text
+    assert "'=HYPERLINK" in text or "[URL]" in text
+
+
+def test_unknown_variable_is_a_400(api, project, analyst, released):
+    assert api.as_user(analyst).get(url(project) + "?row=nope").status_code == 400
+
+
+def test_variables_list(api, project, analyst, released):
+    keys = {v["key"] for v in api.as_user(analyst).get(url(project, "variables")).json()}
+
+    assert {"sex", "age", "legal_status", "needs", "network", "month"} <= keys
+    assert "full_name" not in keys
+    assert "story" not in keys
+
+
+def test_dashboard_page(client, project, analyst, released):
+    client.force_login(analyst)
+
+    response = client.get(f"/projects/{project.pk}/results/privacy_test/")
+
+    assert response.status_code == 200
+    assert b"chart-sex" in response.content
+    assert b"hidden" in response.content
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("outsider", 404), ("form_manager", 403), ("analyst", 200), ("dpo", 200)],
+)
+def test_dashboard_access(client, request, project, released, persona, expected):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(f"/projects/{project.pk}/results/").status_code == expected
