@@ -2,6 +2,7 @@
 XLSX whose suppressed cells cannot be recovered from the totals."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -51,12 +52,13 @@ def test_analyst_filters_the_dashboard_and_downloads(page, live_server, project,
 
     with page.expect_download() as csv_download:
         page.click("#chart-sex >> text=CSV")
-    csv_text = open(csv_download.value.path(), encoding="utf-8-sig").read()
-    assert "Male" in csv_text and "suppressed" in csv_text
+    csv_text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Male" in csv_text
+    assert "suppressed" in csv_text
 
     with page.expect_download() as xlsx_download:
         page.click("#download-xlsx")
-    workbook = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
     assert "About suppression" in workbook.sheetnames
     sheet_rows = list(workbook["Table 1"].iter_rows(values_only=True))
     assert recoverable_cells([_published(sheet_rows)]) == []
