@@ -33,7 +33,10 @@ def token_of(demo: dict, role: str) -> dict:
 def test_docs_and_schema_answer(fresh_server):
     server, _ = fresh_server
     assert httpx.get(f"{server.url}/api/docs/").status_code == 200
-    assert "openapi" in httpx.get(f"{server.url}/api/schema/?format=json").json()
+    schema = httpx.get(
+        f"{server.url}/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+    )
+    assert "openapi" in schema.json()
 
 
 def test_new_user_uploads_library_and_broken_forms(fresh_server):
