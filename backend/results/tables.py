@@ -52,6 +52,7 @@ class Table:
     total: int
     threshold: int
     notes: list[str] = field(default_factory=list)
+    raw: np.ndarray | None = field(default=None, repr=False)  # unpublished counts, for linking
 
     def cell(self, value: int) -> int | None:
         return None if value == SUPPRESSED else int(value)
@@ -228,6 +229,7 @@ def table(
         total=suppressed.grand_total,
         threshold=threshold,
         notes=notes,
+        raw=matrix,
     )
 
 
@@ -237,7 +239,7 @@ def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) ->
     tables = [table(form, row_key, key, **kwargs) for key in column_keys]
     if not all(t.row_codes for t in tables):
         return tables
-    raw = [_unsuppressed(form, t, kwargs.get("filters")) for t in tables]
+    raw = [t.raw for t in tables]
     for published, suppressed in zip(
         tables, suppress_linked(raw, form.project.cell_threshold), strict=True
     ):
@@ -246,19 +248,6 @@ def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) ->
         published.column_totals = suppressed.col_totals
         published.total = suppressed.grand_total
     return tables
-
-
-def _unsuppressed(form: Form, published: Table, filters) -> np.ndarray:
-    variables = form_variables(form)
-    row = variables[published.row_variable]
-    column = variables.get(published.column_variable) if published.column_variable else None
-    records = released(form, filters or Filters())
-    counts = (
-        _mentions(records, row, column)[0]
-        if row.kind == "multiple"
-        else _grouped(records, row, column)
-    )
-    return _matrix(counts, published.row_codes, published.column_codes or [""])
 
 
 def rank_summary(form: Form, key: str, *, filters: Filters | None = None, language=None) -> dict:
