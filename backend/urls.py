@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backend import health
 from backend import views as backend_views
 from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
@@ -164,6 +165,8 @@ api_v1 = [
 
 pages = [
     path("", backend_views.home, name="home"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("projects/<int:project_id>/forms/", forms_views.project_forms, name="project-forms"),
     path(

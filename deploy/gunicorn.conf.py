@@ -19,5 +19,6 @@ keepalive = 5
 max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
-# The access log omits the query string: Enketo-style `?st=` tokens must not reach the logs.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+# Device tokens are in URLs: the logger masks them (backend/gunicorn_logging.py).
+logger_class = "backend.gunicorn_logging.TokenMaskingLogger"
+access_log_format = '%(h)s "%(m)s %(U)s?%(q)s" %(s)s %(B)s %(L)ss'

@@ -31,9 +31,12 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 class ServerProcess:
-    def __init__(self, env: dict, port: int, workers: int | None = 2) -> None:
-        """``workers=None`` keeps deploy/gunicorn.conf.py's own choice (the production one)."""
-        self.env, self.port, self.workers = env, port, workers
+    def __init__(
+        self, env: dict, port: int, workers: int | None = 2, log: Path | None = None
+    ) -> None:
+        """``workers=None`` keeps deploy/gunicorn.conf.py's own choice (the production one);
+        ``log`` receives the server's output (the access log among it)."""
+        self.env, self.port, self.workers, self.log = env, port, workers, log
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
@@ -53,7 +56,7 @@ class ServerProcess:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=self.log.open("wb") if self.log else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30

@@ -20,7 +20,7 @@ def fresh_server(tmp_path_factory):
     demo = json.loads(
         manage("demo", "--json", "--base-url", f"http://127.0.0.1:{port}", env=env).stdout
     )
-    server = ServerProcess(env, port).start()
+    server = ServerProcess(env, port, log=tmp_path_factory.mktemp("log") / "access.log").start()
     yield server, demo
     server.stop()
 
@@ -82,3 +82,14 @@ def test_analyst_cannot_upload(fresh_server):
         files={"file": ("m.xlsx", b"x")},
     )
     assert response.status_code == 403
+
+
+def test_access_log_masks_device_tokens(fresh_server):
+    server, demo = fresh_server
+    token = demo["device"]["token"]
+    httpx.get(demo["device"]["server_url"] + "/formList", headers={"X-OpenRosa-Version": "1.0"})
+    httpx.get(f"{server.url}/projects/{demo['project_id']}/formList?st={token}")
+
+    log = server.log.read_text()
+    assert "/key/***/projects" in log
+    assert token not in log

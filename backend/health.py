@@ -1,0 +1,48 @@
+"""Health endpoints for load balancers and orchestrators: liveness (the process answers) and
+readiness (the database, the broker when one is configured, and the storage all work)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _broker() -> None:
+    if not settings.CELERY_BROKER_URL:
+        return  # tasks run in-process: there is no broker to wait for
+    from kombu import Connection
+
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as broker:
+        broker.ensure_connection(max_retries=1)
+
+
+def _storage() -> None:
+    name = default_storage.save(f"health/{uuid.uuid4().hex}", ContentFile(b"ok"))
+    default_storage.delete(name)
+
+
+def ready(request: HttpRequest) -> JsonResponse:
+    checks = {}
+    for name, check in (("database", _database), ("broker", _broker), ("storage", _storage)):
+        try:
+            check()
+        except Exception as exc:  # any failure means not ready; say which and why (no secrets)
+            checks[name] = f"failed: {type(exc).__name__}"
+        else:
+            checks[name] = "ok"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
