@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Waypoint's production topology from plain processes, for hosts without Docker (and for CI's
+# smoke test): gunicorn, two Celery workers and Celery beat against PostgreSQL and Redis.
+#
+#   deploy/local.sh start|stop|status
+#
+# Configuration comes from the environment (see README, "Configuration"); the defaults below use
+# the machine's PostgreSQL (database `waypoint`) and Redis. Processes write their pid and log
+# files to $WAYPOINT_RUN_DIR (default var/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${WAYPOINT_BIN:-.venv/bin}
+RUN=${WAYPOINT_RUN_DIR:-var/run}
+PORT=${PORT:-8080}
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waypoint}
+export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
+export DEBUG=${DEBUG:-false}
+mkdir -p "$RUN"
+
+start() {
+  "$BIN/python" manage.py migrate --no-input >"$RUN/migrate.log"
+  "$BIN/python" manage.py collectstatic --no-input -v 0
+  "$BIN/gunicorn" -c deploy/gunicorn.conf.py --bind "127.0.0.1:$PORT" --daemon \
+    --pid "$RUN/gunicorn.pid" --access-logfile "$RUN/access.log" --error-logfile "$RUN/gunicorn.log" \
+    backend.wsgi
+  for n in 1 2; do
+    "$BIN/celery" -A backend worker -l info -c 1 -n "worker$n@%h" --detach \
+      --pidfile "$RUN/worker$n.pid" --logfile "$RUN/worker$n.log"
+  done
+  "$BIN/celery" -A backend beat -l info --detach --pidfile "$RUN/beat.pid" \
+    --logfile "$RUN/beat.log" --schedule "$RUN/beat-schedule"
+  for _ in $(seq 1 60); do
+    if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then
+      echo "Waypoint is ready on http://127.0.0.1:$PORT"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "Waypoint did not become ready; see $RUN/*.log" >&2
+  return 1
+}
+
+stop() {
+  for name in gunicorn worker1 worker2 beat; do
+    if [ -f "$RUN/$name.pid" ]; then
+      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+      rm -f "$RUN/$name.pid"
+    fi
+  done
+}
+
+status() {
+  for name in gunicorn worker1 worker2 beat; do
+    if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+      echo "$name running (pid $(cat "$RUN/$name.pid"))"
+    else
+      echo "$name stopped"
+    fi
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

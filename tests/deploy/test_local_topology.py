@@ -1,0 +1,102 @@
+"""Smoke test of the production topology from processes (deploy/local.sh): gunicorn, two Celery
+workers and beat on PostgreSQL and Redis take a submission all the way to the DPO's risk
+report, and stop cleanly."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live import ROOT, free_port
+
+pytestmark = pytest.mark.timeout(300)
+PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc"]
+
+
+def _available() -> str | None:
+    if shutil.which("psql") is None or shutil.which("curl") is None:
+        return "psql and curl are needed"
+    if subprocess.run([*PSQL, "select 1"], capture_output=True, check=False).returncode:
+        return "PostgreSQL is not reachable on 127.0.0.1:5432"
+    probe = subprocess.run(
+        ["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, check=False
+    )
+    if b"PONG" not in probe.stdout:
+        return "Redis is not reachable on 127.0.0.1:6379"
+    return None
+
+
+@pytest.fixture
+def topology(tmp_path):
+    missing = _available()
+    if missing:
+        pytest.skip(missing)
+    name = f"waypoint_smoke_{uuid.uuid4().hex[:8]}"
+    subprocess.run([*PSQL, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))},
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/11",
+        "CELERY_TASK_DEFAULT_QUEUE": f"smoke-{name}",
+        "WAYPOINT_BIN": str(Path(sys.executable).parent),
+        "WAYPOINT_RUN_DIR": str(tmp_path / "run"),
+        "WAYPOINT_VAR_DIR": str(tmp_path / "var"),
+        "WAYPOINT_MEDIA_ROOT": str(tmp_path / "media"),
+        "WAYPOINT_DISCLOSURE_DEBOUNCE": "0",
+        "WAYPOINT_ODK_VALIDATE": "false",
+        "PORT": str(port),
+    }
+    script = str(ROOT / "deploy" / "local.sh")
+    started = subprocess.run(
+        [script, "start"], env=env, capture_output=True, text=True, timeout=180
+    )
+    try:
+        assert started.returncode == 0, started.stderr + started.stdout
+        yield f"http://127.0.0.1:{port}", env, script
+    finally:
+        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=60)
+        time.sleep(2)
+        subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
+
+
+def test_submission_reaches_the_risk_report(topology):
+    url, env, script = topology
+    demo = json.loads(
+        subprocess.run(
+            [sys.executable, "manage.py", "demo", "--json", "--base-url", url],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120,
+        ).stdout
+    )  # fmt: skip
+    status = subprocess.run([script, "status"], env=env, capture_output=True, text=True).stdout
+    assert status.count("running") == 4, status
+    assert httpx.get(f"{url}/health/ready").json()["status"] == "ok"
+    xml = (
+        '<data id="migrant_experience" version="2026112701"><consent>yes</consent><age>34</age>'
+        f"<story>Call me on +39 333 123 4567</story><meta><instanceID>uuid:{uuid.uuid4()}"
+        "</instanceID></meta></data>"
+    ).encode()
+
+    posted = httpx.post(
+        f"{demo['device']['server_url']}/submission",
+        headers={"X-OpenRosa-Version": "1.0"},
+        files={"xml_submission_file": ("instance.xml", xml, "text/xml")},
+    )
+
+    assert posted.status_code == 201, posted.text
+    dpo = next(a for a in demo["accounts"] if a["role"] == "dpo")
+    report_url = f"{url}/api/v1/projects/{demo['project_id']}/forms/migrant_experience/risk-report"
+    deadline = time.monotonic() + 90
+    records = 0
+    while time.monotonic() < deadline and not records:
+        report = httpx.get(report_url, headers={"Authorization": f"Token {dpo['token']}"})
+        records = report.json()["run"]["records"] if report.status_code == 200 else 0
+        time.sleep(1)
+    assert records == 1  # anonymised by a worker, counted by disclosure control
