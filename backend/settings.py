@@ -88,6 +88,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = ["backend.accounts.auth_backends.ThrottledModelBackend"]
+# After this many failed sign-ins for a user name within the window, sign-ins are refused.
+WAYPOINT_LOGIN_THROTTLE_FAILURES = env_int("WAYPOINT_LOGIN_THROTTLE_FAILURES", 5)
+WAYPOINT_LOGIN_THROTTLE_SECONDS = env_int("WAYPOINT_LOGIN_THROTTLE_SECONDS", 900)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
