@@ -1,19 +1,30 @@
 """Every API refusal carries a stable code and a message a person can act on."""
 
+from django.http import HttpRequest, HttpResponseNotFound, JsonResponse
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context) -> Response | None:
-    """DRF's handler, with a ``code`` beside ``detail`` so clients can branch without parsing."""
+    """DRF's handler, with ``detail`` and a ``code`` on every refusal so clients can branch
+    without parsing; invalid input lists its field errors under ``errors``."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if (
-        isinstance(response.data, dict)
-        and "detail" in response.data
-        and "code" not in response.data
-    ):
+    if isinstance(exc, ValidationError) and isinstance(response.data, dict):
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": response.data}
+    elif isinstance(response.data, list):
+        response.data = {"detail": " ".join(map(str, response.data)), "code": "invalid"}
+    elif isinstance(response.data, dict) and "code" not in response.data:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else None
         response.data["code"] = codes if isinstance(codes, str) else "error"
     return response
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponseNotFound | JsonResponse:
+    """A URL that matches nothing: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

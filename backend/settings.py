@@ -177,6 +177,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["backend.openapi.add_refusals"],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "backend.accounts.models.Role",
         "FormStateEnum": "forms.models.FormState",

@@ -234,3 +234,5 @@ urlpatterns = [
         name="device-qr-png",
     ),
 ]
+
+handler404 = "backend.api_errors.not_found"

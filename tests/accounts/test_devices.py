@@ -84,7 +84,7 @@ def test_service_point_of_another_project_is_refused(api, project, form_manager)
     )
 
     assert response.status_code == 400
-    assert "service_point" in response.json()
+    assert "service_point" in response.json()["errors"]
     assert Device.objects.count() == 0
 
 

@@ -38,3 +38,28 @@ def test_schema_and_swagger_ui_are_served(client):
     assert docs.status_code == 200
     # Served from this server (drf-spectacular-sidecar), so it works without internet.
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_every_operation_documents_its_refusals(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
+
+
+def test_unmatched_api_urls_answer_json_not_html(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/api/v1/projects/not-a-number/devices/1")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_invalid_input_has_a_detail_and_field_errors(api, admin_user):
+    response = api.as_user(admin_user).post("/api/v1/networks", {"code": ""}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Invalid input."
+    assert body["code"] == "invalid"
+    assert set(body["errors"]) == {"code", "name"}

@@ -1,0 +1,36 @@
+"""Every API operation documents the refusals it can give, with the error body clients get."""
+
+from drf_spectacular.hooks import postprocess_schema_enums
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for a person to read."},
+        "code": {"type": "string", "description": "A stable code to branch on."},
+        "errors": {
+            "type": "object",
+            "description": "For invalid input: the errors of each field, by field name.",
+        },
+    },
+    "required": ["detail"],
+}
+REFUSALS = {
+    "400": "The request was refused: see detail and code.",
+    "401": "Not signed in: send `Authorization: Token <token>`.",
+    "403": "Signed in, but your role in this project does not allow it.",
+    "404": "No such object, or not in a project you hold a role in.",
+    "405": "Method not allowed.",
+}
+
+
+def add_refusals(result, generator, **kwargs):
+    """A drf-spectacular post-processing hook (after its own enum hook)."""
+    result = postprocess_schema_enums(result, generator, **kwargs)
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in REFUSALS.items():
+                responses.setdefault(status, {"description": description, "content": reference})
+    return result
