@@ -59,7 +59,8 @@ def run(records: int = 3000) -> dict:
     version = form_upload(project=project, filename="m.xlsx", data=data).version
     template = template_instance(bytes(version.xform), Path(tempfile.mkdtemp()))
     instances = _instances(template, records)
-    rules = list(services.rule_specs(version.current_rule_set))
+    rule_set = version.current_rule_set
+    rules = list(services.rule_specs(rule_set.pk, rule_set.created_at))
     repeats = services.repeat_paths(version)
     key = crypto.pseudonym_key(project.pk)
     regions = services.phone_regions(project)

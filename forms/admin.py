@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from backend.accounts.models import Project
+from backend.admin_base import ViewOnlyAdmin
 from forms import services
 from forms.models import Form, FormVersion, MediaFile, PrivacyRule, PrivacyRuleSet
 from forms.problems import FormRejected
@@ -175,15 +176,9 @@ class PrivacyRuleSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyRule)
-class PrivacyRuleAdmin(admin.ModelAdmin):
-    """Read-only: rules change by a DPO's new rule set, never in place."""
+class PrivacyRuleAdmin(ViewOnlyAdmin):
+    """Rules change by a DPO's new rule set, never in place."""
 
     list_display = ["path", "classification", "generalisers", "source", "rule_set"]
     list_filter = ["classification", "source"]
     search_fields = ["path"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -3,18 +3,8 @@ the audited DPO API (sync/selectors.py)."""
 
 from django.contrib import admin
 
+from backend.admin_base import ViewOnlyAdmin
 from sync.models import Attachment, ConflictingCopy, Submission
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AttachmentInline(admin.TabularInline):
@@ -29,7 +19,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnly):
+class SubmissionAdmin(ViewOnlyAdmin):
     list_display = [
         "instance_id",
         "form",
@@ -44,12 +34,12 @@ class SubmissionAdmin(ReadOnly):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnly):
+class AttachmentAdmin(ViewOnlyAdmin):
     list_display = ["name", "submission", "size", "received_at"]
     exclude = ["file"]
 
 
 @admin.register(ConflictingCopy)
-class ConflictingCopyAdmin(ReadOnly):
+class ConflictingCopyAdmin(ViewOnlyAdmin):
     list_display = ["submission", "xml_sha256", "received_at", "reviewed_at"]
     exclude = ["xml_sealed"]

@@ -26,14 +26,10 @@ from sync.selectors import raw_xml_for_processing
 log = logging.getLogger(__name__)
 
 
-def rule_specs(rule_set: PrivacyRuleSet) -> tuple[RuleSpec, ...]:
+@lru_cache(maxsize=256)
+def rule_specs(rule_set_id: int, created_at) -> tuple[RuleSpec, ...]:
     """A rule set never changes once made (a DPO's change makes a new one), so it is cached;
     the creation time in the key keeps a reused primary key from ever matching."""
-    return _rule_specs(rule_set.pk, rule_set.created_at)
-
-
-@lru_cache(maxsize=256)
-def _rule_specs(rule_set_id: int, created_at) -> tuple[RuleSpec, ...]:
     return tuple(
         RuleSpec(r.path, r.question_type, r.classification, tuple(r.generalisers))
         for r in PrivacyRule.objects.filter(rule_set_id=rule_set_id)
@@ -129,7 +125,7 @@ def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
         instance = parse_instance(raw_xml_for_processing(submission=submission))
         result = anonymise_instance(
             instance.root,
-            rules=list(_rule_specs(submission.rule_set_pk, submission.rule_set_created)),
+            rules=list(rule_specs(submission.rule_set_pk, submission.rule_set_created)),
             repeats=repeat_paths(submission.version),
             pseudonym_key=context.pseudonym_key,
             regions=context.regions,

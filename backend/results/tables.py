@@ -184,9 +184,11 @@ def table(
     *,
     filters: Filters | None = None,
     language: str | None = None,
+    variables: dict[str, Variable] | None = None,
 ) -> Table:
-    """A frequency table (no column) or a cross-tabulation, suppressed."""
-    variables = form_variables(form)
+    """A frequency table (no column) or a cross-tabulation, suppressed. Pass ``variables`` when
+    making several tables of one form, so its versions' rules are read once."""
+    variables = variables or form_variables(form)
     if row_key not in variables or (column_key and column_key not in variables):
         raise KeyError(f"Unknown variable: {row_key if row_key not in variables else column_key}")
     row, column = variables[row_key], variables.get(column_key) if column_key else None
@@ -236,7 +238,8 @@ def table(
 def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) -> list[Table]:
     """Several cross-tabulations sharing the row variable, suppressed together so that the
     shared row totals do not let one table's hidden cells be recovered through another."""
-    tables = [table(form, row_key, key, **kwargs) for key in column_keys]
+    variables = form_variables(form)
+    tables = [table(form, row_key, key, variables=variables, **kwargs) for key in column_keys]
     if not all(t.row_codes for t in tables):
         return tables
     raw = [t.raw for t in tables]

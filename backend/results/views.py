@@ -27,7 +27,7 @@ def dashboard(request, project_id: int, form_id: str | None = None):
     keys = ["month", "country", *categorical[:MAIN_CHARTS]]
     charts = []
     for key in keys:
-        result = table(form, key, filters=filters, language=language)
+        result = table(form, key, filters=filters, language=language, variables=variables)
         values = [None if c is None else c for c in (row[0] for row in result.as_dict()["cells"])]
         charts.append({"table": result, "bars": bars(result.rows, values), "key": key})
     query = request.GET.urlencode()

@@ -6,8 +6,8 @@ import io
 import numpy as np
 import openpyxl
 import pytest
-from backend.results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
 
+from backend.results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
 from backend.results.tables import linked_tables, table
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,15 @@ def test_dashboard_access(client, request, project, released, persona, expected)
     client.force_login(request.getfixturevalue(persona))
 
     assert client.get(f"/projects/{project.pk}/results/").status_code == expected
+
+
+def test_dashboard_reads_the_form_rules_once(client, project, analyst, released):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/projects/{project.pk}/results/privacy_test/")
+
+    rule_reads = [q for q in queries.captured_queries if 'FROM "forms_privacyrule"' in q["sql"]]
+    assert len(rule_reads) == 1  # one version, its rules read once for all ten charts

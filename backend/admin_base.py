@@ -1,0 +1,15 @@
+"""One admin base for what is never written by hand: records of what happened (submissions,
+audit events, anonymised records, releases, rules). Those change only through their services."""
+
+from django.contrib import admin
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
