@@ -95,6 +95,16 @@ def unseal(blob: bytes, *, context: bytes = b"") -> bytes:
     raise QuarantineKeyError("The key that sealed this blob is not configured.")
 
 
+def sealing_key_fingerprint(blob: bytes) -> str:
+    """Which key sealed a blob (hex fingerprint), so rotation can tell what is left to re-seal."""
+    start = len(MAGIC)
+    return bytes(blob[start : start + FINGERPRINT_BYTES]).hex()
+
+
+def current_key_fingerprint() -> str:
+    return _fingerprint(quarantine_keys()[0]).hex()
+
+
 def new_quarantine_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 

@@ -50,6 +50,33 @@ def read_attachment(storage_name: str) -> bytes:
         return unseal(handle.read(), context=storage_name.encode())
 
 
+def read_sealed(storage_name: str) -> bytes:
+    """The sealed bytes as stored, for key rotation (nothing is decrypted)."""
+    with default_storage.open(storage_name, "rb") as handle:
+        return handle.read()
+
+
+def replace_sealed(storage_name: str, blob: bytes) -> None:
+    """Overwrite a stored file in one step: a crash leaves the old blob or the new, never half.
+
+    On a file system this is a fsynced temporary file renamed over the old one; object stores
+    (S3) replace an object atomically on PUT when the storage overwrites names.
+    """
+    if isinstance(default_storage, FileSystemStorage):
+        path = default_storage.path(storage_name)
+        temporary = f"{path}.{secrets.token_hex(4)}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        _fsync(path)
+        return
+    if default_storage.get_available_name(storage_name) != storage_name:
+        raise OSError("This storage does not overwrite files; configure it to (file_overwrite).")
+    default_storage.save(storage_name, ContentFile(blob))
+
+
 def delete_stored(storage_names: list[str]) -> None:
     for name in storage_names:
         default_storage.delete(name)
