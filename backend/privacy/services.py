@@ -179,9 +179,16 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
             result.content_hash,
             submission.has_edit,
         ):
+            same_content = record.content_hash == result.content_hash
+            if same_content:  # disclosure control's verdict on these values still holds
+                fields.pop("published")
             for name, value in fields.items():
                 setattr(record, name, value)
-            record.suppressed, record.held, record.fk = [], False, None
+            if not same_content:
+                # The record may already be released: until disclosure control has checked the
+                # new values, its quasi-identifiers are withheld, never published unchecked.
+                record.published = {k: v for k, v in result.data.items() if k not in result.quasi}
+                record.suppressed, record.held, record.fk = sorted(result.quasi), False, None
             record.updated_at = timezone.now()
             changed.append(record)
         records.append(record)

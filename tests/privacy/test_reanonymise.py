@@ -1,0 +1,70 @@
+"""Rotating the pseudonym secret (runbook, "Rotating keys"): `manage.py reanonymise` gives every
+record a pseudonym under the new secret, and a released record whose values change is never
+published unchecked: its quasi-identifiers are withheld until disclosure control has run."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from backend.audit.models import AuditEvent
+from backend.privacy.dataset import disclosure_run
+from backend.privacy.models import AnonymisedRecord
+from backend.privacy.services import records_anonymise
+from tests.results.conftest import released  # noqa: F401 - fixture
+
+
+def _pseudonyms() -> set[str]:
+    return {r.data["case_number"] for r in AnonymisedRecord.objects.all()}
+
+
+def test_reanonymise_after_a_pseudonym_rotation_gives_new_pseudonyms(
+    released,
+    settings,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    before = _pseudonyms()
+    settings.WAYPOINT_PSEUDONYM_SECRET = "a new secret from the password safe"
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reanonymise", stdout=out)
+
+    assert "14 submission(s) queued" in out.getvalue()
+    after = _pseudonyms()
+    assert len(after) == len(before) == 1  # one case number, still linked across records
+    assert after != before
+    published = [r.published for r in AnonymisedRecord.objects.filter(released_at__isnull=False)]
+    assert sum("age" in p for p in published) >= 11  # disclosure control checked and published
+    assert AuditEvent.objects.filter(action="records.reanonymise").count() == 1
+
+
+def test_a_changed_released_record_withholds_its_quasi_identifiers_until_checked(
+    released,
+    settings,  # noqa: F811
+):
+    record = next(
+        r
+        for r in AnonymisedRecord.objects.filter(released_at__isnull=False)
+        if {"age", "sex"} <= r.published.keys()
+    )
+    settings.WAYPOINT_PSEUDONYM_SECRET = "another secret"
+
+    records_anonymise(submission_ids=[record.submission_id])
+
+    record.refresh_from_db()
+    assert record.released_at is not None
+    assert not {"age", "sex", "arrival", "location"} & record.published.keys()
+    assert record.published["case_number"] == record.data["case_number"]
+    disclosure_run(form_id=record.form_id)
+    record.refresh_from_db()
+    assert {"age", "sex"} <= record.published.keys()
+
+
+def test_an_unchanged_record_keeps_its_published_values(released):  # noqa: F811
+    record = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
+    published = record.published
+
+    records_anonymise(submission_ids=[record.submission_id])
+
+    record.refresh_from_db()
+    assert record.published == published
