@@ -2,6 +2,7 @@
 
 Files are written and fsynced before the database transaction that refers to them commits, so a
 201 is only ever sent for data on disk; a crash in between leaves at most an unreferenced file.
+On S3-compatible storage a PUT is durable once it returns, so there is nothing to fsync.
 """
 
 import hashlib
@@ -60,7 +61,7 @@ def replace_sealed(storage_name: str, blob: bytes) -> None:
     """Overwrite a stored file in one step: a crash leaves the old blob or the new, never half.
 
     On a file system this is a fsynced temporary file renamed over the old one; object stores
-    (S3) replace an object atomically on PUT when the storage overwrites names.
+    (S3) replace an object atomically on PUT.
     """
     if isinstance(default_storage, FileSystemStorage):
         path = default_storage.path(storage_name)
@@ -72,9 +73,11 @@ def replace_sealed(storage_name: str, blob: bytes) -> None:
         os.replace(temporary, path)
         _fsync(path)
         return
-    if default_storage.get_available_name(storage_name) != storage_name:
-        raise OSError("This storage does not overwrite files; configure it to (file_overwrite).")
-    default_storage.save(storage_name, ContentFile(blob))
+    # ``save`` would pick a free name; ``_save`` (the backend hook every storage implements)
+    # writes this exact name, and an S3 PUT replaces an object whole.
+    stored = default_storage._save(storage_name, ContentFile(blob))
+    if stored != storage_name:
+        raise OSError(f"Storage wrote {stored} instead of replacing {storage_name}")
 
 
 def delete_stored(storage_names: list[str]) -> None:
