@@ -1,7 +1,9 @@
 """Every API refusal carries a stable code and a message a person can act on."""
 
-from django.http import HttpRequest, HttpResponseNotFound, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseNotFound, JsonResponse
 from django.views.defaults import page_not_found
+from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -10,6 +12,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc, context) -> Response | None:
     """DRF's handler, with ``detail`` and a ``code`` on every refusal so clients can branch
     without parsing; invalid input lists its field errors under ``errors``."""
+    # DRF answers Django's Http404 and PermissionDenied too, but its own classes carry the code.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

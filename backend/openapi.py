@@ -23,6 +23,9 @@ REFUSALS = {
 }
 
 
+WITH_BODY = {"415": "The request body is not in a media type this operation reads."}
+
+
 def add_refusals(result, generator, **kwargs):
     """A drf-spectacular post-processing hook (after its own enum hook)."""
     result = postprocess_schema_enums(result, generator, **kwargs)
@@ -31,6 +34,11 @@ def add_refusals(result, generator, **kwargs):
     for item in result.get("paths", {}).values():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
-            for status, description in REFUSALS.items():
-                responses.setdefault(status, {"description": description, "content": reference})
+            refusals = {**REFUSALS, **(WITH_BODY if "requestBody" in operation else {})}
+            for status, description in refusals.items():
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                # A refusal an annotation only described still has the Error body.
+                if status.startswith("4") and "content" not in response:
+                    response["content"] = reference
     return result

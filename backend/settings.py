@@ -5,12 +5,15 @@ Without configuration Waypoint runs as the embedded default of `make run`: SQLit
 hosts into start-up errors.
 """
 
+import logging
 import secrets
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 
-from backend.env import env_bool, env_int, env_list, env_str
+from backend.env import MissingSetting, env_bool, env_int, env_list, env_str
+from backend.logs import log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WAYPOINT_VAR_DIR", str(BASE_DIR / "var")))
@@ -28,6 +31,8 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _development_secret_key()
+# Rotating SECRET_KEY: the previous key here keeps sessions valid meanwhile (RUNBOOK.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -52,7 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backend.request_id.RequestIdMiddleware",
+    "backend.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +92,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waypoint.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it: after a database restart the
+        # first request of each thread reconnects instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -112,8 +123,54 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Sealed quarantine files, form media and the readiness probe go through default_storage: the
+# file system under MEDIA_ROOT unless an S3-compatible bucket is configured (django-storages).
+WAYPOINT_STORAGE = env_str(
+    "WAYPOINT_STORAGE", "s3" if env_str("WAYPOINT_S3_BUCKET") else "filesystem"
+)
+if WAYPOINT_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif WAYPOINT_STORAGE == "s3":
+    from botocore.config import Config as _BotoConfig
+
+    _sse = env_str("WAYPOINT_S3_SERVER_SIDE_ENCRYPTION")  # AES256 or aws:kms
+    _kms_key = env_str("WAYPOINT_S3_KMS_KEY_ID")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("WAYPOINT_S3_BUCKET", required=True),
+            "endpoint_url": env_str("WAYPOINT_S3_ENDPOINT_URL"),
+            "region_name": env_str("WAYPOINT_S3_REGION"),
+            # Without keys boto3 uses its own chain (AWS_* variables, instance or pod role).
+            "access_key": env_str("WAYPOINT_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("WAYPOINT_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("WAYPOINT_S3_PREFIX", ""),
+            # django-storages overwrites by default; Waypoint relies on the file-system rule
+            # instead: a taken name gets a new one. Replacing a form's media file saves the new
+            # one and deletes the old name after commit, which would delete the new file if
+            # both had the same key. Quarantine names are random, so they are never renamed.
+            "file_overwrite": False,
+            # No ACL header by default: objects stay private to the bucket owner, and AWS
+            # buckets with ACLs disabled (the default since 2023) refuse a "private" ACL.
+            "default_acl": env_str("WAYPOINT_S3_ACL"),
+            "object_parameters": {
+                **({"ServerSideEncryption": _sse} if _sse else {}),
+                **({"SSEKMSKeyId": _kms_key} if _kms_key else {}),
+            },
+            "client_config": _BotoConfig(
+                s3={"addressing_style": env_str("WAYPOINT_S3_ADDRESSING_STYLE", "auto")},
+                # An unreachable store fails the readiness probe within seconds (5 s per attempt,
+                # 3 attempts), not botocore's default of 60 s per attempt.
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+        },
+    }
+else:
+    raise MissingSetting(f"WAYPOINT_STORAGE must be filesystem or s3, not {WAYPOINT_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -143,8 +200,6 @@ WAYPOINT_ORIGIN_REGIONS = env_list(
     ["AF", "SY", "UA", "ER", "SD", "SS", "SO", "ET", "VE", "CO", "HT", "HN", "GT", "IQ", "IR", "PK",
      "BD", "MM", "NG", "ML", "GN", "CI", "CD", "YE", "LY", "TN", "MA", "TR"],
 )  # fmt: skip
-# Seconds the disclosure-control run waits after a new record, so bursts make one run.
-WAYPOINT_DISCLOSURE_DEBOUNCE = env_int("WAYPOINT_DISCLOSURE_DEBOUNCE", 30)
 # Fault injection for the killed-worker test: the anonymisation task sleeps this long mid-task.
 WAYPOINT_ANONYMISE_TEST_DELAY = float(env_str("WAYPOINT_ANONYMISE_TEST_DELAY", "0") or 0)
 
@@ -176,6 +231,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from this server (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from Swagger's online validator: it would send the schema's address to a third
+    # party (and the CSP blocks it anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["backend.openapi.add_refusals"],
     "ENUM_NAME_OVERRIDES": {
@@ -197,17 +255,68 @@ CELERY_BEAT_SCHEDULE = {
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},
 }
 
+# One line per record, JSON in production (backend/logs.py): request id, method, masked path;
+# Celery's task id in tasks (workers use this format on their own handlers: backend/celery.py).
+LOG_FORMAT = log_format()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "backend.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "backend.logs.JsonFormatter"},
+        "text": {"()": "backend.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # runserver's request lines would otherwise bypass the masking formatter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+logging.captureWarnings(True)  # warnings too become log lines, in the same format
+
+# Content Security Policy (django-csp), in development too, so that the browser tests prove the
+# pages work under it: scripts and styles come from static files only, Swagger UI's included
+# (backend/templates/api_docs.html). QR codes are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# The pages' own styles and scripts (kept out of the HTML for the policy above).
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Device URLs carry the device's token: never send a URL to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # TLS ends at the proxy in front, which must set X-Forwarded-Proto (and drop a client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # ODK Collect follows the redirect to https. The health probes are answered before it, over
+    # plain HTTP and whatever the Host (backend.health.HealthProbeMiddleware).
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Preloading binds the whole registrable domain (a National Society's own, usually shared
+    # with its other sites) to HTTPS in browsers for months, and cannot be undone quickly: the
+    # domain's owner decides, so it is opt-in, and Django's reminder (W021) is silenced until then.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]

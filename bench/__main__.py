@@ -1,30 +1,56 @@
-"""`make bench`: run every benchmark and print its figures as JSON."""
+"""`make bench`: run every benchmark and print its figures as JSON.
 
+`python -m bench NAME...` runs only the named ones (form_publish, ingest, soak, disclosure,
+anonymise, results) on a database of their own (waypoint_bench_NAME...), so that a single bench
+does not drop the database under a full run. The exit status is 1 when a bench that checks its
+own outcome (the soak: errors must be 0, every submission stored once and whole) failed.
+"""
+
+import importlib
 import json
+import os
 import platform
 import sys
 
 from bench.setup import django_with_fresh_database
 
+# argv name: key in the report, in the order they run.
+BENCHES = {
+    "form_publish": "form_publish",
+    "ingest": "openrosa_ingest",
+    "soak": "soak",
+    "disclosure": "disclosure_control_1m",
+    "anonymise": "record_anonymisation",
+    "results": "results_1m",
+}
+
 
 def main() -> None:
-    database = django_with_fresh_database()
+    chosen = sys.argv[1:] or list(BENCHES)
+    unknown = [name for name in chosen if name not in BENCHES]
+    if unknown:
+        sys.exit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
+    database = django_with_fresh_database("_".join(["waypoint_bench", *sys.argv[1:]]))
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bench import anonymise, disclosure, form_publish, ingest, results
-
-    report = {
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+    report: dict = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": sys.version.split()[0],
         "database": database,
-        "form_publish": form_publish.run() if "ingest" not in sys.argv else "not run",
-        "openrosa_ingest": ingest.run(),
-        "disclosure_control_1m": disclosure.run() if "ingest" not in sys.argv else "not run",
-        "record_anonymisation": anonymise.run() if "ingest" not in sys.argv else "not run",
-        "results_1m": results.run() if "ingest" not in sys.argv else "not run",
     }
+    for bench, key in BENCHES.items():
+        report[key] = "not run"
+        if bench in chosen:
+            report[key] = importlib.import_module(f"bench.{bench}").run()
     print(json.dumps(report, indent=2))
+    failed = [
+        k
+        for k, result in report.items()
+        if isinstance(result, dict) and not result.get("passed", True)
+    ]
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

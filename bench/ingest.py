@@ -13,8 +13,9 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.setup import production_stack
+
 ROOT = Path(__file__).resolve().parent.parent
-BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 LUA = """
 local template = io.open("%(template)s"):read("*a")
 local boundary = "waypointbench"
@@ -67,26 +68,15 @@ def template_instance(form_xml: bytes, workdir: Path) -> bytes:
     return re.sub(rb"<instanceID>[^<]*</instanceID>", b"<instanceID>INSTANCE_ID</instanceID>", xml)
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of gunicorn's master and workers."""
-    out = subprocess.run(
-        ["ps", "-o", "rss=", "--ppid", str(pid), "-p", str(pid)], capture_output=True, text=True
-    )
-    return sum(int(x) for x in out.stdout.split()) / 1024
-
-
 def run(duration: int = 20, connections: int = 16) -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
-    from django.db import connection
-
     from backend.accounts.models import Project, ServicePoint
     from backend.accounts.provisioning import device_create
     from forms.library import LIBRARY_DIR
     from forms.services import form_upload
     from sync.models import Submission
     from tests.factories import NationalSocietyFactory
-    from tests.live import ServerProcess, free_port, postgres_env
 
     project = Project.objects.create(name=f"ingest {uuid.uuid4().hex[:6]}")
     point = ServicePoint.objects.create(
@@ -103,21 +93,13 @@ def run(duration: int = 20, connections: int = 16) -> dict:
     # The server inherits this process's environment: same media root and quarantine key. With a
     # broker, as in production, each complete submission also publishes its anonymisation task
     # (to a queue of its own that no worker consumes, deleted afterwards).
-    queue = f"waypoint-bench-{uuid.uuid4().hex[:8]}"
-    env = postgres_env(
-        connection.settings_dict,
-        DEBUG="false",
-        LOG_LEVEL="WARNING",
-        CELERY_BROKER_URL=BROKER,
-        CELERY_TASK_DEFAULT_QUEUE=queue,
-    )
-    server = ServerProcess(env, free_port(), workers=None).start()
-    try:
+    with production_stack() as stack:
+        server = stack.server
         subprocess.run(  # warm up workers and connections
             ["wrk", "-t2", "-c4", "-d2s", "-s", str(workdir / "post.lua"), server.url],
             capture_output=True, check=True,
         )  # fmt: skip
-        rss_before = _rss_mb(server.process.pid)
+        rss_before = stack.usage()["gunicorn"][0]
         before = Submission.objects.filter(form__project=project).count()
         started = time.monotonic()
         wrk = subprocess.run(
@@ -126,10 +108,7 @@ def run(duration: int = 20, connections: int = 16) -> dict:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         elapsed = time.monotonic() - started
-        rss_after = _rss_mb(server.process.pid)
-    finally:
-        server.stop()
-        queued = _drop_queue(queue)
+        rss_after = stack.usage()["gunicorn"][0]
     stored = Submission.objects.filter(form__project=project).count() - before
     output = wrk.stdout
 
@@ -152,19 +131,5 @@ def run(duration: int = 20, connections: int = 16) -> dict:
         "socket_errors": errors.group(1) if errors else "none",
         "server_rss_mb_before": round(rss_before, 1),
         "server_rss_mb_after": round(rss_after, 1),
-        "anonymisation_tasks_published": queued,
+        "anonymisation_tasks_published": stack.messages_left,
     }
-
-
-def _drop_queue(queue: str) -> int:
-    """Delete the bench's queue; return how many task messages it held."""
-    from kombu import Connection
-
-    with Connection(BROKER) as connection:
-        channel = connection.default_channel
-        try:
-            _, messages, _ = channel.queue_declare(queue=queue, passive=True)
-        except Exception:  # the queue was never created: nothing was published
-            return 0
-        channel.queue_delete(queue)
-        return messages

@@ -19,6 +19,8 @@ keepalive = 5
 max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
-# Device tokens are in URLs: the logger masks them (backend/gunicorn_logging.py).
+# Waypoint's log format (LOG_FORMAT=json|text) with the request id Django sets on the response;
+# device tokens in paths are masked, query strings and client addresses left out
+# (backend/gunicorn_logging.py). This format is the text one; JSON lines carry the same fields.
 logger_class = "backend.gunicorn_logging.TokenMaskingLogger"
-access_log_format = '%(h)s "%(m)s %(U)s?%(q)s" %(s)s %(B)s %(L)ss'
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(L)ss request=%({x-request-id}o)s'

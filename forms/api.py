@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 from backend.accounts.api import ProjectScoped
 from forms import services
 from forms.models import Form, FormVersion
-from forms.problems import FormRejected
+from forms.problems import FormRejected, Problem
 from forms.serializers import (
     FormSerializer,
     FormStateSerializer,
@@ -29,6 +30,19 @@ REJECTED = {
     409: OpenApiResponse(UploadRejectedSerializer, description="That version already exists."),
     413: OpenApiResponse(UploadRejectedSerializer, description="The file is too large."),
 }
+
+
+def uploaded_file(serializer_class, request):
+    """The ``file`` part, or a refusal shaped like every other refused upload."""
+    try:
+        serializer = serializer_class(data=request.data)
+    except ParseError as exc:
+        message = "The upload arrived incomplete or damaged. Please send it again."
+        raise FormRejected([Problem("upload.unreadable", message)]) from exc
+    if not serializer.is_valid():
+        message = "Send the file as multipart/form-data, in a part named `file`."
+        raise FormRejected([Problem("upload.no_file", message)])
+    return serializer.validated_data["file"]
 
 
 def rejected(exc: FormRejected) -> Response:
@@ -76,11 +90,9 @@ class FormList(FormScoped, generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         project = self.get_project()
-        serializer = FormUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        data = services.read_form_file(upload)
         try:
+            upload = uploaded_file(FormUploadSerializer, request)
+            data = services.read_form_file(upload)
             result = services.form_upload(
                 project=project, filename=upload.name, data=data, user=request.user
             )
@@ -110,9 +122,10 @@ class FormDetail(FormScoped, generics.RetrieveAPIView):
     )
     def patch(self, request, *args, **kwargs):
         form = self.get_form()
-        serializer = FormStateSerializer(data=request.data)
+        serializer = FormStateSerializer(data=request.data, partial=True)  # PATCH: as DRF does
         serializer.is_valid(raise_exception=True)
-        services.form_set_state(form=form, state=serializer.validated_data["state"])
+        if "state" in serializer.validated_data:
+            services.form_set_state(form=form, state=serializer.validated_data["state"])
         return Response(FormSerializer(form).data)
 
 
@@ -163,11 +176,9 @@ class MediaList(FormScoped, generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         version = self.get_version()
-        serializer = MediaUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        data = services.read_media_file(upload)
         try:
+            upload = uploaded_file(MediaUploadSerializer, request)
+            data = services.read_media_file(upload)
             media = services.media_upload(
                 version=version, filename=upload.name, data=data, user=request.user
             )

@@ -39,6 +39,9 @@ ZIP_KINDS = (
     ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
     ("content.xml", "an OpenDocument file: open it and save it as an Excel workbook (.xlsx)"),
 )
+# A workbook unpacks to a few times its size; a zip bomb to thousands of times. Refuse before
+# openpyxl inflates anything (zipfile never inflates an entry past the size it declares).
+MAX_UNPACKED_RATIO = 10
 
 
 @dataclass
@@ -66,12 +69,21 @@ def detect_kind(filename: str, data: bytes) -> str:
         raise _reject("upload.empty", "The file is empty. Upload the XLSForm (.xlsx) itself.")
     if data[:4] == b"PK\x03\x04":
         try:
-            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+            entries = zipfile.ZipFile(BytesIO(data)).infolist()
         except zipfile.BadZipFile as exc:
             raise _reject(
                 "upload.corrupt",
                 "The file looks like an Excel workbook but is damaged or cut short.",
             ) from exc
+        limit = settings.WAYPOINT_FORM_MAX_BYTES * MAX_UNPACKED_RATIO
+        if sum(entry.file_size for entry in entries) > limit:
+            raise _reject(
+                "upload.too_large",
+                f"“{filename}” unpacks to more than {limit / 1e6:.0f} MB, far more than any "
+                "XLSForm. Move images and long lists into media files.",
+                status=413,
+            )
+        names = {entry.filename for entry in entries}
         for marker, what in ZIP_KINDS:
             if marker in names:
                 if what is None:

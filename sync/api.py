@@ -9,26 +9,28 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.api import ProjectScoped
 from backend.accounts.models import Role
+from backend.api_defaults import query_data
 from forms.models import Form
 from sync import selectors
 from sync.models import Submission
 from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer
 
 REASON = OpenApiParameter(
-    "reason", str, OpenApiParameter.QUERY, required=True,
+    "reason", {"type": "string", "pattern": r"\S"}, OpenApiParameter.QUERY, required=True,
     description="Why you read raw data; recorded in the audit log. The X-Waypoint-Reason header "
     "works too.",
 )  # fmt: skip
-RAW = {
-    (200, "application/octet-stream"): OpenApiTypes.BINARY,
-    400: OpenApiResponse(description="No reason given"),
-}
+NO_REASON = OpenApiResponse(description="No reason given (code `reason_required`)")
+RAW_XML = {(200, "text/xml"): OpenApiTypes.STR, 400: NO_REASON}
+# Served as opaque bytes whatever the file name suggests: a submitted "photo.html" or ".svg"
+# must never render in the DPO's browser.
+RAW_FILE = {(200, "application/octet-stream"): OpenApiTypes.BINARY, 400: NO_REASON}
 
 
 class DpoScoped(ProjectScoped):
@@ -54,15 +56,20 @@ def _reason_missing(exc) -> Response:
     return Response({"detail": str(exc), "code": "reason_required"}, status=400)
 
 
+class SubmissionQuery(serializers.Serializer):
+    # default=None: in a query string DRF reads an absent boolean as False, like a checkbox.
+    complete = serializers.BooleanField(
+        allow_null=True, default=None, help_text="Only complete (or incomplete) ones"
+    )
+    has_conflict = serializers.BooleanField(
+        allow_null=True, default=None, help_text="Only those with conflicting copies"
+    )
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="List a form's submissions in quarantine (DPO; metadata only)",
-        parameters=[
-            OpenApiParameter("complete", bool, description="Only complete (or incomplete) ones"),
-            OpenApiParameter(
-                "has_conflict", bool, description="Only those with conflicting copies"
-            ),
-        ],
+        parameters=[SubmissionQuery],
     )
 )
 class SubmissionList(DpoScoped, generics.ListAPIView):
@@ -70,11 +77,10 @@ class SubmissionList(DpoScoped, generics.ListAPIView):
 
     def get_queryset(self):
         queryset = self.get_submissions().prefetch_related("attachments", "conflicting_copies")
-        for flag in ("complete", "has_conflict"):
-            value = self.request.query_params.get(flag)
-            if value in {"true", "false"}:
-                queryset = queryset.filter(**{flag: value == "true"})
-        return queryset
+        query = SubmissionQuery(data=query_data(self.request))
+        query.is_valid(raise_exception=True)
+        flags = {name: value for name, value in query.validated_data.items() if value is not None}
+        return queryset.filter(**flags)
 
 
 @extend_schema_view(get=extend_schema(summary="Read a submission's metadata (DPO)"))
@@ -87,7 +93,7 @@ class SubmissionDetail(DpoScoped, generics.RetrieveAPIView):
 
 class SubmissionXml(DpoScoped, APIView):
     @extend_schema(
-        summary="Read a submission's raw XML (DPO, audited)", parameters=[REASON], responses=RAW
+        summary="Read a submission's raw XML (DPO, audited)", parameters=[REASON], responses=RAW_XML
     )
     def get(self, request, *args, **kwargs):
         submission = self.get_submission()
@@ -104,7 +110,7 @@ class SubmissionConflictXml(DpoScoped, APIView):
     @extend_schema(
         summary="Read a conflicting copy's raw XML (DPO, audited)",
         parameters=[REASON],
-        responses=RAW,
+        responses=RAW_XML,
     )
     def get(self, request, *args, **kwargs):
         submission = self.get_submission()
@@ -123,7 +129,7 @@ class SubmissionConflictXml(DpoScoped, APIView):
 
 class SubmissionAttachment(DpoScoped, APIView):
     @extend_schema(
-        summary="Download a raw attachment (DPO, audited)", parameters=[REASON], responses=RAW
+        summary="Download a raw attachment (DPO, audited)", parameters=[REASON], responses=RAW_FILE
     )
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(self.get_submission().attachments, name=kwargs["name"])
@@ -133,7 +139,7 @@ class SubmissionAttachment(DpoScoped, APIView):
             )
         except selectors.ReasonRequired as exc:
             return _reason_missing(exc)
-        response = HttpResponse(data, content_type=attachment.content_type)
+        response = HttpResponse(data, content_type="application/octet-stream")
         response["Content-Disposition"] = "attachment"
         return response
 

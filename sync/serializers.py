@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from backend.api_defaults import StrictCharField
 from sync.models import Attachment, ConflictingCopy, Submission
 
 
@@ -19,9 +20,13 @@ class SubmissionSerializer(serializers.ModelSerializer):
     """Metadata only: the raw answers are read through the audited /xml endpoint."""
 
     version = serializers.CharField(source="version.version")
-    service_point = serializers.CharField(source="service_point.name", default=None)
-    device = serializers.CharField(source="device.name", default=None)
-    deprecates = serializers.CharField(source="deprecates.instance_id", default=None)
+    service_point = serializers.CharField(
+        source="service_point.name", default=None, allow_null=True
+    )
+    device = serializers.CharField(source="device.name", default=None, allow_null=True)
+    deprecates = serializers.CharField(
+        source="deprecates.instance_id", default=None, allow_null=True
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
     conflicting_copies = ConflictingCopySerializer(many=True, read_only=True)
 
@@ -50,10 +55,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class DecryptRequestSerializer(serializers.Serializer):
-    private_key = serializers.CharField(
+    private_key = StrictCharField(
         help_text="The form's RSA private key (PEM). Used for this request only, never stored."
     )
-    reason = serializers.CharField(help_text="Why you open this submission (audited).")
+    reason = StrictCharField(help_text="Why you open this submission (audited).")
 
 
 class DecryptedSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.http.multipartparser import MultiPartParserError
@@ -20,6 +21,11 @@ from sync.auth import REALM, OpenRosaAuthError, resolve_caller
 from sync.services import Caller, SubmissionRefused, submission_receive
 
 log = logging.getLogger(__name__)
+# Collect fills a POST up to X-OpenRosa-Accept-Content-Length counting only the XML and file
+# bytes; the multipart boundaries and part headers (a few hundred bytes a file) come on top.
+MULTIPART_FRAMING_ALLOWANCE = 256 * 1024
+# What a 503 asks devices to wait: a database restart or fail-over takes seconds to a minute.
+RETRY_AFTER_SECONDS = 30
 
 
 def openrosa_endpoint(*, require_version_header: bool):
@@ -27,6 +33,7 @@ def openrosa_endpoint(*, require_version_header: bool):
 
     def decorate(view):
         @csrf_exempt
+        @_unavailable_while_database_down
         @wraps(view)
         def wrapper(request, project_id: int, token: str | None = None, **kwargs):
             if require_version_header and request.headers.get("X-OpenRosa-Version") != "1.0":
@@ -46,6 +53,29 @@ def openrosa_endpoint(*, require_version_header: bool):
         return wrapper
 
     return decorate
+
+
+def _unavailable_while_database_down(view):
+    """A database restarting or out of reach answers 503 with Retry-After in OpenRosa XML, which
+    Collect shows and retries, instead of an HTML 500 page. A 201 is sent only after the commit,
+    so the device still holds whatever failed here; a copy that did commit just before the
+    connection dropped is answered "already received" when it comes again. Django closes the
+    broken connection at the end of the request, and the next one reconnects."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("database unavailable: %s %s", type(exc).__name__, exc)
+            response = openrosa.openrosa_response(
+                503, "The server cannot take or send forms for a moment. Nothing was lost: the "
+                "forms stay on the tablet. Please send them again in a minute.",
+            )  # fmt: skip
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapper
 
 
 def _prefix(request, project_id: int, caller) -> tuple[str, str]:
@@ -160,13 +190,8 @@ def submission(request, project_id: int, caller):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
-        return openrosa.openrosa_response(
-            413,
-            f"This submission is {length / 1e6:.1f} MB; the server accepts up to "
-            f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.0f} MB at a time. Update ODK Collect "
-            "so that it splits large submissions.",
-        )
+    if length > settings.WAYPOINT_SUBMISSION_MAX_BYTES + MULTIPART_FRAMING_ALLOWANCE:
+        return _too_large(length)
     try:
         xml, files = _read_multipart(request)
     except (
@@ -184,6 +209,9 @@ def submission(request, project_id: int, caller):
         return openrosa.openrosa_response(
             400, "The submission has no xml_submission_file part. Please send it again."
         )
+    counted = len(xml) + sum(map(len, files.values()))  # what Collect counts against the limit
+    if counted > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
+        return _too_large(counted)
     try:
         receipt = submission_receive(
             project=caller.project,
@@ -199,6 +227,15 @@ def submission(request, project_id: int, caller):
     except SubmissionRefused as exc:
         return openrosa.openrosa_response(exc.status, exc.message)
     return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
+
+
+def _too_large(size: int) -> HttpResponse:
+    return openrosa.openrosa_response(
+        413,
+        f"This submission is {size / 1e6:.2f} MB; the server accepts up to "
+        f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.2f} MB at a time. Update ODK Collect "
+        "so that it splits large submissions.",
+    )
 
 
 def _read_multipart(request) -> tuple[bytes | None, dict[str, bytes]]:

@@ -36,11 +36,21 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A browser tab. Every page test also proves its pages work under the Content-Security-
+    Policy: a violation Chromium reports on the console fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
     yield page
     context.close()
+    assert violations == [], "pages broke the Content-Security-Policy (backend/settings.py)"
 
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

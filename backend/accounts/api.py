@@ -1,11 +1,12 @@
 """Projects, reference data, service points and device credentials."""
 
 import base64
+from collections.abc import Mapping
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from backend.accounts import provisioning
@@ -19,6 +20,7 @@ from backend.accounts.serializers import (
     RegionalNetworkSerializer,
     ServicePointSerializer,
 )
+from backend.api_defaults import ApiDefaults
 
 PRIVACY_SETTINGS = {"k_anonymity", "disclosure_mode", "cell_threshold", "retention_days"}
 
@@ -36,7 +38,7 @@ class AdminWritesOrReadOnly(permissions.BasePermission):
     get=extend_schema(summary="List regional migration networks"),
     post=extend_schema(summary="Add a regional migration network (admin)"),
 )
-class NetworkList(generics.ListCreateAPIView):
+class NetworkList(ApiDefaults, generics.ListCreateAPIView):
     queryset = RegionalNetwork.objects.all()
     serializer_class = RegionalNetworkSerializer
     permission_classes = [AdminWritesOrReadOnly]
@@ -46,7 +48,7 @@ class NetworkList(generics.ListCreateAPIView):
     get=extend_schema(summary="List National Societies"),
     post=extend_schema(summary="Add a National Society (admin)"),
 )
-class NationalSocietyList(generics.ListCreateAPIView):
+class NationalSocietyList(ApiDefaults, generics.ListCreateAPIView):
     queryset = NationalSociety.objects.prefetch_related("networks")
     serializer_class = NationalSocietySerializer
     permission_classes = [AdminWritesOrReadOnly]
@@ -60,7 +62,7 @@ class NationalSocietyList(generics.ListCreateAPIView):
         "form manager.",
     ),
 )
-class ProjectList(generics.ListCreateAPIView):
+class ProjectList(ApiDefaults, generics.ListCreateAPIView):
     serializer_class = ProjectSerializer
 
     def get_queryset(self):
@@ -81,7 +83,7 @@ class ProjectList(generics.ListCreateAPIView):
         "(k_anonymity, disclosure_mode, cell_threshold, retention_days) are the DPO's.",
     ),
 )
-class ProjectDetail(generics.RetrieveUpdateAPIView):
+class ProjectDetail(ApiDefaults, generics.RetrieveUpdateAPIView):
     serializer_class = ProjectSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -89,6 +91,8 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         user, project_id = self.request.user, self.kwargs["project_id"]
         if self.request.method != "PATCH":
             return access_project(user, project_id)
+        if not isinstance(self.request.data, Mapping):
+            raise ValidationError({"non_field_errors": ["Send an object of fields to change."]})
         changing = set(self.request.data)
         project = (
             access_project(user, project_id, Role.DPO) if changing & PRIVACY_SETTINGS else None
@@ -98,7 +102,7 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         return project
 
 
-class ProjectScoped:
+class ProjectScoped(ApiDefaults):
     """Views under /projects/{project_id}/: members read, form managers write."""
 
     write_roles = (Role.FORM_MANAGER,)

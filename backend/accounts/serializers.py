@@ -3,15 +3,16 @@ from rest_framework import serializers
 
 from backend.accounts.access import project_roles
 from backend.accounts.models import Device, NationalSociety, Project, RegionalNetwork, ServicePoint
+from backend.api_defaults import StrictModelSerializer
 
 
-class RegionalNetworkSerializer(serializers.ModelSerializer):
+class RegionalNetworkSerializer(StrictModelSerializer):
     class Meta:
         model = RegionalNetwork
         fields = ["id", "code", "name"]
 
 
-class NationalSocietySerializer(serializers.ModelSerializer):
+class NationalSocietySerializer(StrictModelSerializer):
     networks = serializers.SlugRelatedField(
         many=True, slug_field="code", queryset=RegionalNetwork.objects.all(), required=False
     )
@@ -21,7 +22,7 @@ class NationalSocietySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "country", "networks"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(StrictModelSerializer):
     my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
 
     class Meta:
@@ -44,7 +45,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return sorted(project_roles(self.context["request"].user, project))
 
 
-class ServicePointSerializer(serializers.ModelSerializer):
+class ServicePointSerializer(StrictModelSerializer):
     national_society = serializers.PrimaryKeyRelatedField(queryset=NationalSociety.objects.all())
     national_society_name = serializers.CharField(source="national_society.name", read_only=True)
     networks = serializers.SerializerMethodField()
@@ -67,7 +68,7 @@ class ServicePointSerializer(serializers.ModelSerializer):
         return [n.code for n in point.national_society.networks.all()]
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class DeviceSerializer(StrictModelSerializer):
     service_point = serializers.PrimaryKeyRelatedField(queryset=ServicePoint.objects.none())
     active = serializers.BooleanField(source="is_active", read_only=True)
 

@@ -2,13 +2,20 @@
 withholding and the audit log. DPOs (and admins) only."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.api import ProjectScoped
 from backend.accounts.models import Role
+from backend.api_defaults import query_data
 from backend.audit.models import AuditEvent
 from backend.privacy import review
 from backend.privacy.models import AnonymisedRecord, Release
@@ -20,6 +27,7 @@ from backend.privacy.serializers import (
     RerunProgressSerializer,
     RiskReportSerializer,
     RulesChangeSerializer,
+    WithheldSerializer,
     WithholdSerializer,
 )
 from forms.models import Form, FormVersion
@@ -34,8 +42,18 @@ class DpoFormScoped(ProjectScoped):
         return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
 
 
+CONFLICT = OpenApiResponse(description="Refused as things stand (see `detail` and `code`)")
+
+
 def refused(exc: review.ReviewError, code: str = "review_refused") -> Response:
     return Response({"detail": str(exc), "code": code}, status=status.HTTP_409_CONFLICT)
+
+
+class CompareQuery(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why you read raw data; recorded in the audit log")
+    size = serializers.IntegerField(
+        min_value=1, max_value=50, default=5, help_text="Records in the sample"
+    )
 
 
 class RiskReport(DpoFormScoped, APIView):
@@ -46,24 +64,23 @@ class RiskReport(DpoFormScoped, APIView):
 
 
 class Compare(DpoFormScoped, APIView):
+    pagination_class = None  # a sample, at most 50 records
+
     @extend_schema(
         summary="A sample of records, raw beside anonymised (DPO, each raw read audited)",
-        parameters=[
-            OpenApiParameter("reason", str, required=True, description="Recorded in the audit log"),
-            OpenApiParameter("size", int, description="Records in the sample (default 5, max 50)"),
-        ],
+        parameters=[CompareQuery],
         responses=ComparedRecordSerializer(many=True),
     )
     def get(self, request, *args, **kwargs):
-        reason = request.query_params.get("reason", "").strip()
-        if not reason:
-            return Response(
-                {"detail": "Say why you read raw data.", "code": "reason_required"}, 400
-            )
-        size = max(1, min(int(request.query_params.get("size") or 5), 50))
-        sample = review.compare_sample(
-            form=self.get_form(), user=request.user, reason=reason, size=size
-        )
+        query = CompareQuery(data=query_data(request))
+        if not query.is_valid():
+            if "reason" in query.errors:
+                return Response(
+                    {"detail": "Say why you read raw data.", "code": "reason_required"}, 400
+                )
+            raise ValidationError(query.errors)
+        form = self.get_form()
+        sample = review.compare_sample(form=form, user=request.user, **query.validated_data)
         return Response(ComparedRecordSerializer(sample, many=True).data)
 
 
@@ -105,7 +122,8 @@ class ReleaseList(DpoFormScoped, generics.ListAPIView):
         return self.get_form().releases.select_related("opened_by", "approved_by")
 
     @extend_schema(summary="Open a release candidate (DPO)", request=None,
-                   responses={201: ReleaseSerializer})  # fmt: skip
+                   responses={201: ReleaseSerializer,
+                              409: CONFLICT})  # fmt: skip
     def post(self, request, *args, **kwargs):
         try:
             release = review.release_open(form=self.get_form(), user=request.user)
@@ -126,7 +144,9 @@ class ReleaseDetail(ReleaseScoped, generics.RetrieveAPIView):
 
 class ReleaseApprove(ReleaseScoped, APIView):
     @extend_schema(summary="Approve a candidate by its hash (DPO); refused if anything changed",
-                   request=ApproveSerializer, responses={200: ReleaseSerializer})  # fmt: skip
+                   request=ApproveSerializer,
+                   responses={200: ReleaseSerializer,
+                              409: CONFLICT})  # fmt: skip
     def post(self, request, *args, **kwargs):
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -143,7 +163,9 @@ class ReleaseApprove(ReleaseScoped, APIView):
 
 class RecordWithhold(DpoFormScoped, APIView):
     @extend_schema(summary="Withhold a record from release, with a reason (DPO)",
-                   request=WithholdSerializer, responses={200: None})  # fmt: skip
+                   request=WithholdSerializer,
+                   responses={200: WithheldSerializer,
+                              409: CONFLICT})  # fmt: skip
     def post(self, request, *args, **kwargs):
         serializer = WithholdSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

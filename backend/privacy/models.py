@@ -87,6 +87,22 @@ class DisclosureRun(models.Model):
         return f"disclosure run {self.pk} of {self.form.form_id}"
 
 
+class DisclosurePending(models.Model):
+    """A form whose records changed since its disclosure-control run was queued.
+
+    At most one run per form is queued at a time: the first new record queues one, later ones
+    find this row and add nothing; the run deletes the row before reading the records, so any
+    change after that queues the next run. No delayed (ETA) tasks, which would pile up in the
+    workers and stall anonymisation; the minute sweep re-queues a row whose message was lost.
+    """
+
+    form = models.OneToOneField(Form, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"disclosure control due for form {self.form_id}"
+
+
 class Release(models.Model):
     """Two-phase release: a DPO opens a candidate (a set of records and its content hash),
     reviews it, and approves that exact hash. Approval fails if anything changed since."""

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from backend.api_defaults import StrictCharField
 from backend.audit.models import AuditEvent
 from backend.privacy.models import DisclosureRun, Release
 
@@ -40,16 +41,14 @@ class ComparedRecordSerializer(serializers.Serializer):
 
 
 class RuleChangeSerializer(serializers.Serializer):
-    path = serializers.CharField()
-    classification = serializers.CharField()
-    generalisers = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list
-    )
+    path = StrictCharField()
+    classification = StrictCharField()
+    generalisers = serializers.ListField(child=StrictCharField(), required=False, default=list)
 
 
 class RulesChangeSerializer(serializers.Serializer):
     changes = RuleChangeSerializer(many=True)
-    reason = serializers.CharField()
+    reason = StrictCharField()
 
 
 class RerunProgressSerializer(serializers.Serializer):
@@ -62,7 +61,9 @@ class RerunProgressSerializer(serializers.Serializer):
 class ReleaseSerializer(serializers.ModelSerializer):
     records = serializers.SerializerMethodField()
     opened_by = serializers.CharField(source="opened_by.username")
-    approved_by = serializers.CharField(source="approved_by.username", default=None)
+    approved_by = serializers.CharField(
+        source="approved_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Release
@@ -76,11 +77,16 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 
 class ApproveSerializer(serializers.Serializer):
-    content_hash = serializers.CharField(help_text="The candidate's hash you reviewed.")
+    content_hash = StrictCharField(help_text="The candidate's hash you reviewed.")
 
 
 class WithholdSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = StrictCharField()
+
+
+class WithheldSerializer(serializers.Serializer):
+    record = serializers.UUIDField()
+    withheld_at = serializers.DateTimeField()
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

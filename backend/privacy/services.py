@@ -14,7 +14,7 @@ from django.utils import timezone
 from backend import crypto
 from backend.accounts.models import Project
 from backend.audit.services import audit_record
-from backend.privacy.models import AnonymisedRecord
+from backend.privacy.models import AnonymisedRecord, DisclosurePending
 from backend.privacy.redaction import Redactor
 from backend.privacy.transforms import RuleSpec, anonymise_instance
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
@@ -196,6 +196,8 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
     AnonymisedRecord.objects.bulk_update(
         changed, [*STORED_FIELDS, "suppressed", "held", "fk", "updated_at"], batch_size=500
     )
+    for form_id in sorted({record.form_id for record in [*created, *changed]}):
+        disclosure_schedule(form_id=form_id)
     for submission, _, _ in prepared:
         if submission.deprecates_id:
             AnonymisedRecord.objects.filter(
@@ -227,15 +229,34 @@ def pending_submission_ids(limit: int = 10000) -> list[int]:
 
 
 def disclosure_schedule(*, form_id: int) -> None:
-    """Run disclosure control a little later, so that a burst of submissions makes one run (an
-    unchanged dataset is not recomputed: see the fingerprint in ``disclosure_run``)."""
+    """Queue disclosure control for a form whose records changed, unless a run is already
+    queued (see ``DisclosurePending``): a burst of submissions makes one or two runs, not one
+    per batch. Call inside the transaction that changed the records."""
+    _, created = DisclosurePending.objects.get_or_create(form_id=form_id)
+    if created:
+        _disclosure_send(form_id)
+
+
+def disclosure_claim(*, form_id: int) -> None:
+    """The run is starting: changes from now on need another run."""
+    DisclosurePending.objects.filter(form_id=form_id).delete()
+
+
+def disclosure_resend_stale(*, older_than_seconds: int = 120) -> int:
+    """Re-queue runs whose message was lost (a broker outage): they are due but never ran."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    form_ids = list(
+        DisclosurePending.objects.filter(since__lt=cutoff).values_list("form_id", flat=True)
+    )
+    for form_id in form_ids:
+        _disclosure_send(form_id)
+    return len(form_ids)
+
+
+def _disclosure_send(form_id: int) -> None:
     from backend.privacy.tasks import disclosure_control
 
-    transaction.on_commit(
-        lambda: disclosure_control.apply_async(
-            args=[form_id], countdown=settings.WAYPOINT_DISCLOSURE_DEBOUNCE
-        )
-    )
+    transaction.on_commit(lambda: disclosure_control.delay(form_id))
 
 
 def raw_purge_due(*, now=None) -> int:

@@ -21,21 +21,22 @@ RETRY = {
 def anonymise_batch(submission_ids: list[int]) -> int:
     """Anonymise submissions (those a web process completed in the last half second, or a
     sweep's catch-up, or a re-run with a new rule set): a few queries however many."""
-    records = services.records_anonymise(submission_ids=submission_ids)
-    for form_id in {record.form_id for record in records}:
-        services.disclosure_schedule(form_id=form_id)
-    return len(records)
+    return len(services.records_anonymise(submission_ids=submission_ids))
 
 
 @shared_task(name="privacy.disclosure_control", **RETRY)
 def disclosure_control(form_id: int) -> int | None:
+    """Queued once per form however many records arrive meanwhile (``disclosure_schedule``)."""
+    services.disclosure_claim(form_id=form_id)
     run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
 
 
 @shared_task(name="privacy.anonymise_pending", **RETRY)
 def anonymise_pending() -> int:
-    """Catch up on complete submissions that have no record (a broker outage, a lost message)."""
+    """Catch up on complete submissions that have no record and on disclosure-control runs
+    that never started (a broker outage, a lost message)."""
+    services.disclosure_resend_stale()
     pending = services.pending_submission_ids()
     for start in range(0, len(pending), BATCH):
         anonymise_batch.delay(pending[start : start + BATCH])

@@ -14,6 +14,7 @@ from backend.accounts.models import Role
 from backend.audit.models import AuditEvent
 from backend.privacy import review
 from backend.privacy.models import AnonymisedRecord, Release
+from backend.spreadsheets import neutralise
 from forms.models import Classification, Form, FormVersion
 
 REASON_KEY = "raw-read-reason:{}"
@@ -179,11 +180,6 @@ def signoff(request, project_id: int, form_id: str, release_id: int):
     )
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@"} else value
-
-
 def _events(request, project):
     events = AuditEvent.objects.filter(project=project).select_related("project")
     for field in ("action", "actor_label"):
@@ -208,7 +204,7 @@ def audit(request, project_id: int):
         writer.writerow(["at", "who", "action", "target", "reason"])
         for event in events.iterator():
             writer.writerow(
-                [_cell(v) for v in (event.at.isoformat(), event.actor_label, event.action,
+                [neutralise(v) for v in (event.at.isoformat(), event.actor_label, event.action,
                                     event.target, event.reason)]
             )  # fmt: skip
         return response

@@ -7,25 +7,41 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.api import ProjectScoped
 from backend.accounts.models import Role
+from backend.api_defaults import query_data
 from backend.results import exports
 from backend.results.tables import Filters, linked_tables, rank_summary, table
 from backend.results.variables import form_variables
 from forms.models import Form
 
-FILTERS = [
-    OpenApiParameter("since", str, description="First month, YYYY-MM"),
-    OpenApiParameter("until", str, description="Last month, YYYY-MM"),
-    OpenApiParameter("network", str, description="Regional network code, e.g. perco"),
-    OpenApiParameter("national_society", str),
-    OpenApiParameter("country", str, description="ISO 3166-1 alpha-2"),
-    OpenApiParameter("service_point", str),
-    OpenApiParameter("language", str, description="Label language, e.g. 'العربية (ar)'"),
-]
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class FiltersQuery(serializers.Serializer):
+    """Which released records to count. A value that matches nothing gives empty tables; one
+    that is malformed is refused, so that a typo never reads as "no data"."""
+
+    since = serializers.RegexField(MONTH, required=False, help_text="First month, YYYY-MM")
+    until = serializers.RegexField(MONTH, required=False, help_text="Last month, YYYY-MM")
+    network = serializers.CharField(
+        required=False, allow_blank=True, help_text="Regional network code, e.g. perco"
+    )
+    national_society = serializers.CharField(required=False, allow_blank=True)
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2"
+    )
+    service_point = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.CharField(
+        required=False, allow_blank=True, help_text="Label language, e.g. 'العربية (ar)'"
+    )
+
+
+FILTERS = [FiltersQuery]
 FORMAT = OpenApiParameter("format", str, enum=["json", "csv", "xlsx"], description="Default json")
 DOWNLOAD = {
     (200, "application/json"): OpenApiTypes.OBJECT,
@@ -49,11 +65,15 @@ class ResultsScoped(ProjectScoped):
         return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
 
     def filters(self) -> Filters:
-        params = self.request.query_params
-        return Filters(**{k: params.get(k) or None for k in Filters.__dataclass_fields__})
+        query = FiltersQuery(data=query_data(self.request))
+        query.is_valid(raise_exception=True)
+        chosen = query.validated_data
+        return Filters(**{k: chosen.get(k) or None for k in Filters.__dataclass_fields__})
 
     def respond(self, tables, name: str):
         kind = self.request.query_params.get("format", "json")
+        if kind not in FORMAT.enum:
+            raise ValidationError({"format": ["Choose json, csv or xlsx."]})
         if kind == "csv":
             response = HttpResponse(
                 exports.tables_csv(tables), content_type="text/csv; charset=utf-8"
@@ -72,6 +92,8 @@ class ResultsScoped(ProjectScoped):
 
 
 class Variables(ResultsScoped, APIView):
+    pagination_class = None  # a form's few dozen variables
+
     @extend_schema(summary="What a form's results can be broken down by (analyst)",
                    responses=VariableSerializer(many=True))  # fmt: skip
     def get(self, request, *args, **kwargs):
@@ -145,9 +167,7 @@ class RankSummary(ResultsScoped, APIView):
         form = self.get_form()
         variable = form_variables(form).get(kwargs["key"])
         if variable is None or variable.kind != "rank":
-            return Response(
-                {"detail": "No ranked question by that name.", "code": "unknown_variable"}, 400
-            )
+            raise NotFound("No ranked question by that name.")
         return Response(
             rank_summary(form, kwargs["key"], filters=self.filters(),
                          language=request.query_params.get("language"))

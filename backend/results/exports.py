@@ -10,16 +10,10 @@ from django.db import connection, transaction
 from openpyxl import Workbook
 
 from backend.results.tables import METHOD, Filters, Table, released
+from backend.spreadsheets import neutralise, neutralise_sql
 from forms.models import Form
 
 BOM = "\ufeff"
-
-
-def safe(value) -> object:
-    """=, +, -, @ at the start of a text cell make spreadsheets run it as a formula."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
 
 
 def _rows(table: Table) -> Iterator[list]:
@@ -40,7 +34,7 @@ def tables_csv(tables: list[Table]) -> str:
     writer = csv.writer(buffer)
     for table in tables:
         for row in _rows(table):
-            writer.writerow([safe(cell) for cell in row])
+            writer.writerow([neutralise(cell) for cell in row])
         writer.writerow([])
     if tables:
         writer.writerow([METHOD.format(threshold=tables[0].threshold)])
@@ -52,7 +46,7 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     for index, table in enumerate(tables, start=1):
         sheet = workbook.create_sheet(f"Table {index}")
         for row in _rows(table):
-            sheet.append([safe(cell) for cell in row])
+            sheet.append([neutralise(cell) for cell in row])
     about = workbook.create_sheet("About suppression")
     threshold = tables[0].threshold if tables else 5
     about.append(["How these tables protect the people who answered"])
@@ -91,18 +85,16 @@ def _quoted(expression: str) -> str:
     return "'\"' || replace(" + expression + ", '\"', '\"\"') || '\"'"
 
 
-def _neutralised(column: str) -> str:
-    return (
-        f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@') "
-        f"THEN '''' || {column} ELSE {column} END"
-    )
-
-
+# A value as text, as ``_flat`` writes it: lists joined, text neutralised, numbers as they are.
 VALUE_SQL = (
-    "CASE WHEN jsonb_typeof(r.published -> %s) = 'array' THEN ("
-    " SELECT string_agg(CASE WHEN jsonb_typeof(x) = 'object' THEN 'row'"
-    " ELSE x #>> '{}' END, ' ') FROM jsonb_array_elements(r.published -> %s) x)"
-    " ELSE r.published ->> %s END"
+    "CASE jsonb_typeof(r.published -> %s) WHEN 'array' THEN "  # noqa: S608 - keys are parameters
+    + neutralise_sql(
+        "(SELECT string_agg(CASE WHEN jsonb_typeof(x) = 'object' THEN 'row'"
+        " ELSE x #>> '{}' END, ' ') FROM jsonb_array_elements(r.published -> %s) x)"
+    )
+    + " WHEN 'string' THEN "
+    + neutralise_sql("(r.published ->> %s)")
+    + " ELSE r.published ->> %s END"
 )
 
 
@@ -113,14 +105,14 @@ def _records_csv_postgresql(form: Form, filters: Filters) -> Iterator[str]:
     selected, params = released(form, filters).order_by().values("pk").query.sql_with_params()
     values = "".join(f", {VALUE_SQL} AS c{i}" for i in range(len(columns)))
     fields = [_quoted("t.id"), _quoted("t.month")] + [
-        f"coalesce({_quoted(_neutralised(f't.c{i}'))}, '')" for i in range(len(columns))
+        f"coalesce({_quoted(f't.c{i}')}, '')" for i in range(len(columns))
     ]
     sql = (
         f"SELECT concat_ws(',', {', '.join(fields)}) FROM ("  # noqa: S608 - no user text in it
         f"SELECT r.id::text AS id, r.month{values} "
         f"FROM privacy_anonymisedrecord r WHERE r.id IN ({selected})) t"
     )
-    key_params = [key for key in columns for _ in range(3)]
+    key_params = [key for key in columns for _ in range(VALUE_SQL.count("%s"))]
     header = io.StringIO()
     csv.writer(header).writerow(["record", "month", *columns])
     yield BOM + header.getvalue()
@@ -146,7 +138,7 @@ def _records_csv_python(form: Form, filters: Filters) -> Iterator[str]:
     yield BOM + flush()
     records = released(form, filters).order_by().values_list("pk", "month", "published")
     for count, (pk, month, data) in enumerate(records.iterator(chunk_size=5000), 1):
-        writer.writerow([pk, month, *(safe(_flat(data.get(k))) for k in columns)])
+        writer.writerow([pk, month, *(neutralise(_flat(data.get(k))) for k in columns)])
         if count % 500 == 0:
             yield flush()
     yield flush()

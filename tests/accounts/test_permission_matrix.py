@@ -157,7 +157,7 @@ MATRIX = [
         "get",
         P + "/forms/simple/results/ranks/place",
         None,
-        statuses(401, 401, 404, 400, 400, 403, 400),  # reachable; "place" is not a ranking
+        statuses(401, 401, 404, 404, 404, 403, 404),  # reachable; "place" is not a ranking
     ),
     ("get", P + "/forms/simple/results/records.csv", None, RESULTS),
 ]

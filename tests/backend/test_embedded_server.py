@@ -3,6 +3,7 @@ tasks in-process): the demo loads, the API and its docs answer, the library ques
 broken form can be uploaded, and a new device's QR page works."""
 
 import json
+import time
 
 import httpx
 import pytest
@@ -85,11 +86,19 @@ def test_analyst_cannot_upload(fresh_server):
 
 
 def test_access_log_masks_device_tokens(fresh_server):
+    """The development (text) access log; the JSON one is tested in test_logging.py."""
     server, demo = fresh_server
     token = demo["device"]["token"]
-    httpx.get(demo["device"]["server_url"] + "/formList", headers={"X-OpenRosa-Version": "1.0"})
+    listed = httpx.get(
+        demo["device"]["server_url"] + "/formList", headers={"X-OpenRosa-Version": "1.0"}
+    )
     httpx.get(f"{server.url}/projects/{demo['project_id']}/formList?st={token}")
 
+    request_id = f"request={listed.headers['X-Request-ID']}"
+    deadline = time.monotonic() + 30  # each line is written just after its response
+    while request_id not in server.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
     log = server.log.read_text()
     assert "/key/***/projects" in log
     assert token not in log
+    assert request_id in log

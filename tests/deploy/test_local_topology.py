@@ -50,7 +50,6 @@ def topology(tmp_path):
         "WAYPOINT_RUN_DIR": str(tmp_path / "run"),
         "WAYPOINT_VAR_DIR": str(tmp_path / "var"),
         "WAYPOINT_MEDIA_ROOT": str(tmp_path / "media"),
-        "WAYPOINT_DISCLOSURE_DEBOUNCE": "0",
         "WAYPOINT_ODK_VALIDATE": "false",
         "PORT": str(port),
     }

@@ -17,7 +17,6 @@ ARABIC_STORY = "وصلت مع أطفالي بعد رحلة طويلة. اسمي 
 
 @pytest.fixture
 def collected(submit, privacy_form, settings):
-    settings.WAYPOINT_DISCLOSURE_DEBOUNCE = 0
     for n in range(7):
         story = ARABIC_STORY if n == 0 else None
         answers = {"story": story} if story else {}
@@ -75,6 +74,9 @@ def test_dpo_signs_off_a_release(page, live_server, project, dpo, collected):
     page.wait_for_url("**/signoff")
     screenshot(page, "dpo-5-signoff", DOCS_SCREENSHOTS)
     assert "Release sign-off" in page.inner_text("h1")
+    page.evaluate("window.print = () => { window.printed = true; }")  # no print dialog headless
+    page.click("text=Print")
+    assert page.evaluate("window.printed") is True
     release = Release.objects.get()
     assert release.state == "approved"
     assert release.approved_by == dpo

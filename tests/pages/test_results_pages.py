@@ -44,10 +44,12 @@ def test_analyst_filters_the_dashboard_and_downloads(page, live_server, project,
     screenshot(page, "results-1-dashboard", DOCS_SCREENSHOTS)
     assert "hidden" in page.inner_text("#chart-age")
 
+    page.select_option("select[name=form]", "privacy_test")  # the form picker chooses the address
     page.fill("input[name=country]", "IT")
     page.click("text=Apply")
     page.locator("#chart-sex").wait_for()
     assert "country=IT" in page.url
+    assert f"/projects/{project.pk}/results/privacy_test/?" in page.url
     screenshot(page, "results-2-filtered", DOCS_SCREENSHOTS)
 
     with page.expect_download() as csv_download:

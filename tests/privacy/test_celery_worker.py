@@ -42,7 +42,6 @@ def pipeline(live, settings):
         WAYPOINT_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         WAYPOINT_QUARANTINE_KEYS=settings.WAYPOINT_QUARANTINE_KEYS,
         WAYPOINT_PSEUDONYM_SECRET="test-pseudonym-secret",
-        WAYPOINT_DISCLOSURE_DEBOUNCE="0",
         WAYPOINT_ODK_VALIDATE="false",
     )
     server = ServerProcess(env, free_port()).start()

@@ -12,7 +12,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def send(submit, settings, django_capture_on_commit_callbacks):
-    settings.WAYPOINT_DISCLOSURE_DEBOUNCE = 0
 
     def post(instance_id: str, **answers):
         with django_capture_on_commit_callbacks(execute=True):

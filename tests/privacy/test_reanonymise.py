@@ -10,7 +10,6 @@ from backend.audit.models import AuditEvent
 from backend.privacy.dataset import disclosure_run
 from backend.privacy.models import AnonymisedRecord
 from backend.privacy.services import records_anonymise
-from tests.results.conftest import released  # noqa: F401 - fixture
 
 
 def _pseudonyms() -> set[str]:
@@ -20,7 +19,7 @@ def _pseudonyms() -> set[str]:
 def test_reanonymise_after_a_pseudonym_rotation_gives_new_pseudonyms(
     released,
     settings,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     before = _pseudonyms()
     settings.WAYPOINT_PSEUDONYM_SECRET = "a new secret from the password safe"
@@ -40,7 +39,7 @@ def test_reanonymise_after_a_pseudonym_rotation_gives_new_pseudonyms(
 
 def test_a_changed_released_record_withholds_its_quasi_identifiers_until_checked(
     released,
-    settings,  # noqa: F811
+    settings,
 ):
     record = next(
         r
@@ -60,7 +59,7 @@ def test_a_changed_released_record_withholds_its_quasi_identifiers_until_checked
     assert {"age", "sex"} <= record.published.keys()
 
 
-def test_an_unchanged_record_keeps_its_published_values(released):  # noqa: F811
+def test_an_unchanged_record_keeps_its_published_values(released):
     record = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
     published = record.published
 

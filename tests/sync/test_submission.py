@@ -1,5 +1,6 @@
 """Submissions from devices that retry whatever they did not see succeed: every rule is about
-never losing data and never leaving a tablet stuck."""
+never losing data and never leaving a tablet stuck. Hostile and malformed submissions are in
+tests/hostile."""
 
 import hashlib
 from datetime import UTC, datetime
@@ -46,6 +47,21 @@ def test_head_answers_204_with_the_accepted_length(client, device, settings):
         settings.WAYPOINT_SUBMISSION_MAX_BYTES
     )
     assert response["X-OpenRosa-Version"] == "1.0"
+
+
+def test_a_post_filled_exactly_to_the_advertised_limit_is_accepted(submit, photo_form, settings):
+    """Collect fills a POST up to X-OpenRosa-Accept-Content-Length counting only the XML and
+    file bytes; the multipart framing on top must not turn it into a 413 it would retry
+    forever (found by the soak benchmark)."""
+    xml = instance_xml(instance_id="uuid:at-limit", photo="p.jpg")
+    settings.WAYPOINT_SUBMISSION_MAX_BYTES = len(xml) + 40_000
+
+    at_limit = submit(xml, {"p.jpg": b"x" * 40_000})
+    over = submit(instance_xml(instance_id="uuid:over", photo="p.jpg"), {"p.jpg": b"x" * 40_100})
+
+    assert at_limit.status_code == 201
+    assert over.status_code == 413
+    assert b"accepts up to" in over.content
 
 
 def test_new_submission_is_stored_exactly_and_sealed(
@@ -128,17 +144,6 @@ def test_files_the_xml_does_not_name_are_not_kept(submit, photo_form):
     assert Submission.objects.get().attachments.count() == 0
 
 
-def test_attachments_are_sealed_under_random_names(submit, photo_form, settings):
-    submit(instance_xml(instance_id="uuid:5", photo="passwd"), {"../../etc/passwd": b"SECRET"})
-
-    attachment = Submission.objects.get().attachments.get()
-    assert attachment.name == "passwd"
-    assert "passwd" not in attachment.file.name
-    assert ".." not in attachment.file.name
-    assert attachment.file.name.startswith("quarantine/")
-    assert b"SECRET" not in attachment.file.read()
-
-
 def test_different_xml_under_the_same_instance_id_is_kept_as_a_conflict(submit, photo_form):
     submit(instance_xml(instance_id="uuid:6", name="Amina"))
 
@@ -218,83 +223,11 @@ def test_closing_form_still_accepts(submit, photo_form):
     assert submit(instance_xml()).status_code == 201
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"<data id='household'",
-        b"not xml at all",
-        b"",
-        b"<data><meta/></data>",
-    ],
-    ids=["truncated", "text", "empty", "no-form-id"],
-)
-def test_malformed_xml_is_a_400_never_a_500(submit, photo_form, body):
-    response = submit(body)
-
-    assert response.status_code == 400
-    assert message(response)
-    assert not Submission.objects.exists()
-
-
-def test_xml_bomb_is_refused(submit, photo_form):
-    bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
-        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><data id="household">&b;</data>'
-    )
-
-    response = submit(bomb)
-
-    assert response.status_code == 400
-    assert "DTD or entities" in message(response)
-
-
-def test_external_entity_is_refused(submit, photo_form):
-    xxe = (
-        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b'<data id="household">&x;</data>'
-    )
-
-    assert submit(xxe).status_code == 400
-
-
-def test_missing_xml_part_is_a_400(client, device, photo_form):
-    response = client.post(
-        device_url(device, "submission"), {"x": "y"}, HTTP_X_OPENROSA_VERSION="1.0"
-    )
-
-    assert response.status_code == 400
-    assert "xml_submission_file" in message(response)
-
-
-def test_body_over_the_limit_is_413_as_openrosa_xml(submit, photo_form, settings):
-    settings.WAYPOINT_SUBMISSION_MAX_BYTES = 1000
-
-    response = submit(instance_xml(), {"big.jpg": b"x" * 5000})
-
-    assert response.status_code == 413
-    assert "accepts up to" in message(response)
-
-
-def test_device_of_another_project_is_refused(submit, photo_form, other_project, device):
-    url = f"/key/{device.token}/projects/{other_project.pk}/submission"
-
-    response = submit(instance_xml(), url=url)
-
-    assert response.status_code == 403
-    assert not Submission.objects.exists()
-
-
 def test_unassigned_form_is_refused_to_a_restricted_device(submit, photo_form, device):
     device.all_forms = False
     device.save()
 
     assert submit(instance_xml()).status_code == 404
-
-
-def test_submission_without_the_openrosa_header_is_refused(client, device, photo_form):
-    response = client.post(device_url(device, "submission"), {})
-
-    assert response.status_code == 400
 
 
 def test_get_on_submission_is_not_allowed(client, device, photo_form):
@@ -314,37 +247,6 @@ def test_nonsense_client_times_do_not_refuse_the_submission(submit, photo_form):
 
     assert submit(xml).status_code == 201
     assert Submission.objects.get().client_start is None
-
-
-def test_truncated_multipart_body_is_a_400(client, device, photo_form):
-    body = (
-        b'--xyz\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-        b'filename="i.xml"\r\nContent-Type: text/xml\r\n\r\n<data id="household" vers'
-    )
-
-    response = client.generic(
-        "POST",
-        device_url(device, "submission"),
-        body,
-        content_type="multipart/form-data; boundary=xyz",
-        HTTP_X_OPENROSA_VERSION="1.0",
-    )
-
-    assert response.status_code == 400
-    assert message(response)
-    assert not Submission.objects.exists()
-
-
-def test_wrong_content_type_is_a_400(client, device, photo_form):
-    response = client.post(
-        device_url(device, "submission"),
-        instance_xml(),
-        content_type="application/json",
-        HTTP_X_OPENROSA_VERSION="1.0",
-    )
-
-    assert response.status_code == 400
-    assert "xml_submission_file" in message(response)
 
 
 def test_form_manager_can_submit_with_basic_auth(submit, photo_form, project, form_manager):

@@ -1,0 +1,92 @@
+"""Hostile values that are not refused, because a real client may send them, but are stored as
+plain data: file names with paths never choose where a file is written, and SQL in an instanceID
+is an instanceID like any other."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from forms.models import MediaFile
+from sync import quarantine
+from sync.models import Submission
+from tests.hostile.conftest import World, submit_as_device
+from tests.hostile.corpus import stored
+from tests.privacy.conftest import privacy_instance
+
+pytestmark = pytest.mark.django_db
+
+
+def inside(path: str, root: Path) -> bool:
+    return Path(path).resolve().is_relative_to(root.resolve())
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/places.csv", "..\\..\\places.csv", "/etc/places.csv", "C:\\places.csv"]
+)
+def test_a_path_in_a_media_file_name_never_reaches_the_file_system(world: World, client, name):
+    beside = stored(world)["beside the media root"]
+
+    response = client.post(
+        world.api(f"/forms/{world.media_form_id}/versions/1/media"),
+        {"file": SimpleUploadedFile(name, b"name,label\nlampedusa,Lampedusa\n")},
+        HTTP_AUTHORIZATION=f"Token {world.token}",
+    )
+
+    assert response.status_code == 201, response.content
+    media = MediaFile.objects.get(version__form__form_id=world.media_form_id)
+    assert media.filename == "places.csv"
+    assert inside(media.file.path, world.media_root)
+    assert stored(world)["beside the media root"] == beside
+
+
+@pytest.mark.parametrize("via", ["token", "basic"])
+def test_attachment_names_with_paths_are_sealed_under_random_names(world: World, client, via):
+    xml = privacy_instance("uuid:traversal", photo="passwd")
+    auth = {} if via == "token" else {"HTTP_AUTHORIZATION": world.basic}
+
+    response = client.post(
+        world.submission_url(via),
+        {
+            "xml_submission_file": SimpleUploadedFile("instance.xml", xml, "text/xml"),
+            "file0": SimpleUploadedFile("../../etc/passwd", b"SECRET", "image/jpeg"),
+        },
+        HTTP_X_OPENROSA_VERSION="1.0",
+        **auth,
+    )
+
+    assert response.status_code == 201
+    attachment = Submission.objects.get(instance_id="uuid:traversal").attachments.get()
+    assert attachment.name == "passwd"
+    assert attachment.file.name.startswith("quarantine/")
+    assert "passwd" not in attachment.file.name
+    assert inside(attachment.file.path, world.media_root)
+    assert b"SECRET" not in attachment.file.read()
+    assert quarantine.read_attachment(attachment.file.name) == b"SECRET"
+
+
+def test_a_path_the_xml_names_as_a_file_is_never_written(world: World, client):
+    xml = privacy_instance("uuid:named-path", photo="../../etc/passwd")
+
+    response = submit_as_device(
+        client, world.submission_url("token"), xml, {"../../etc/passwd": b"SECRET"}
+    )
+
+    assert response.status_code == 201  # kept, and waiting for a file it can never name
+    submission = Submission.objects.get(instance_id="uuid:named-path")
+    assert submission.attachments_expected == ["../../etc/passwd"]
+    assert not submission.attachments.exists()
+    assert not submission.complete
+
+
+def test_sql_in_an_instance_id_is_just_an_instance_id(world: World, client):
+    instance_id = "uuid:1' OR '1'='1'; DROP TABLE sync_submission; --"
+    xml = privacy_instance(instance_id.replace("'", "&apos;"))
+    before = Submission.objects.count()
+
+    first = submit_as_device(client, world.submission_url("token"), xml)
+    again = submit_as_device(client, world.submission_url("token"), xml)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert Submission.objects.count() == before + 1
+    assert Submission.objects.filter(instance_id=instance_id).exists()

@@ -1,0 +1,68 @@
+"""A busy form gets one disclosure-control run queued at a time, not one per batch: delayed
+tasks piling up in the workers used to stall anonymisation for up to 30 s under steady load
+(found by the soak benchmark). A run whose message was lost is re-queued by the sweep."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from backend.privacy import services, tasks
+from backend.privacy.models import DisclosurePending
+from sync.models import Submission
+from tests.privacy.conftest import privacy_instance
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The disclosure-control messages sent to the broker, by form."""
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.disclosure_control, "delay", sent.append)
+    return sent
+
+
+def _anonymise(submit, capture, instance_id: str) -> None:
+    submit(privacy_instance(instance_id))  # anonymisation runs on commit (eager), captured below
+    with capture(execute=True):
+        services.records_anonymise(
+            submission_ids=[Submission.objects.get(instance_id=instance_id).pk]
+        )
+
+
+def test_many_batches_queue_one_run_until_it_starts(
+    submit, privacy_form, queued, django_capture_on_commit_callbacks
+):
+    for n in range(5):
+        _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:burst{n}")
+
+    assert queued == [privacy_form.form_id]
+    assert DisclosurePending.objects.count() == 1
+
+    services.disclosure_claim(form_id=privacy_form.form_id)  # the run starts
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:after-start")
+
+    assert queued == [privacy_form.form_id, privacy_form.form_id]
+
+
+def test_unchanged_records_queue_nothing(
+    submit, privacy_form, queued, django_capture_on_commit_callbacks
+):
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:same")
+    services.disclosure_claim(form_id=privacy_form.form_id)
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:same")  # a retry, same result
+
+    assert queued == [privacy_form.form_id]
+
+
+def test_the_sweep_requeues_a_run_whose_message_was_lost(
+    submit, privacy_form, queued, django_capture_on_commit_callbacks
+):
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:lost")
+    DisclosurePending.objects.update(since=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.anonymise_pending()
+
+    assert queued == [privacy_form.form_id, privacy_form.form_id]
