@@ -14,6 +14,7 @@ import dj_database_url
 
 from backend.env import MissingSetting, env_bool, env_int, env_list, env_str
 from backend.logs import log_format
+from backend.uploads import upload_temp_dir_ready
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WAYPOINT_VAR_DIR", str(BASE_DIR / "var")))
@@ -183,6 +184,8 @@ WAYPOINT_FORM_MAX_BYTES = env_int("WAYPOINT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 WAYPOINT_MEDIA_MAX_BYTES = env_int("WAYPOINT_MEDIA_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads wait on disk in a private folder, not /tmp (backend/uploads.py).
+FILE_UPLOAD_TEMP_DIR = upload_temp_dir_ready()
 # ODK Validate (JavaRosa, shipped in the pyxform wheel) catches bad XPath such as a broken
 # `relevant`; "auto" runs it when a Java runtime is on the PATH.
 WAYPOINT_ODK_VALIDATE = env_str("WAYPOINT_ODK_VALIDATE", "auto")
@@ -245,6 +248,10 @@ SPECTACULAR_SETTINGS = {
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A Redis that accepts connections but never answers must not hang publishing for ever
+    # (each web process would pile up blocked sender threads); the sweep redoes what failed.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 10, "socket_connect_timeout": 5}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -275,7 +282,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # runserver's request lines would otherwise bypass the masking formatter.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own console handler (DEBUG only) would print paths unmasked, device tokens
+        # included ("Internal Server Error: /key/..."): its records go through ours instead.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 logging.captureWarnings(True)  # warnings too become log lines, in the same format
 

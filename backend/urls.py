@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from backend import health
+from backend import api_errors, health
 from backend import views as backend_views
 from backend.accounts import api as accounts_api
 from backend.accounts import views as accounts_views
@@ -226,6 +227,9 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html"),
         name="swagger-ui",
     ),
+    # Anything else under /api/ is a JSON 404, with DEBUG on too (Django's debug 404 is HTML),
+    # whatever the method (no CSRF check: it changes nothing and a 403 page would be HTML).
+    re_path(r"^api/", csrf_exempt(api_errors.not_found)),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("sync.urls")),
     path(

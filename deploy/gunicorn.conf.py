@@ -7,6 +7,8 @@ few processes a small host can afford free for other requests.
 import multiprocessing
 import os
 
+from backend.uploads import stale_uploads_delete
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
@@ -24,3 +26,10 @@ accesslog = "-"
 # (backend/gunicorn_logging.py). This format is the text one; JSON lines carry the same fields.
 logger_class = "backend.gunicorn_logging.TokenMaskingLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(L)ss request=%({x-request-id}o)s'
+
+
+def on_starting(server) -> None:
+    """Partial uploads a killed worker left behind are plaintext: delete them before serving."""
+    deleted = stale_uploads_delete()
+    if deleted:
+        server.log.info("deleted %d stale partial upload(s)", deleted)

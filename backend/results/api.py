@@ -19,21 +19,26 @@ from backend.results.tables import Filters, linked_tables, rank_summary, table
 from backend.results.variables import form_variables
 from forms.models import Form
 
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# Blank means "no filter", as the dashboard's filter form sends it.
+MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
 
 
 class FiltersQuery(serializers.Serializer):
     """Which released records to count. A value that matches nothing gives empty tables; one
     that is malformed is refused, so that a typo never reads as "no data"."""
 
-    since = serializers.RegexField(MONTH, required=False, help_text="First month, YYYY-MM")
-    until = serializers.RegexField(MONTH, required=False, help_text="Last month, YYYY-MM")
+    since = serializers.RegexField(
+        MONTH, required=False, allow_blank=True, help_text="First month, YYYY-MM"
+    )
+    until = serializers.RegexField(
+        MONTH, required=False, allow_blank=True, help_text="Last month, YYYY-MM"
+    )
     network = serializers.CharField(
         required=False, allow_blank=True, help_text="Regional network code, e.g. perco"
     )
     national_society = serializers.CharField(required=False, allow_blank=True)
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", required=False, help_text="ISO 3166-1 alpha-2"
+        r"^([A-Za-z]{2})?$", required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2"
     )
     service_point = serializers.CharField(required=False, allow_blank=True)
     language = serializers.CharField(

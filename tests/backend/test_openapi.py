@@ -46,8 +46,9 @@ def test_every_operation_documents_its_refusals(schema):
             assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
 
 
-def test_unmatched_api_urls_answer_json_not_html(client, settings):
-    settings.DEBUG = False
+@pytest.mark.parametrize("debug", [False, True])
+def test_unmatched_api_urls_answer_json_not_html(client, settings, debug):
+    settings.DEBUG = debug
 
     response = client.get("/api/v1/projects/not-a-number/devices/1")
 

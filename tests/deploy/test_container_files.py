@@ -76,6 +76,7 @@ def test_settings_from_env_example_pass_the_deployment_checks(tmp_path):
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, never production's
 
     checked = subprocess.run(
         [str(DEPLOY / "entrypoint.sh"), "manage", "check", "--deploy", "--fail-level", "WARNING"],

@@ -101,7 +101,7 @@ def upload_cut_off(server: ServerProcess, path: str, body: bytes, content_type: 
     half = len(body) // 2
     sock.sendall(head + body[:half])
     worker = server.worker_serving(sock.getsockname()[1])
-    # Django is writing the photo to a temporary file: the request is inside the view, mid-body.
+    # Django is writing the photo to its private upload folder: the request is mid-body.
     assert wait_for(lambda: any(f.stat().st_size for f in tmp.glob("*.upload*"))), server.errors()
     os.kill(worker, signal.SIGKILL)
     try:
@@ -119,7 +119,7 @@ def test_worker_killed_mid_upload_then_retry_stores_one_complete_submission(
 ):
     """An OOM kill or a crash while a photo streams in: the device hears nothing, keeps the
     form and sends it all again; one complete submission with its one photo results."""
-    server = openrosa_servers(TMPDIR=str(tmp_path))
+    server = openrosa_servers(WAYPOINT_UPLOAD_TEMP_DIR=str(tmp_path))  # backend/uploads.py
     device = DeviceFactory(project=project)
     body, content_type = multipart(instance_xml(photo="face.jpg"), {"face.jpg": PHOTO})
 

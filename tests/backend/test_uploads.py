@@ -1,0 +1,35 @@
+"""A tablet's photo being uploaded is plaintext on disk until it is sealed: it waits in a private
+folder of Waypoint's, never the shared /tmp, and what a killed worker left there is deleted when
+the server starts (found by the killed-mid-upload fault test)."""
+
+import os
+import stat
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from tests.live import ServerProcess, embedded_env, free_port
+
+
+def test_uploads_wait_in_a_private_folder():
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    assert folder.is_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not folder.is_relative_to("/tmp")
+
+
+def test_server_start_deletes_partial_uploads_a_killed_worker_left(tmp_path):
+    uploads = tmp_path / "var" / "uploads"
+    uploads.mkdir(parents=True)
+    stale, fresh = uploads / "tmpab12.upload.jpg", uploads / "tmpcd34.upload.jpg"
+    stale.write_bytes(b"\xff\xd8 half a photo of a passport")
+    fresh.write_bytes(b"\xff\xd8 an upload still in progress elsewhere")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+
+    server = ServerProcess(embedded_env(tmp_path / "var"), free_port()).start()
+    server.stop()
+
+    assert not stale.exists()
+    assert fresh.exists()
