@@ -1,12 +1,15 @@
 """The forms API: upload XLSForms, read versions and privacy rules, attach media, open/close."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from backend.accounts.api import ProjectScoped
@@ -32,7 +35,7 @@ REJECTED = {
 }
 
 
-def uploaded_file(serializer_class, request):
+def uploaded_file(serializer_class: type[Serializer], request: Request) -> UploadedFile:
     """The ``file`` part, or a refusal shaped like every other refused upload."""
     try:
         serializer = serializer_class(data=request.data)

@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from backend.admin_base import ViewOnlyAdmin
-from backend.privacy.models import AnonymisedRecord, DisclosureRun, Release
+from backend.privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun, Release
 
 
 @admin.register(AnonymisedRecord)
@@ -18,6 +18,11 @@ class AnonymisedRecordAdmin(ViewOnlyAdmin):
 class DisclosureRunAdmin(ViewOnlyAdmin):
     list_display = ["form", "created_at", "records", "k", "mode", "held", "seconds"]
     list_filter = ["form"]
+
+
+@admin.register(DisclosurePending)
+class DisclosurePendingAdmin(ViewOnlyAdmin):
+    list_display = ["form", "since"]
 
 
 @admin.register(Release)

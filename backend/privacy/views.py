@@ -5,8 +5,9 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from backend.accounts.access import access_project
@@ -185,17 +186,29 @@ def _events(request, project):
     for field in ("action", "actor_label"):
         if request.GET.get(field):
             events = events.filter(**{f"{field}__icontains": request.GET[field]})
-    if request.GET.get("since"):
-        events = events.filter(at__date__gte=request.GET["since"])
-    if request.GET.get("until"):
-        events = events.filter(at__date__lte=request.GET["until"])
+    for field, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
+        if request.GET.get(field):
+            try:
+                day = parse_date(request.GET[field])
+            except ValueError:
+                day = None
+            if day is None:
+                raise BadFilter(f"“{field}” must be a date written YYYY-MM-DD.")
+            events = events.filter(**{lookup: day})
     return events
+
+
+class BadFilter(ValueError):
+    """A filter the audit page cannot apply: answered 400 with the reason, never a 500."""
 
 
 @login_required
 def audit(request, project_id: int):
     project = access_project(request.user, project_id, Role.DPO)
-    events = _events(request, project)
+    try:
+        events = _events(request, project)
+    except BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-project-{project.pk}.csv"'

@@ -90,3 +90,20 @@ def test_sql_in_an_instance_id_is_just_an_instance_id(world: World, client):
     assert (first.status_code, again.status_code) == (201, 201)
     assert Submission.objects.count() == before + 1
     assert Submission.objects.filter(instance_id=instance_id).exists()
+
+
+def test_an_attachment_named_like_a_web_page_is_served_as_opaque_bytes(world: World, client):
+    xml = privacy_instance("uuid:page", photo="photo.html")
+    page = b"<script>fetch('/api/v1/projects')</script>"
+    submit_as_device(client, world.submission_url("token"), xml, {"photo.html": page})
+
+    response = client.get(
+        world.api(f"/forms/{world.form_id}/submissions/uuid:page/attachments/photo.html"),
+        {"reason": "checking the photo"},
+        HTTP_AUTHORIZATION=f"Token {world.token}",
+    )
+
+    assert response.status_code == 200
+    assert response.content == page
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == "attachment"

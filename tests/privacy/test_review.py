@@ -143,6 +143,18 @@ def test_audit_log_api_and_csv(api, client, project, dpo, records):
     assert "spot check" in text
 
 
+def test_audit_page_refuses_a_filter_that_is_not_a_date(client, project, dpo, records):
+    client.force_login(dpo)
+
+    page = client.get(f"/projects/{project.pk}/audit/", {"since": "' OR 1=1"})
+    export = client.get(f"/projects/{project.pk}/audit/", {"until": "2026-13-40", "format": "csv"})
+    dated = client.get(f"/projects/{project.pk}/audit/", {"since": "2026-01-01"})
+
+    assert page.status_code == export.status_code == 400
+    assert "YYYY-MM-DD" in page.content.decode()
+    assert dated.status_code == 200
+
+
 def test_logins_are_audited(client, dpo):
     client.post(
         "/accounts/login/", {"username": dpo.username, "password": "correct horse battery staple"}

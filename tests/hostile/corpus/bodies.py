@@ -44,6 +44,9 @@ SHEET = "xl/worksheets/sheet1.xml"
 SHEET_BOMB = (BILLION_LAUGHS + '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">'
               "<is><t>&lol9;</t></is></c></row></sheetData></worksheet>").encode()  # fmt: skip
 ZIP_BOMB = xlsx_with({SHEET: b" " * 2_000_000})  # 2 MB of spaces packs into a few kB
+# SQL-looking values, URL-encoded for query strings and paths.
+SQL = "%27%20OR%20%271%27%3D%271"  # ' OR '1'='1
+DROP = "%3B%20DROP%20TABLE%20privacy_anonymisedrecord%3B%20--"  # ; DROP TABLE …; --
 TRUNCATED_MULTIPART = (
     b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="f.xlsx"\r\n'
     b"Content-Type: application/octet-stream\r\n\r\nPK\x03\x04 cut he"

@@ -52,13 +52,13 @@ def refusal_code(response) -> str:
     return body["problems"][0]["code"] if body.get("problems") else body["code"]
 
 
-def openrosa_post(via: str, **post) -> Send:
-    """A request to the submission URL as a device (``via="token"``) or an account."""
+def openrosa_post(via: str, *, method: str = "POST", path: str = "submission", **post) -> Send:
+    """An OpenRosa request as a device (``via="token"``) or an account (HTTP Basic)."""
 
     def send(world: World, client: Client):
-        url = world.submission_url(via)
+        url = world.openrosa_url(via, path)
         auth = {} if via == "token" else {"HTTP_AUTHORIZATION": world.basic}
-        return client.generic("POST", url, HTTP_X_OPENROSA_VERSION="1.0", **auth, **post)
+        return client.generic(method, url, HTTP_X_OPENROSA_VERSION="1.0", **auth, **post)
 
     return send
 

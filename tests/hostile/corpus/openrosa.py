@@ -9,6 +9,7 @@ from tests.hostile.corpus.bodies import (
     EXTERNAL_ENTITY,
     PARAMETER_ENTITY,
     QUADRATIC,
+    SQL,
     TRUNCATED_MULTIPART,
     deep,
     instance,
@@ -25,6 +26,11 @@ from tests.hostile.corpus.hostile import (
 )
 from tests.privacy.conftest import privacy_instance
 from tests.xlsform import simple_form, xlsx
+
+
+def _lists_no_form(response) -> None:
+    assert b"<xform>" not in response.content
+    assert b"<xforms" in response.content
 
 
 def openrosa(via: str) -> list[Hostile]:
@@ -53,6 +59,31 @@ def openrosa(via: str) -> list[Hostile]:
             ),
             404,
             "not on this server",
+        ),
+        Hostile(
+            "form list filtered with SQL",
+            openrosa_post(via, method="GET", path=f"formList?formID=privacy_test{SQL}"),
+            200,
+            "",
+            check=_lists_no_form,
+        ),
+        Hostile(
+            "form download with SQL in its id",
+            openrosa_post(via, method="GET", path=f"forms/privacy_test{SQL}.xml"),
+            404,
+            "",
+        ),
+        Hostile(
+            "manifest climbing out of its form",
+            openrosa_post(via, method="GET", path="forms/..%2F..%2Fsettings/manifest"),
+            404,
+            "",
+        ),
+        Hostile(
+            "media file climbing out of its form",
+            openrosa_post(via, method="GET", path="forms/media_form/attachments/..%2F..%2Fpasswd"),
+            404,
+            "",
         ),
         Hostile(
             "truncated multipart body",
