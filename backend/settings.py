@@ -257,6 +257,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "waypoint")
+# A busy form's disclosure control runs at most this often (seconds); the minute sweep runs
+# what waited. Checks after every batch would keep the workers from anonymising.
+WAYPOINT_DISCLOSURE_MIN_INTERVAL = env_int("WAYPOINT_DISCLOSURE_MIN_INTERVAL", 30)
 CELERY_BEAT_SCHEDULE = {
     "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 60.0},
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},

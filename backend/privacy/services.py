@@ -14,7 +14,7 @@ from django.utils import timezone
 from backend import crypto
 from backend.accounts.models import Project
 from backend.audit.services import audit_record
-from backend.privacy.models import AnonymisedRecord, DisclosurePending
+from backend.privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 from backend.privacy.redaction import Redactor
 from backend.privacy.transforms import RuleSpec, anonymise_instance
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
@@ -230,11 +230,22 @@ def pending_submission_ids(limit: int = 10000) -> list[int]:
 
 def disclosure_schedule(*, form_id: int) -> None:
     """Queue disclosure control for a form whose records changed, unless a run is already
-    queued (see ``DisclosurePending``): a burst of submissions makes one or two runs, not one
-    per batch. Call inside the transaction that changed the records."""
+    due (see ``DisclosurePending``): a burst of submissions makes one run, not one per batch.
+    Call inside the transaction that changed the records."""
     _, created = DisclosurePending.objects.get_or_create(form_id=form_id)
     if created:
         _disclosure_send(form_id)
+
+
+def disclosure_deferred(*, form_id: int) -> bool:
+    """True when the form's last run is more recent than ``WAYPOINT_DISCLOSURE_MIN_INTERVAL``:
+    the run waits for the sweep, so a busy form is checked about once a minute instead of
+    after every batch, and workers keep anonymising. In-process (no broker, no sweep) never."""
+    interval = settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL
+    if settings.CELERY_TASK_ALWAYS_EAGER or interval <= 0:
+        return False
+    recent = timezone.now() - timedelta(seconds=interval)
+    return DisclosureRun.objects.filter(form_id=form_id, created_at__gt=recent).exists()
 
 
 def disclosure_claim(*, form_id: int) -> None:
@@ -242,11 +253,12 @@ def disclosure_claim(*, form_id: int) -> None:
     DisclosurePending.objects.filter(form_id=form_id).delete()
 
 
-def disclosure_resend_stale(*, older_than_seconds: int = 120) -> int:
-    """Re-queue runs whose message was lost (a broker outage): they are due but never ran."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def disclosure_resend_due() -> int:
+    """Re-queue the runs that waited (``disclosure_deferred``) or whose message was lost (a
+    broker outage); the minute sweep calls this."""
+    cutoff = timezone.now() - timedelta(seconds=settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL)
     form_ids = list(
-        DisclosurePending.objects.filter(since__lt=cutoff).values_list("form_id", flat=True)
+        DisclosurePending.objects.filter(since__lte=cutoff).values_list("form_id", flat=True)
     )
     for form_id in form_ids:
         _disclosure_send(form_id)

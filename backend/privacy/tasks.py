@@ -26,7 +26,10 @@ def anonymise_batch(submission_ids: list[int]) -> int:
 
 @shared_task(name="privacy.disclosure_control", **RETRY)
 def disclosure_control(form_id: int) -> int | None:
-    """Queued once per form however many records arrive meanwhile (``disclosure_schedule``)."""
+    """Queued once per form however many records arrive meanwhile (``disclosure_schedule``);
+    a form checked moments ago waits for the sweep (``disclosure_deferred``)."""
+    if services.disclosure_deferred(form_id=form_id):
+        return None
     services.disclosure_claim(form_id=form_id)
     run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
@@ -34,9 +37,9 @@ def disclosure_control(form_id: int) -> int | None:
 
 @shared_task(name="privacy.anonymise_pending", **RETRY)
 def anonymise_pending() -> int:
-    """Catch up on complete submissions that have no record and on disclosure-control runs
-    that never started (a broker outage, a lost message)."""
-    services.disclosure_resend_stale()
+    """Catch up on complete submissions that have no record (a broker outage, a lost message)
+    and on disclosure-control runs that waited or were lost."""
+    services.disclosure_resend_due()
     pending = services.pending_submission_ids()
     for start in range(0, len(pending), BATCH):
         anonymise_batch.delay(pending[start : start + BATCH])

@@ -66,3 +66,27 @@ def test_the_sweep_requeues_a_run_whose_message_was_lost(
         tasks.anonymise_pending()
 
     assert queued == [privacy_form.form_id, privacy_form.form_id]
+
+
+def test_a_form_checked_moments_ago_waits_for_the_sweep(
+    submit, privacy_form, queued, settings, django_capture_on_commit_callbacks
+):
+    """Under steady load a form is checked about once a minute, not after every batch, so the
+    workers keep anonymising; the change still gets its run from the sweep."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker: deferral applies
+    settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 30
+    form_id = privacy_form.form_id
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:first")
+    assert tasks.disclosure_control.run(form_id) is not None  # nothing recent: runs at once
+
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:second")
+    assert tasks.disclosure_control.run(form_id) is None  # deferred, still due
+    assert DisclosurePending.objects.filter(form_id=form_id).exists()
+
+    DisclosurePending.objects.update(since=timezone.now() - timedelta(seconds=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.anonymise_pending()
+    assert queued.count(form_id) == 3  # the first, the second, and the sweep's
+
+    settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 0
+    assert not services.disclosure_deferred(form_id=form_id)
