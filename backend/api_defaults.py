@@ -1,6 +1,6 @@
-"""What every API view shares: JSON request bodies (uploads say multipart themselves), text
-fields that take only text, and pages whose ``limit`` and ``offset`` are checked rather than
-guessed at.
+"""What every API view shares (set in ``REST_FRAMEWORK``): JSON request bodies (uploads say
+multipart themselves), text fields that take only text, and pages whose ``limit`` and
+``offset`` are checked rather than guessed at.
 
 DRF would also read form-encoded bodies, where a blank field in a PATCH is quietly dropped and
 nested lists cannot be written, and its LimitOffsetPagination answers ``?limit=abc`` or
@@ -12,7 +12,6 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import JSONParser
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -29,13 +28,6 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         values = request.query_params.getlist(name)
         if len(values) > 1 or any(not v.isascii() or not v.isdigit() for v in values):
             raise ValidationError({name: ["Give one whole number, 0 or more."]})
-
-
-class ApiDefaults:
-    """Mixed into every API view, ahead of DRF's classes."""
-
-    parser_classes = [JSONParser]
-    pagination_class = StrictLimitOffsetPagination
 
 
 class StrictCharField(serializers.CharField):

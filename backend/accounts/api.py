@@ -20,7 +20,6 @@ from backend.accounts.serializers import (
     RegionalNetworkSerializer,
     ServicePointSerializer,
 )
-from backend.api_defaults import ApiDefaults
 
 PRIVACY_SETTINGS = {"k_anonymity", "disclosure_mode", "cell_threshold", "retention_days"}
 
@@ -38,7 +37,7 @@ class AdminWritesOrReadOnly(permissions.BasePermission):
     get=extend_schema(summary="List regional migration networks"),
     post=extend_schema(summary="Add a regional migration network (admin)"),
 )
-class NetworkList(ApiDefaults, generics.ListCreateAPIView):
+class NetworkList(generics.ListCreateAPIView):
     queryset = RegionalNetwork.objects.all()
     serializer_class = RegionalNetworkSerializer
     permission_classes = [AdminWritesOrReadOnly]
@@ -48,7 +47,7 @@ class NetworkList(ApiDefaults, generics.ListCreateAPIView):
     get=extend_schema(summary="List National Societies"),
     post=extend_schema(summary="Add a National Society (admin)"),
 )
-class NationalSocietyList(ApiDefaults, generics.ListCreateAPIView):
+class NationalSocietyList(generics.ListCreateAPIView):
     queryset = NationalSociety.objects.prefetch_related("networks")
     serializer_class = NationalSocietySerializer
     permission_classes = [AdminWritesOrReadOnly]
@@ -62,7 +61,7 @@ class NationalSocietyList(ApiDefaults, generics.ListCreateAPIView):
         "form manager.",
     ),
 )
-class ProjectList(ApiDefaults, generics.ListCreateAPIView):
+class ProjectList(generics.ListCreateAPIView):
     serializer_class = ProjectSerializer
 
     def get_queryset(self):
@@ -83,7 +82,7 @@ class ProjectList(ApiDefaults, generics.ListCreateAPIView):
         "(k_anonymity, disclosure_mode, cell_threshold, retention_days) are the DPO's.",
     ),
 )
-class ProjectDetail(ApiDefaults, generics.RetrieveUpdateAPIView):
+class ProjectDetail(generics.RetrieveUpdateAPIView):
     serializer_class = ProjectSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -102,7 +101,7 @@ class ProjectDetail(ApiDefaults, generics.RetrieveUpdateAPIView):
         return project
 
 
-class ProjectScoped(ApiDefaults):
+class ProjectScoped:
     """Views under /projects/{project_id}/: members read, form managers write."""
 
     write_roles = (Role.FORM_MANAGER,)
