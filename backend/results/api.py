@@ -15,7 +15,7 @@ from backend.accounts.api import ProjectScoped
 from backend.accounts.models import Role
 from backend.api_defaults import query_data
 from backend.results import exports
-from backend.results.tables import Filters, linked_tables, rank_summary, table
+from backend.results.tables import Filters, TableRefused, linked_tables, rank_summary, table
 from backend.results.variables import form_variables
 from forms.models import Form
 
@@ -133,6 +133,8 @@ class ResultTable(ResultsScoped, APIView):
             )  # fmt: skip
         except KeyError as exc:
             return Response({"detail": str(exc.args[0]), "code": "unknown_variable"}, status=400)
+        except TableRefused as exc:
+            return Response({"detail": str(exc), "code": "table_refused"}, status=400)
         return self.respond([result], f"{form.form_id}-{result.row_variable}")
 
 
@@ -160,6 +162,8 @@ class LinkedTables(ResultsScoped, APIView):
             )  # fmt: skip
         except KeyError as exc:
             return Response({"detail": str(exc.args[0]), "code": "unknown_variable"}, status=400)
+        except TableRefused as exc:
+            return Response({"detail": str(exc), "code": "table_refused"}, status=400)
         if not tables:
             return Response({"detail": "Give at least one column.", "code": "no_columns"}, 400)
         return self.respond(tables, f"{form.form_id}-{params.get('row')}-tables")

@@ -177,6 +177,10 @@ def _labels(variable: Variable | None, codes: list[str], language: str | None) -
     return [variable.choice_label(c, language) if c else MISSING_LABEL for c in codes]
 
 
+class TableRefused(ValueError):
+    """A table these variables cannot make (a multi-select as column, a ranking)."""
+
+
 def table(
     form: Form,
     row_key: str,
@@ -192,6 +196,12 @@ def table(
     if row_key not in variables or (column_key and column_key not in variables):
         raise KeyError(f"Unknown variable: {row_key if row_key not in variables else column_key}")
     row, column = variables[row_key], variables.get(column_key) if column_key else None
+    if row.kind == "rank" or (column is not None and column.kind == "rank"):
+        raise TableRefused(f"{row_key if row.kind == 'rank' else column_key} is a ranking: "
+                           "see its rank summary.")  # fmt: skip
+    if column is not None and column.kind == "multiple":
+        raise TableRefused(f"{column_key} allows several answers: it can be the row of a "
+                           "table, counting mentions, but not the column.")  # fmt: skip
     records = released(form, filters or Filters())
     notes = []
     if row.kind == "multiple":

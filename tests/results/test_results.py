@@ -97,6 +97,18 @@ def test_unknown_variable_is_a_400(api, project, analyst, released):
     assert api.as_user(analyst).get(url(project) + "?row=nope").status_code == 400
 
 
+def test_a_multi_select_cannot_be_the_column_of_a_table(api, project, analyst, released):
+    """Crossing by a multi-select used to give columns labelled with JSON lists; it is the row
+    (counting mentions) or nothing."""
+    as_column = api.as_user(analyst).get(url(project) + "?row=sex&column=needs")
+    as_row = api.as_user(analyst).get(url(project) + "?row=needs&column=sex")
+
+    assert as_column.status_code == 400
+    assert as_column.json()["code"] == "table_refused"
+    assert as_row.status_code == 200
+    assert all("[" not in label for label in as_row.json()["columns"])
+
+
 def test_variables_list(api, project, analyst, released):
     keys = {v["key"] for v in api.as_user(analyst).get(url(project, "variables")).json()}
 
