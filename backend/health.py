@@ -26,7 +26,11 @@ def _broker() -> None:
         return  # tasks run in-process: there is no broker to wait for
     from kombu import Connection
 
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as broker:
+    # A broker that accepts connections but never answers must fail the probe, not hang it.
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    with Connection(
+        settings.CELERY_BROKER_URL, connect_timeout=3, transport_options=options
+    ) as broker:
         broker.ensure_connection(max_retries=1)
 
 

@@ -1,13 +1,15 @@
 """Where request bodies too large for memory wait while Django reads them.
 
 An upload in progress is plaintext on disk: a tablet's photo before it is sealed into the
-quarantine. So it waits in a private folder (0700) of Waypoint's, not the shared /tmp, and what a
-killed process left there is deleted when gunicorn starts (``on_starting`` in
-deploy/gunicorn.conf.py). Read from the environment, not Django's settings, because gunicorn's
-master process never loads them.
+quarantine. So it waits in a private folder (0700) of Waypoint's, not the shared /tmp. Under
+gunicorn each worker process gets a folder of its own, which the master deletes as soon as the
+worker exits, killed or not (``post_fork`` and ``child_exit`` in deploy/gunicorn.conf.py), and
+leftovers of a master that died too are deleted when gunicorn starts. Read from the
+environment, not Django's settings, because gunicorn's master process never loads them.
 """
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -32,8 +34,22 @@ def upload_temp_dir_ready() -> str:
     return str(path)
 
 
+def worker_upload_dir(pid: int) -> Path:
+    return upload_temp_dir() / f"worker-{pid}"
+
+
+def worker_upload_dir_use(pid: int) -> None:
+    """In a freshly forked worker, before Django loads: its uploads go to its own folder."""
+    os.environ["WAYPOINT_UPLOAD_TEMP_DIR"] = str(worker_upload_dir(pid))
+
+
+def worker_upload_dir_delete(pid: int) -> None:
+    """In the master, when a worker has exited: what it was receiving is gone with it."""
+    shutil.rmtree(worker_upload_dir(pid), ignore_errors=True)
+
+
 def stale_uploads_delete(*, now: float | None = None) -> int:
-    """Delete partial uploads older than ``STALE_SECONDS``; returns how many."""
+    """Delete partial uploads (files, and workers' folders) older than ``STALE_SECONDS``."""
     path = upload_temp_dir()
     if not path.is_dir():
         return 0
@@ -41,9 +57,13 @@ def stale_uploads_delete(*, now: float | None = None) -> int:
     deleted = 0
     for entry in path.iterdir():
         try:
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
                 entry.unlink()
-                deleted += 1
+            deleted += 1
         except FileNotFoundError:  # another process got there first
             continue
     return deleted

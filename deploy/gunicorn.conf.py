@@ -7,7 +7,11 @@ few processes a small host can afford free for other requests.
 import multiprocessing
 import os
 
-from backend.uploads import stale_uploads_delete
+from backend.uploads import (
+    stale_uploads_delete,
+    worker_upload_dir_delete,
+    worker_upload_dir_use,
+)
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
@@ -33,3 +37,12 @@ def on_starting(server) -> None:
     deleted = stale_uploads_delete()
     if deleted:
         server.log.info("deleted %d stale partial upload(s)", deleted)
+
+
+def post_fork(server, worker) -> None:
+    worker_upload_dir_use(worker.pid)
+
+
+def child_exit(server, worker) -> None:
+    """A worker killed mid-upload (OOM, a crash) leaves half a photo: delete it now."""
+    worker_upload_dir_delete(worker.pid)

@@ -71,22 +71,27 @@ def _xml_rows(model, field_name, identity, current, report, batch, dry_run) -> N
                 report.resealed[model.__name__] += 1
 
 
-def _attachments(current, report, dry_run) -> None:
-    names = Attachment.objects.filter(submission__raw_purged_at__isnull=True).values_list(
-        "file", flat=True
-    )
-    for name in names.iterator(chunk_size=500):
-        try:
-            blob = quarantine.read_sealed(name)
-        except FileNotFoundError:  # purged meanwhile
-            report.missing_files += 1
-            continue
-        sealer = crypto.sealing_key_fingerprint(blob)
-        if sealer == current:
-            continue
-        if dry_run:
-            report.remaining_by_key[sealer] += 1
-            continue
-        plain = crypto.unseal(blob, context=name.encode())
-        quarantine.replace_sealed(name, crypto.seal(plain, context=name.encode()))
-        report.resealed["Attachment"] += 1
+def _attachments(current: str, report: ResealReport, dry_run: bool) -> None:
+    attachments = Attachment.objects.filter(submission__raw_purged_at__isnull=True)
+    for pk, submission_id in attachments.values_list("pk", "submission_id").iterator(500):
+        # The submission's row is locked, as the purge locks it: a purge committed meanwhile
+        # is seen here (and its file is not written back); a purge starting now waits.
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission_id)
+            if submission.raw_purged_at is not None:
+                continue
+            name = Attachment.objects.get(pk=pk).file.name
+            try:
+                blob = quarantine.read_sealed(name)
+            except FileNotFoundError:
+                report.missing_files += 1
+                continue
+            sealer = crypto.sealing_key_fingerprint(blob)
+            if sealer == current:
+                continue
+            if dry_run:
+                report.remaining_by_key[sealer] += 1
+                continue
+            plain = crypto.unseal(blob, context=name.encode())
+            quarantine.replace_sealed(name, crypto.seal(plain, context=name.encode()))
+            report.resealed["Attachment"] += 1

@@ -8,8 +8,22 @@ from collections import Counter
 from django.db import transaction
 
 from backend.privacy import disclosure
-from backend.privacy.models import AnonymisedRecord, DisclosureRun
+from backend.privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 from forms.models import Form, PrivacyRule
+
+
+def _unchanged_since_read(updates: list, read_hashes: dict) -> list:
+    """Lock the records about to be written and keep those whose content is what was read."""
+    kept = []
+    for start in range(0, len(updates), 2000):
+        chunk = updates[start : start + 2000]
+        current = dict(
+            AnonymisedRecord.objects.select_for_update()
+            .filter(pk__in=[u.pk for u in chunk])
+            .values_list("pk", "content_hash")
+        )
+        kept.extend(u for u in chunk if current.get(u.pk) == read_hashes[u.pk])
+    return kept
 
 
 def quasi_identifiers(form: Form) -> list[str]:
@@ -73,8 +87,20 @@ def _summary(summary: disclosure.RiskSummary, categories: list[list]) -> dict:
 
 def disclosure_run(*, form_id: int) -> DisclosureRun | None:
     """Group records by their generalised quasi-identifiers and bring every group to k, by local
-    suppression or by holding records back, as the project says. Skips an unchanged dataset."""
-    form = Form.objects.select_related("project").get(pk=form_id)
+    suppression or by holding records back, as the project says. Skips an unchanged dataset.
+
+    One run per form at a time (the form's row is locked for the run). The run first takes the
+    form's ``DisclosurePending`` mark, so a batch that writes records meanwhile marks the form
+    again and gets a run of its own; a batch holding the mark makes this wait for its commit,
+    so its records are read here. A record whose content changed after it was read is not
+    written: its own mark brings the next run, and until then it stays withheld."""
+    with transaction.atomic():
+        form = Form.objects.select_for_update().select_related("project").get(pk=form_id)
+        DisclosurePending.objects.filter(form_id=form_id).delete()
+        return _disclosure_run(form)
+
+
+def _disclosure_run(form: Form) -> DisclosureRun | None:
     project = form.project
     names = quasi_identifiers(form)
     sensitive = sensitive_variables(form)
@@ -141,7 +167,9 @@ def disclosure_run(*, form_id: int) -> DisclosureRun | None:
         redactions.update(row[4])
     with transaction.atomic():
         AnonymisedRecord.objects.bulk_update(
-            updates, ["suppressed", "held", "fk", "published"], batch_size=2000
+            _unchanged_since_read(updates, {row[0]: row[1] for row in rows}),
+            ["suppressed", "held", "fk", "published"],
+            batch_size=2000,
         )
         return DisclosureRun.objects.create(
             form=form,

@@ -232,7 +232,8 @@ def disclosure_schedule(*, form_id: int) -> None:
     """Queue disclosure control for a form whose records changed, unless a run is already
     due (see ``DisclosurePending``): a burst of submissions makes one run, not one per batch.
     Call inside the transaction that changed the records."""
-    _, created = DisclosurePending.objects.get_or_create(form_id=form_id)
+    # Locked, so that a run starting now waits for this commit before it reads the records.
+    _, created = DisclosurePending.objects.select_for_update().get_or_create(form_id=form_id)
     if created:
         _disclosure_send(form_id)
 
@@ -246,11 +247,6 @@ def disclosure_deferred(*, form_id: int) -> bool:
         return False
     recent = timezone.now() - timedelta(seconds=interval)
     return DisclosureRun.objects.filter(form_id=form_id, created_at__gt=recent).exists()
-
-
-def disclosure_claim(*, form_id: int) -> None:
-    """The run is starting: changes from now on need another run."""
-    DisclosurePending.objects.filter(form_id=form_id).delete()
 
 
 def disclosure_resend_due() -> int:

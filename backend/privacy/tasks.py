@@ -30,7 +30,6 @@ def disclosure_control(form_id: int) -> int | None:
     a form checked moments ago waits for the sweep (``disclosure_deferred``)."""
     if services.disclosure_deferred(form_id=form_id):
         return None
-    services.disclosure_claim(form_id=form_id)
     run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
 

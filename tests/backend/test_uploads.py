@@ -22,14 +22,16 @@ def test_uploads_wait_in_a_private_folder():
 def test_server_start_deletes_partial_uploads_a_killed_worker_left(tmp_path):
     uploads = tmp_path / "var" / "uploads"
     uploads.mkdir(parents=True)
-    stale, fresh = uploads / "tmpab12.upload.jpg", uploads / "tmpcd34.upload.jpg"
+    stale, fresh = uploads / "worker-4242" / "tmpab12.upload.jpg", uploads / "tmpcd34.upload.jpg"
+    stale.parent.mkdir()
     stale.write_bytes(b"\xff\xd8 half a photo of a passport")
     fresh.write_bytes(b"\xff\xd8 an upload still in progress elsewhere")
     two_hours_ago = time.time() - 7200
-    os.utime(stale, (two_hours_ago, two_hours_ago))
+    os.utime(stale.parent, (two_hours_ago, two_hours_ago))
 
     server = ServerProcess(embedded_env(tmp_path / "var"), free_port()).start()
     server.stop()
 
-    assert not stale.exists()
+    assert not stale.parent.exists()  # a folder of a worker of a master that died too
     assert fresh.exists()
+    assert not list(uploads.glob("worker-*"))  # the server's own workers' folders went with them

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.privacy import services, tasks
-from backend.privacy.models import DisclosurePending
+from backend.privacy import dataset, disclosure, services, tasks
+from backend.privacy.models import AnonymisedRecord, DisclosurePending
 from sync.models import Submission
 from tests.privacy.conftest import privacy_instance
 
@@ -40,7 +40,7 @@ def test_many_batches_queue_one_run_until_it_starts(
     assert queued == [privacy_form.form_id]
     assert DisclosurePending.objects.count() == 1
 
-    services.disclosure_claim(form_id=privacy_form.form_id)  # the run starts
+    dataset.disclosure_run(form_id=privacy_form.form_id)  # the run starts: takes the mark
     _anonymise(submit, django_capture_on_commit_callbacks, "uuid:after-start")
 
     assert queued == [privacy_form.form_id, privacy_form.form_id]
@@ -50,7 +50,7 @@ def test_unchanged_records_queue_nothing(
     submit, privacy_form, queued, django_capture_on_commit_callbacks
 ):
     _anonymise(submit, django_capture_on_commit_callbacks, "uuid:same")
-    services.disclosure_claim(form_id=privacy_form.form_id)
+    dataset.disclosure_run(form_id=privacy_form.form_id)
     _anonymise(submit, django_capture_on_commit_callbacks, "uuid:same")  # a retry, same result
 
     assert queued == [privacy_form.form_id]
@@ -90,3 +90,28 @@ def test_a_form_checked_moments_ago_waits_for_the_sweep(
 
     settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 0
     assert not services.disclosure_deferred(form_id=form_id)
+
+
+def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read(
+    submit, privacy_form, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A re-anonymisation committing while disclosure control computes (new rules, a new
+    pseudonym secret) must not have its values replaced by the older ones the run read."""
+    for n in range(3):
+        _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:race{n}")
+    changed = AnonymisedRecord.objects.first()
+    encode = disclosure.encode_columns
+
+    def change_meanwhile(*args, **kwargs):
+        AnonymisedRecord.objects.filter(pk=changed.pk).update(
+            content_hash="new", published={"case_number": "new pseudonym"}
+        )
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(disclosure, "encode_columns", change_meanwhile)
+    dataset.disclosure_run(form_id=privacy_form.form_id)
+
+    changed.refresh_from_db()
+    assert changed.published == {"case_number": "new pseudonym"}
+    others = AnonymisedRecord.objects.exclude(pk=changed.pk)
+    assert all(record.fk is not None for record in others)  # the rest were written
