@@ -121,7 +121,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# collectstatic writes here and whitenoise serves from here (the image bakes it in at build).
+STATIC_ROOT = Path(env_str("WAYPOINT_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("WAYPOINT_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Sealed quarantine files, form media and the readiness probe go through default_storage: the

@@ -19,13 +19,27 @@ if [ -n "$(ls -A "$out")" ]; then
   exit 2
 fi
 
+# The same rule as backend/settings.py: a bucket name means S3 unless said otherwise.
+storage=${WAYPOINT_STORAGE:-$([ -n "${WAYPOINT_S3_BUCKET:-}" ] && echo s3 || echo filesystem)}
+if [ "$storage" = "filesystem" ] && [ ! -d "$media" ]; then
+  echo "backup.sh: no attachment folder at $media; set WAYPOINT_MEDIA_ROOT" >&2
+  exit 2
+fi
+
 pg_dump --format=custom --no-owner --no-privileges --file "$out/database.dump" "$DATABASE_URL"
-if [ "${WAYPOINT_STORAGE:-filesystem}" = "filesystem" ] && [ -d "$media" ]; then
-  tar --create --gzip --file "$out/media.tar.gz" --directory "$media" .
+if [ "$storage" = "filesystem" ]; then
+  # Files purged or re-sealed while tar reads are expected: tar says so with status 1.
+  status=0
+  tar --create --gzip --file "$out/media.tar.gz" --directory "$media" \
+    --warning=no-file-removed --warning=no-file-changed . || status=$?
+  if [ "$status" -gt 1 ]; then
+    echo "backup.sh: archiving $media failed (tar status $status)" >&2
+    exit "$status"
+  fi
 fi
 {
   echo "created=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "storage=${WAYPOINT_STORAGE:-filesystem}"
+  echo "storage=$storage"
   echo "migrations=$(psql "$DATABASE_URL" -qtAc "select max(id) from django_migrations")"
 } >"$out/MANIFEST"
 (cd "$out" && sha256sum database.dump $( [ -f media.tar.gz ] && echo media.tar.gz ) >SHA256SUMS)

@@ -19,11 +19,16 @@ case "$role" in
     # Exactly one beat per installation: it schedules the sweep and the raw-data purge.
     exec celery -A backend beat -l "${LOG_LEVEL:-INFO}" \
       --schedule "${WAYPOINT_VAR_DIR:-/data/var}/celerybeat-schedule" "$@" ;;
+  backup)
+    # docker compose -f deploy/compose.yaml run --rm -v /srv/backups:/backups web backup /backups/NAME
+    exec deploy/backup.sh "$@" ;;
+  restore)
+    exec deploy/restore.sh "$@" ;;
   migrate)
     exec python manage.py migrate --no-input "$@" ;;
   manage)
     exec python manage.py "$@" ;;
   *)
-    echo "usage: entrypoint.sh web|worker|beat|migrate|manage <command>" >&2
+    echo "usage: entrypoint.sh web|worker|beat|migrate|manage <command>|backup <dir>|restore <dir>" >&2
     exit 2 ;;
 esac

@@ -6,7 +6,8 @@
 #
 # Then start Waypoint with the SAME keys as when the backup was made, run
 # `manage.py migrate` (a newer release may have migrations to apply) and
-# `manage.py reseal_quarantine --dry-run` (lists any blob the configured keys cannot open).
+# `manage.py reseal_quarantine --dry-run` (counts blobs not under the current key; a blob no
+# configured key opens makes `reseal_quarantine` stop with an error naming the problem).
 set -euo pipefail
 backup=${1:?usage: restore.sh <backup directory>}
 : "${DATABASE_URL:?DATABASE_URL must name the (empty) database to restore into}"

@@ -4,6 +4,7 @@ answer, errors included, is OpenRosa XML with the OpenRosa headers."""
 import logging
 from functools import wraps
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
@@ -33,7 +34,7 @@ def openrosa_endpoint(*, require_version_header: bool):
 
     def decorate(view):
         @csrf_exempt
-        @_unavailable_while_database_down
+        @_unavailable_while_storage_down
         @wraps(view)
         def wrapper(request, project_id: int, token: str | None = None, **kwargs):
             if require_version_header and request.headers.get("X-OpenRosa-Version") != "1.0":
@@ -55,19 +56,20 @@ def openrosa_endpoint(*, require_version_header: bool):
     return decorate
 
 
-def _unavailable_while_database_down(view):
-    """A database restarting or out of reach answers 503 with Retry-After in OpenRosa XML, which
-    Collect shows and retries, instead of an HTML 500 page. A 201 is sent only after the commit,
-    so the device still holds whatever failed here; a copy that did commit just before the
-    connection dropped is answered "already received" when it comes again. Django closes the
-    broken connection at the end of the request, and the next one reconnects."""
+def _unavailable_while_storage_down(view):
+    """A database or storage restarting, full or out of reach answers 503 with Retry-After in
+    OpenRosa XML, which Collect shows and retries, instead of an HTML 500 page. A 201 is sent
+    only after the commit, so the device still holds whatever failed here; a copy that did
+    commit just before the connection dropped is answered "already received" when it comes
+    again. Django closes the broken connection at the end of the request; the next reconnects."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError) as exc:
-            log.warning("database unavailable: %s %s", type(exc).__name__, exc)
+        except (OperationalError, InterfaceError, OSError, BotoCoreError, ClientError) as exc:
+            # The database, or the attachment storage (a full disk, S3 out of reach).
+            log.warning("storage unavailable: %s %s", type(exc).__name__, exc)
             response = openrosa.openrosa_response(
                 503, "The server cannot take or send forms for a moment. Nothing was lost: the "
                 "forms stay on the tablet. Please send them again in a minute.",

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -59,6 +60,7 @@ def site(tmp_path):
         }
         if migrate:
             _manage(env, "migrate", "--no-input")
+            Path(env["WAYPOINT_MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
         return env
 
     yield make
@@ -161,3 +163,14 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(site, tmp_path)
 
     assert refused.returncode != 0
     assert "FAILED" in refused.stdout + refused.stderr
+
+
+def test_a_backup_without_the_attachment_folder_is_refused(site, tmp_path):
+    """A wrong WAYPOINT_MEDIA_ROOT must not make a backup that silently lacks every photo."""
+    original = site("nomedia")
+    original["WAYPOINT_MEDIA_ROOT"] = str(tmp_path / "not-there")
+
+    refused = _script("backup.sh", original, str(tmp_path / "backup"))
+
+    assert refused.returncode == 2
+    assert "no attachment folder" in refused.stderr

@@ -77,6 +77,8 @@ def test_submission_reaches_the_risk_report(topology):
     status = subprocess.run([script, "status"], env=env, capture_output=True, text=True).stdout
     assert status.count("running") == 4, status
     assert httpx.get(f"{url}/health/ready").json()["status"] == "ok"
+    # DEBUG off: the pages' CSS and JS come from collectstatic's folder through whitenoise.
+    assert httpx.get(f"{url}/static/waypoint/pages.js").status_code == 200
     xml = (
         '<data id="migrant_experience" version="2026112701"><consent>yes</consent><age>34</age>'
         f"<story>Call me on +39 333 123 4567</story><meta><instanceID>uuid:{uuid.uuid4()}"

@@ -64,6 +64,23 @@ def test_a_post_filled_exactly_to_the_advertised_limit_is_accepted(submit, photo
     assert b"accepts up to" in over.content
 
 
+def test_a_full_disk_answers_503_and_keeps_nothing_half_stored(submit, photo_form, monkeypatch):
+    """Storage failing under an upload (a full disk, S3 out of reach): the tablet is told to try
+    again later in words Collect shows, and nothing is acknowledged or half-kept."""
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(quarantine, "store_attachment", full)
+
+    response = submit(instance_xml(instance_id="uuid:full", photo="p.jpg"), {"p.jpg": b"jpeg"})
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"<OpenRosaResponse" in response.content
+    assert not Submission.objects.exists()
+
+
 def test_new_submission_is_stored_exactly_and_sealed(
     submit, photo_form, device, completed, django_capture_on_commit_callbacks
 ):
