@@ -18,6 +18,30 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The machine's PostgreSQL, as a superuser, for tests that make and drop whole databases.
+PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc"]
+
+
+def machine_postgres_missing(*tools: str) -> str | None:
+    """Why a test that drives the machine's PostgreSQL with these tools cannot run, or None."""
+    for tool in ("psql", *tools):
+        if shutil.which(tool) is None:
+            return f"{tool} is needed"
+    if subprocess.run([*PSQL, "select 1"], capture_output=True, check=False).returncode:
+        return "PostgreSQL is not reachable on 127.0.0.1:5432"
+    return None
+
+
+def wait_for(predicate, seconds: float = 90) -> bool:
+    """Poll until ``predicate()`` is true (a loaded CI machine is slow, never sleep a guess)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

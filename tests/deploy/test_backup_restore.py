@@ -4,7 +4,6 @@ included, readable by the DPO with the same keys, and the audit trail with it.""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -14,28 +13,18 @@ import httpx
 import pytest
 
 from backend import crypto
-from tests.live import ROOT, ServerProcess, free_port
+from tests.live import PSQL, ROOT, ServerProcess, free_port, machine_postgres_missing
 from tests.sync.conftest import PHOTO_FORM, instance_xml
 from tests.xlsform import xlsx
 
 pytestmark = [pytest.mark.postgres, pytest.mark.live_server_process, pytest.mark.timeout(300)]
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc"]
 PHOTO = os.urandom(70_000)
-
-
-def _unavailable() -> str | None:
-    for tool in ("psql", "pg_dump", "pg_restore", "tar", "sha256sum"):
-        if shutil.which(tool) is None:
-            return f"{tool} is needed for backups"
-    if subprocess.run([*PSQL, "select 1"], capture_output=True, check=False).returncode:
-        return "PostgreSQL is not reachable on 127.0.0.1:5432"
-    return None
 
 
 @pytest.fixture
 def site(tmp_path):
     """Make a fresh installation (database + media folder) with shared keys; dropped after."""
-    missing = _unavailable()
+    missing = machine_postgres_missing("pg_dump", "pg_restore", "tar", "sha256sum")
     if missing:
         pytest.skip(missing)
     keys = {

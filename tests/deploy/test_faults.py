@@ -41,6 +41,7 @@ from tests.live import (
     free_port,
     manage,
     postgres_env,
+    wait_for,
 )
 from tests.proxy import LossyProxy
 from tests.sync.conftest import instance_xml, photo_form  # noqa: F401 - the household form
@@ -48,15 +49,6 @@ from tests.sync.conftest import instance_xml, photo_form  # noqa: F401 - the hou
 pytestmark = [pytest.mark.postgres, pytest.mark.live_server_process, pytest.mark.timeout(300)]
 OPENROSA = {"X-OpenRosa-Version": "1.0"}
 PHOTO = b"\xff\xd8\xff" + os.urandom(8 * 1024 * 1024)  # past the in-memory limit: streamed to disk
-
-
-def wait_for(predicate, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def error_lines(server: ServerProcess) -> str:

@@ -4,7 +4,6 @@ report, and stop cleanly."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,17 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import ROOT, free_port
+from tests.live import PSQL, ROOT, free_port, machine_postgres_missing
 
 pytestmark = pytest.mark.timeout(300)
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qtAc"]
 
 
 def _available() -> str | None:
-    if shutil.which("psql") is None or shutil.which("curl") is None:
-        return "psql and curl are needed"
-    if subprocess.run([*PSQL, "select 1"], capture_output=True, check=False).returncode:
-        return "PostgreSQL is not reachable on 127.0.0.1:5432"
+    missing = machine_postgres_missing("curl")
+    if missing:
+        return missing
     probe = subprocess.run(
         ["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, check=False
     )

@@ -12,7 +12,7 @@ from backend.privacy.models import AnonymisedRecord
 from forms.library import LIBRARY_DIR
 from forms.services import form_upload
 from tests.factories import DeviceFactory
-from tests.live import CeleryWorker, ServerProcess, free_port, postgres_env
+from tests.live import CeleryWorker, ServerProcess, free_port, postgres_env, wait_for
 from tests.real_clients import javarosa
 
 pytestmark = pytest.mark.timeout(600)
@@ -55,15 +55,6 @@ def pipeline(live, settings):
     server.stop()
     for process in started:
         process.stop()
-
-
-def wait_for(predicate, seconds: float = 90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.fixture
