@@ -7,6 +7,7 @@ operator knows when the old key can be removed.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,9 +33,11 @@ def quarantine_reseal(*, batch: int = 200, dry_run: bool = False) -> ResealRepor
     another one. With ``dry_run`` nothing is written and the report counts what would be."""
     current = crypto.current_key_fingerprint()
     report = ResealReport()
-    _xml_rows(Submission, "xml_sealed", _submission_identity, current, report, batch, dry_run)
-    _xml_rows(ConflictingCopy, "xml_sealed", _copy_identity, current, report, batch, dry_run)
-    _attachments(current, report, dry_run)
+    for model, identity in ((Submission, _submission_identity), (ConflictingCopy, _copy_identity)):
+        _xml_rows(
+            model, identity=identity, current=current, report=report, batch=batch, dry_run=dry_run
+        )
+    _attachments(current=current, report=report, dry_run=dry_run)
     return report
 
 
@@ -46,8 +49,17 @@ def _copy_identity(row: ConflictingCopy) -> tuple[int, str]:
     return row.submission.form_id, f"conflict:{row.xml_sha256}"
 
 
-def _xml_rows(model, field_name, identity, current, report, batch, dry_run) -> None:
-    rows = model.objects.exclude(**{f"{field_name}": b""})
+def _xml_rows(
+    model: type[Submission] | type[ConflictingCopy],
+    *,
+    identity: Callable[[Submission | ConflictingCopy], tuple[int, str]],
+    current: str,
+    report: ResealReport,
+    batch: int,
+    dry_run: bool,
+) -> None:
+    """Raw XML sealed in rows (a purged row holds b"" and is skipped)."""
+    rows = model.objects.exclude(xml_sealed=b"")
     if model is Submission:
         rows = rows.filter(raw_purged_at__isnull=True)
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
@@ -57,7 +69,7 @@ def _xml_rows(model, field_name, identity, current, report, batch, dry_run) -> N
             if model is ConflictingCopy:
                 chunk = chunk.select_related("submission")
             for row in chunk:
-                blob = bytes(getattr(row, field_name))
+                blob = bytes(row.xml_sealed)
                 sealer = crypto.sealing_key_fingerprint(blob)
                 if not blob or sealer == current:
                     continue
@@ -66,12 +78,12 @@ def _xml_rows(model, field_name, identity, current, report, batch, dry_run) -> N
                     continue
                 form_pk, name = identity(row)
                 plain = quarantine.unseal_xml(blob, form_pk=form_pk, identity=name)
-                setattr(row, field_name, quarantine.seal_xml(plain, form_pk=form_pk, identity=name))
-                row.save(update_fields=[field_name])
+                row.xml_sealed = quarantine.seal_xml(plain, form_pk=form_pk, identity=name)
+                row.save(update_fields=["xml_sealed"])
                 report.resealed[model.__name__] += 1
 
 
-def _attachments(current: str, report: ResealReport, dry_run: bool) -> None:
+def _attachments(*, current: str, report: ResealReport, dry_run: bool) -> None:
     attachments = Attachment.objects.filter(submission__raw_purged_at__isnull=True)
     for pk, submission_id in attachments.values_list("pk", "submission_id").iterator(500):
         # The submission's row is locked, as the purge locks it: a purge committed meanwhile

@@ -67,8 +67,16 @@ def test_reseal_twice_changes_nothing_more(settings, old_key_data):
 
 
 def test_removing_the_old_key_too_early_is_refused_with_a_clear_error(settings, old_key_data):
+    sealed = bytes(Submission.objects.get().xml_sealed)
+    attachment = Attachment.objects.get().file.name
+    blob = quarantine.read_sealed(attachment)
     settings.WAYPOINT_QUARANTINE_KEYS = crypto.new_quarantine_key()
+
     with pytest.raises(CommandError, match="Keep every old key"):
         run()
+
+    assert bytes(Submission.objects.get().xml_sealed) == sealed  # nothing was changed
+    assert quarantine.read_sealed(attachment) == blob
     settings.WAYPOINT_QUARANTINE_KEYS = old_key_data
-    assert Submission.objects.count() == 1  # nothing was lost or changed
+    assert b"Amina" in quarantine.unseal_xml(sealed, form_pk=Submission.objects.get().form_id,
+                                             identity="uuid:k1")  # fmt: skip
