@@ -2,7 +2,8 @@
 and the CSV export of the records (target ≥ 50,000 rows/s, peak memory under 300 MB).
 
 The records are made with SQL (generate_series), not through the pipeline: this measures the
-results stage alone."""
+results stage alone, and disclosure control's database path over the same records (the numeric
+part alone is bench/disclosure.py)."""
 
 import resource
 import time
@@ -34,7 +35,9 @@ def _seed(form, version, rule_set, point) -> None:
                 suppressed, published, held, fk, superseded, released_at, created_at, updated_at,
                 withheld_reason)
             SELECT gen_random_uuid(), s.id, %s, %s, %s, %s,
-                '2026-' || lpad((1 + s.id %% 12)::text, 2, '0'), d, '{}', '{}', '', '[]', d,
+                '2026-' || lpad((1 + s.id %% 12)::text, 2, '0'), d,
+                jsonb_build_object('sex', d->'sex', 'age', d->'age'), '{}', md5(s.id::text),
+                '[]', d,
                 false, 5, false, now(), now(), now(), ''
             FROM (
                 SELECT id, jsonb_build_object(
@@ -54,6 +57,7 @@ def _seed(form, version, rule_set, point) -> None:
 
 def run() -> dict:
     from backend.accounts.models import Project, ServicePoint
+    from backend.privacy.dataset import disclosure_run
     from backend.results.exports import records_csv
     from backend.results.tables import Filters, table
     from forms.services import form_upload
@@ -77,6 +81,16 @@ def run() -> dict:
     by_country_month = table(version.form, "country", "month")
     dimension_seconds = time.perf_counter() - started
 
+    # Disclosure control through the database: read 1M records, compute, write what changed
+    # (every record's fk, the first time), under the form's lock; then the unchanged re-run.
+    started = time.perf_counter()
+    run_first = disclosure_run(form_id=version.form_id)
+    disclosure_first_seconds = time.perf_counter() - started
+    disclosure_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    disclosure_run(form_id=version.form_id)
+    disclosure_again_seconds = time.perf_counter() - started
+
     tracemalloc.start()
     started = time.perf_counter()
     size = 0
@@ -91,6 +105,10 @@ def run() -> dict:
         "crosstab_sex_by_age_s": round(crosstab_seconds, 2),
         "crosstab_total": crosstab.total,
         "crosstab_country_by_month_s": round(dimension_seconds, 2),
+        "disclosure_db_first_run_s": round(disclosure_first_seconds, 1),
+        "disclosure_db_unchanged_rerun_s": round(disclosure_again_seconds, 1),
+        "disclosure_db_records": run_first.records,
+        "disclosure_db_max_rss_mb": round(disclosure_rss),
         "csv_export_s": round(export_seconds, 1),
         "csv_rows_per_s": round(N / export_seconds),
         "csv_mb": round(size / 1e6, 1),

@@ -2,14 +2,52 @@
 database and the numeric routines of ``disclosure.py``."""
 
 import hashlib
+import json
 import time
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
+from psycopg2.extras import execute_values
 
 from backend.privacy import disclosure
 from backend.privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 from forms.models import Form, PrivacyRule
+
+
+def _records_write(updates: list, read_hashes: dict) -> None:
+    """Write the verdicts, skipping records whose content changed since they were read.
+
+    On PostgreSQL the verdicts go to a temporary table and one UPDATE joins them, checking the
+    content hash and cutting ``published`` from ``data`` in the database: Django's bulk_update
+    (a CASE per field per row) took 12 minutes for 1,000,000 records."""
+    if connection.vendor != "postgresql":
+        AnonymisedRecord.objects.bulk_update(
+            _unchanged_since_read(updates, read_hashes),
+            ["suppressed", "held", "fk", "published"],
+            batch_size=2000,
+        )
+        return
+    table = AnonymisedRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE disclosure_verdict (id uuid PRIMARY KEY, content_hash text, "
+            "suppressed jsonb, held boolean, fk integer) ON COMMIT DROP"
+        )
+        execute_values(
+            cursor,
+            "INSERT INTO disclosure_verdict VALUES %s",
+            [
+                (str(u.pk), read_hashes[u.pk], json.dumps(u.suppressed), u.held, u.fk)
+                for u in updates
+            ],
+            page_size=5000,
+        )
+        cursor.execute(
+            f"UPDATE {table} r SET suppressed = v.suppressed, held = v.held, fk = v.fk, "  # noqa: S608 - the model's own table name
+            "published = r.data - ARRAY(SELECT jsonb_array_elements_text(v.suppressed)) "
+            "FROM disclosure_verdict v WHERE r.id = v.id AND r.content_hash = v.content_hash"
+        )
+        cursor.execute("DROP TABLE disclosure_verdict")  # at once: the caller may go on
 
 
 def _unchanged_since_read(updates: list, read_hashes: dict) -> list:
@@ -143,6 +181,7 @@ def _disclosure_run(form: Form) -> DisclosureRun | None:
             disclosure.l_diversity_summary(final, column) if len(final) else {"min": 0, "mean": 0}
         )
     updates = []
+    in_database = connection.vendor == "postgresql"
     kept = iter(range(len(final)))
     for index, row in enumerate(rows):
         if held[index]:
@@ -156,7 +195,11 @@ def _disclosure_run(form: Form) -> DisclosureRun | None:
             ] if names else []  # fmt: skip
             fk = int(fk_final[position]) if len(fk_final) else None
         if (suppressed, held[index], fk) != (row[5], row[6], row[7]):
-            published = {key: value for key, value in row[3].items() if key not in suppressed}
+            published = (  # PostgreSQL cuts it from the data itself (_records_write)
+                None
+                if in_database
+                else {key: value for key, value in row[3].items() if key not in suppressed}
+            )
             updates.append(
                 AnonymisedRecord(
                     pk=row[0], suppressed=suppressed, held=held[index], fk=fk, published=published
@@ -166,11 +209,7 @@ def _disclosure_run(form: Form) -> DisclosureRun | None:
     for row in rows:
         redactions.update(row[4])
     with transaction.atomic():
-        AnonymisedRecord.objects.bulk_update(
-            _unchanged_since_read(updates, {row[0]: row[1] for row in rows}),
-            ["suppressed", "held", "fk", "published"],
-            batch_size=2000,
-        )
+        _records_write(updates, {row[0]: row[1] for row in rows})
         return DisclosureRun.objects.create(
             form=form,
             fingerprint=fingerprint,
