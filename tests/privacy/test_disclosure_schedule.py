@@ -2,6 +2,7 @@
 tasks piling up in the workers used to stall anonymisation for up to 30 s under steady load
 (found by the soak benchmark). A run whose message was lost is re-queued by the sweep."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -115,3 +116,26 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
     assert changed.published == {"case_number": "new pseudonym"}
     others = AnonymisedRecord.objects.exclude(pk=changed.pk)
     assert all(record.fk is not None for record in others)  # the rest were written
+
+
+def test_an_unchanged_form_is_recognised_by_its_fingerprint(
+    submit, privacy_form, queued, django_capture_on_commit_callbacks
+):
+    """The fingerprint (computed by PostgreSQL itself there) is the documented SHA-256 over the
+    settings and the sorted (id, content hash) pairs, so an unchanged form is not recomputed."""
+    for n in range(3):
+        _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:fp{n}")
+    form = privacy_form.form
+    names = dataset.quasi_identifiers(form)
+    expected = hashlib.sha256(
+        f"{form.project.k_anonymity}|{form.project.disclosure_mode}|{'|'.join(names)}".encode()
+    )
+    for pk, content_hash in sorted(
+        (str(pk), h) for pk, h in AnonymisedRecord.objects.values_list("pk", "content_hash")
+    ):
+        expected.update(f"{pk}:{content_hash};".encode())
+
+    first = dataset.disclosure_run(form_id=form.pk)
+
+    assert first.fingerprint == expected.hexdigest()
+    assert dataset.disclosure_run(form_id=form.pk).pk == first.pk  # unchanged: not recomputed
