@@ -131,10 +131,8 @@ class ResultTable(ResultsScoped, APIView):
                 form, params.get("row", ""), params.get("column") or None,
                 filters=self.filters(), language=params.get("language"),
             )  # fmt: skip
-        except KeyError as exc:
-            return Response({"detail": str(exc.args[0]), "code": "unknown_variable"}, status=400)
         except TableRefused as exc:
-            return Response({"detail": str(exc), "code": "table_refused"}, status=400)
+            return Response({"detail": str(exc), "code": exc.code}, status=400)
         return self.respond([result], f"{form.form_id}-{result.row_variable}")
 
 
@@ -160,10 +158,8 @@ class LinkedTables(ResultsScoped, APIView):
                 form, params.get("row", ""), columns,
                 filters=self.filters(), language=params.get("language"),
             )  # fmt: skip
-        except KeyError as exc:
-            return Response({"detail": str(exc.args[0]), "code": "unknown_variable"}, status=400)
         except TableRefused as exc:
-            return Response({"detail": str(exc), "code": "table_refused"}, status=400)
+            return Response({"detail": str(exc), "code": exc.code}, status=400)
         if not tables:
             return Response({"detail": "Give at least one column.", "code": "no_columns"}, 400)
         return self.respond(tables, f"{form.form_id}-{params.get('row')}-tables")

@@ -178,7 +178,12 @@ def _labels(variable: Variable | None, codes: list[str], language: str | None) -
 
 
 class TableRefused(ValueError):
-    """A table these variables cannot make (a multi-select as column, a ranking)."""
+    """A table these variables cannot make: an unknown variable, a multi-select as column, a
+    ranking. ``code`` is the API's error code."""
+
+    def __init__(self, message: str, code: str = "table_refused") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def table(
@@ -194,7 +199,8 @@ def table(
     making several tables of one form, so its versions' rules are read once."""
     variables = variables or form_variables(form)
     if row_key not in variables or (column_key and column_key not in variables):
-        raise KeyError(f"Unknown variable: {row_key if row_key not in variables else column_key}")
+        unknown = row_key if row_key not in variables else column_key
+        raise TableRefused(f"Unknown variable: {unknown}", code="unknown_variable")
     row, column = variables[row_key], variables.get(column_key) if column_key else None
     if row.kind == "rank" or (column is not None and column.kind == "rank"):
         raise TableRefused(f"{row_key if row.kind == 'rank' else column_key} is a ranking: "
