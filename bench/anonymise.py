@@ -38,26 +38,17 @@ def _replace(xml: bytes, tag: str, value: str) -> bytes:
 
 def run(records: int = 3000) -> dict:
     from backend import crypto
-    from backend.accounts.models import Project, ServicePoint
-    from backend.accounts.provisioning import device_create
     from backend.privacy import services
     from backend.privacy.receivers import enqueue_anonymisation
     from backend.privacy.transforms import anonymise_instance
     from bench.ingest import template_instance
-    from forms.library import LIBRARY_DIR
-    from forms.services import form_upload
+    from bench.setup import library_project
     from sync.instance import parse_instance
     from sync.services import Caller, submission_receive
     from sync.signals import submission_completed
-    from tests.factories import NationalSocietyFactory
 
-    project = Project.objects.create(name=f"anonymise {uuid.uuid4().hex[:6]}")
-    point = ServicePoint.objects.create(
-        project=project, national_society=NationalSocietyFactory(), name="HSP", country="IT"
-    )
-    device, _ = device_create(project=project, service_point=point, name="bench tablet")
-    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
-    version = form_upload(project=project, filename="m.xlsx", data=data).version
+    bench = library_project("anonymise")
+    project, device, version = bench.project, bench.device, bench.version
     template = template_instance(bytes(version.xform), Path(tempfile.mkdtemp()))
     instances = _instances(template, records)
     rule_set = version.current_rule_set

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from bench.setup import production_stack
@@ -71,20 +70,11 @@ def template_instance(form_xml: bytes, workdir: Path) -> bytes:
 def run(duration: int = 20, connections: int = 16) -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
-    from backend.accounts.models import Project, ServicePoint
-    from backend.accounts.provisioning import device_create
-    from forms.library import LIBRARY_DIR
-    from forms.services import form_upload
+    from bench.setup import library_project
     from sync.models import Submission
-    from tests.factories import NationalSocietyFactory
 
-    project = Project.objects.create(name=f"ingest {uuid.uuid4().hex[:6]}")
-    point = ServicePoint.objects.create(
-        project=project, national_society=NationalSocietyFactory(), name="HSP", country="IT"
-    )
-    _, token = device_create(project=project, service_point=point, name="bench tablet")
-    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
-    version = form_upload(project=project, filename="m.xlsx", data=data).version
+    bench = library_project("ingest")
+    project, token, version = bench.project, bench.token, bench.version
     workdir = Path(tempfile.mkdtemp(prefix="waypoint-ingest-"))
     template = template_instance(bytes(version.xform), workdir)
     (workdir / "instance.xml").write_bytes(template)

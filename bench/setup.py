@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from backend.accounts.models import Device, Project
+    from forms.models import FormVersion
     from tests.live import CeleryWorker, ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,3 +152,30 @@ def _drop_queue(queue: str) -> int:
             return 0
         channel.queue_delete(queue)
         return messages
+
+
+@dataclass
+class LibraryProject:
+    project: "Project"
+    device: "Device"
+    token: str
+    version: "FormVersion"
+
+
+def library_project(label: str) -> LibraryProject:
+    """A fresh project with one service point, one tablet and the library migrant
+    questionnaire: what the ingest and anonymisation benches submit to."""
+    from backend.accounts.models import Project, ServicePoint
+    from backend.accounts.provisioning import device_create
+    from forms.library import LIBRARY_DIR
+    from forms.services import form_upload
+    from tests.factories import NationalSocietyFactory
+
+    project = Project.objects.create(name=f"{label} {uuid.uuid4().hex[:6]}")
+    point = ServicePoint.objects.create(
+        project=project, national_society=NationalSocietyFactory(), name="HSP", country="IT"
+    )
+    device, token = device_create(project=project, service_point=point, name="bench tablet")
+    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
+    version = form_upload(project=project, filename="m.xlsx", data=data).version
+    return LibraryProject(project, device, token, version)

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 
 from django.db import connection, transaction
+from django.db.models import F, Func
 from openpyxl import Workbook
 
 from backend.results.tables import METHOD, Filters, Table, released
@@ -58,12 +59,22 @@ def tables_xlsx(tables: list[Table]) -> bytes:
 
 
 def records_columns(form: Form) -> list[str]:
-    keys: list[str] = []
-    for data in released(form, Filters()).values_list("published", flat=True)[:200]:
-        for key in data:
-            if key not in keys:
-                keys.append(key)
-    return keys
+    """Every answer any released record publishes (a newer version's questions too), in the
+    order the questionnaires ask them."""
+    records = released(form, Filters()).order_by()
+    if connection.vendor == "postgresql":
+        keys = set(
+            records.annotate(key=Func(F("published"), function="jsonb_object_keys"))
+            .values_list("key", flat=True)
+            .distinct()
+        )
+    else:
+        keys = {key for data in records.values_list("published", flat=True) for key in data}
+    asked: dict[str, int] = {}
+    for questions in form.versions.order_by("created_at").values_list("questions", flat=True):
+        for question in questions:
+            asked.setdefault(question["path"].strip("/").split("/")[1], len(asked))
+    return sorted(keys, key=lambda key: (asked.get(key, len(asked)), key))
 
 
 def _flat(value) -> object:
@@ -85,16 +96,18 @@ def _quoted(expression: str) -> str:
     return "'\"' || replace(" + expression + ", '\"', '\"\"') || '\"'"
 
 
-# A value as text, as ``_flat`` writes it: lists joined, text neutralised, numbers as they are.
+# A value as text, as ``_flat`` writes it: repeats counted, lists joined, text neutralised,
+# numbers as they are.
 VALUE_SQL = (
-    "CASE jsonb_typeof(r.published -> %s) WHEN 'array' THEN "  # noqa: S608 - keys are parameters
+    "CASE WHEN jsonb_typeof(r.published -> %s -> 0) = 'object' THEN "  # noqa: S608 - keys are parameters
+    "jsonb_array_length(r.published -> %s) || ' row(s)' "
+    "ELSE CASE jsonb_typeof(r.published -> %s) WHEN 'array' THEN "
     + neutralise_sql(
-        "(SELECT string_agg(CASE WHEN jsonb_typeof(x) = 'object' THEN 'row'"
-        " ELSE x #>> '{}' END, ' ') FROM jsonb_array_elements(r.published -> %s) x)"
+        "(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(r.published -> %s) x)"
     )
     + " WHEN 'string' THEN "
     + neutralise_sql("(r.published ->> %s)")
-    + " ELSE r.published ->> %s END"
+    + " ELSE r.published ->> %s END END"
 )
 
 

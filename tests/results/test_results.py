@@ -7,8 +7,10 @@ import numpy as np
 import openpyxl
 import pytest
 
+from backend.privacy.models import AnonymisedRecord
 from backend.results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
 from backend.results.tables import linked_tables, table
+from sync.models import Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +93,35 @@ def test_records_export_streams_released_anonymised_records(api, project, analys
     assert "Ahmad" not in text
     assert "uuid:" not in text
     assert "full_name" not in lines[0]
+
+
+def test_records_export_has_every_column_any_released_record_has(
+    api, project, analyst, released
+):
+    """Columns came from the first 200 records only: an answer that only later records carry (a
+    newer version's question) was silently left out. Repeats read "N row(s)" on PostgreSQL too."""
+    model = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
+    submissions = Submission.objects.bulk_create(
+        Submission(form=model.form, version=model.version, instance_id=f"bulk:{n}",
+                   root_instance_id=f"bulk:{n}", xml_sealed=b"", xml_sha256="", xml_size=0,
+                   complete=True)
+        for n in range(201)
+    )  # fmt: skip
+    AnonymisedRecord.objects.bulk_create(
+        AnonymisedRecord(submission=submission, form=model.form, version=model.version,
+                         rule_set=model.rule_set, month=model.month, data={}, quasi={},
+                         content_hash=str(n), released_at=model.released_at,
+                         published={"sex": "male"} if n < 200 else {"later_question": "yes"})
+        for n, submission in enumerate(submissions)
+    )  # fmt: skip
+
+    response = api.as_user(analyst).get(url(project, "records.csv"))
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert "later_question" in header
+    assert header.index("sex") < header.index("later_question")  # asked order, unknown last
+    assert "2 row(s)" in text  # the household repeat, counted
 
 
 def test_unknown_variable_is_a_400(api, project, analyst, released):
