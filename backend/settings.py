@@ -61,8 +61,9 @@ MIDDLEWARE = [
     "backend.request_id.RequestIdMiddleware",
     "backend.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # Static files answered before anything else builds on the response (whitenoise's advice).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

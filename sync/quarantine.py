@@ -34,9 +34,8 @@ class StoredFile:
 
 def store_attachment(data: bytes, *, project_pk: int) -> StoredFile:
     """Seal and store attachment bytes under a random name, durably."""
-    name = default_storage.get_available_name(
-        f"quarantine/{project_pk}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
-    )
+    # 128 random bits: ``save`` checks the name is free (once: a stat, or a HEAD on S3).
+    name = f"quarantine/{project_pk}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
     stored = default_storage.save(name, ContentFile(seal(data, context=name.encode())))
     if stored != name:  # the context sealed into the blob must be the name it is read back by
         default_storage.delete(stored)

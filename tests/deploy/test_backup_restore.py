@@ -152,6 +152,29 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(site, tmp_path)
 
     assert refused.returncode != 0
     assert "FAILED" in refused.stdout + refused.stderr
+    tables = subprocess.run(
+        ["psql", target["DATABASE_URL"], "-qtAc",
+         "select count(*) from pg_tables where schemaname = 'public'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert tables == "0"  # nothing was restored
+    assert not Path(target["WAYPOINT_MEDIA_ROOT"]).exists()
+
+
+def test_restore_refuses_a_media_folder_that_is_not_empty(site, tmp_path):
+    original = site("media")
+    (Path(original["WAYPOINT_MEDIA_ROOT"]) / "quarantine").mkdir()
+    (Path(original["WAYPOINT_MEDIA_ROOT"]) / "quarantine" / "sealed").write_bytes(b"WPQ1...")
+    backup = tmp_path / "backup"
+    assert _script("backup.sh", original, str(backup)).returncode == 0
+    target = site("busymedia", migrate=False)
+    Path(target["WAYPOINT_MEDIA_ROOT"]).mkdir(parents=True)
+    (Path(target["WAYPOINT_MEDIA_ROOT"]) / "someone-elses-file").write_bytes(b"x")
+
+    refused = _script("restore.sh", target, str(backup))
+
+    assert refused.returncode == 2
+    assert "restore into an empty folder" in refused.stderr
 
 
 def test_a_backup_without_the_attachment_folder_is_refused(site, tmp_path):
