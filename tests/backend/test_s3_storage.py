@@ -356,12 +356,34 @@ def test_replacing_form_media_on_s3_serves_the_new_file_to_devices(
 # Readiness
 
 
-def test_readiness_writes_and_removes_a_probe_object_on_s3(client, s3_server, bucket):
+def test_readiness_writes_and_removes_a_probe_object_on_s3(
+    client, s3_server, bucket, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    written = []
+
+    class Recording:
+        """The configured storage, noting what the bucket held right after each save."""
+
+        def save(self, name, content, **kwargs):
+            stored = default_storage.save(name, content, **kwargs)
+            written.append((stored, keys(s3_server, bucket)))
+            return stored
+
+        def delete(self, name):
+            default_storage.delete(name)
+
+    monkeypatch.setattr("backend.health.default_storage", Recording())
+
     response = client.get("/health/ready")
 
     assert response.status_code == 200
     assert response.json()["storage"] == "ok"
-    assert keys(s3_server, bucket) == []  # the probe cleaned up after itself
+    [(name, present)] = written
+    assert name.startswith("health/")
+    assert any(key.endswith(name) for key in present)  # the probe really reached the bucket
+    assert keys(s3_server, bucket) == []  # and cleaned up after itself
 
 
 def test_readiness_fails_when_the_s3_endpoint_goes_down(client, settings, monkeypatch, tmp_path):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from backend.audit.models import AuditEvent
 from backend.privacy.dataset import disclosure_run
 from backend.privacy.models import AnonymisedRecord
+from backend.privacy.review import rules_change
 from backend.privacy.services import records_anonymise
 
 
@@ -59,11 +60,20 @@ def test_a_changed_released_record_withholds_its_quasi_identifiers_until_checked
     assert {"age", "sex"} <= record.published.keys()
 
 
-def test_an_unchanged_record_keeps_its_published_values(released):
+def test_a_rule_change_that_leaves_a_record_alike_keeps_its_checked_values(released, dpo):
+    """New rules that do not change what a record holds (a dropped note now a direct
+    identifier: removed either way) move it to the new rule set and keep disclosure control's
+    verdict: nothing is withheld again for nothing."""
     record = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
-    published = record.published
+    published, suppressed = record.published, record.suppressed
+    new_rules = rules_change(
+        version=record.version, user=dpo, reason="notes are identifying",
+        changes=[{"path": "/data/internal_note", "classification": "direct"}],
+    )  # fmt: skip
 
     records_anonymise(submission_ids=[record.submission_id])
 
     record.refresh_from_db()
+    assert record.rule_set_id == new_rules.pk  # reprocessed under the new rules
     assert record.published == published
+    assert record.suppressed == suppressed
