@@ -356,9 +356,7 @@ def test_replacing_form_media_on_s3_serves_the_new_file_to_devices(
 # Readiness
 
 
-def test_readiness_writes_and_removes_a_probe_object_on_s3(
-    client, s3_server, bucket, monkeypatch
-):
+def test_readiness_writes_and_removes_a_probe_object_on_s3(client, s3_server, bucket, monkeypatch):
     from django.core.files.storage import default_storage
 
     written = []

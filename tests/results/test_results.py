@@ -95,9 +95,7 @@ def test_records_export_streams_released_anonymised_records(api, project, analys
     assert "full_name" not in lines[0]
 
 
-def test_records_export_has_every_column_any_released_record_has(
-    api, project, analyst, released
-):
+def test_records_export_has_every_column_any_released_record_has(api, project, analyst, released):
     """Columns came from the first 200 records only: an answer that only later records carry (a
     newer version's question) was silently left out. Repeats read "N row(s)" on PostgreSQL too."""
     model = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
