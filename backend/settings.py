@@ -14,7 +14,7 @@ import dj_database_url
 
 from backend.env import MissingSetting, env_bool, env_int, env_list, env_str
 from backend.logs import log_format
-from backend.uploads import upload_temp_dir_ready
+from lib.uploads import upload_temp_dir_ready
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WAYPOINT_VAR_DIR", str(BASE_DIR / "var")))
@@ -49,12 +49,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "backend.accounts",
-    "backend.audit",
+    "accounts",
+    "audit",
     "forms.apps.FormsConfig",
     "sync",
-    "backend.privacy",
-    "backend.results",
+    "privacy",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +101,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["backend.accounts.auth_backends.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.auth_backends.ThrottledModelBackend"]
 # After this many failed sign-ins for a user name within the window, sign-ins are refused.
 WAYPOINT_LOGIN_THROTTLE_FAILURES = env_int("WAYPOINT_LOGIN_THROTTLE_FAILURES", 5)
 WAYPOINT_LOGIN_THROTTLE_SECONDS = env_int("WAYPOINT_LOGIN_THROTTLE_SECONDS", 900)
@@ -186,7 +186,7 @@ WAYPOINT_FORM_MAX_BYTES = env_int("WAYPOINT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 WAYPOINT_MEDIA_MAX_BYTES = env_int("WAYPOINT_MEDIA_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Larger uploads wait on disk in a private folder, not /tmp (backend/uploads.py).
+# Larger uploads wait on disk in a private folder, not /tmp (lib/uploads.py).
 FILE_UPLOAD_TEMP_DIR = upload_temp_dir_ready()
 # ODK Validate (JavaRosa, shipped in the pyxform wheel) catches bad XPath such as a broken
 # `relevant`; "auto" runs it when a Java runtime is on the PATH.
@@ -215,11 +215,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON bodies only (uploads declare multipart) and strict paging: backend/api_defaults.py.
+    # JSON bodies only (uploads declare multipart) and strict paging: lib/api_defaults.py.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "backend.api_defaults.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "lib.api_defaults.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "lib.api_errors.exception_handler",
     # `?format=csv|xlsx|json` chooses a results download, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -242,9 +242,9 @@ SPECTACULAR_SETTINGS = {
     # party (and the CSP blocks it anyway).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["backend.openapi.add_refusals"],
+    "POSTPROCESSING_HOOKS": ["lib.openapi.add_refusals"],
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "backend.accounts.models.Role",
+        "RoleEnum": "accounts.models.Role",
         "FormStateEnum": "forms.models.FormState",
     },
 }

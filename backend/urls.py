@@ -3,16 +3,17 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from backend import api_errors, health
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+from backend import health
 from backend import views as backend_views
-from backend.accounts import api as accounts_api
-from backend.accounts import views as accounts_views
-from backend.privacy import api as privacy_api
-from backend.privacy import views as privacy_views
-from backend.results import api as results_api
-from backend.results import views as results_views
 from forms import api as forms_api
 from forms import views as forms_views
+from lib import api_errors
+from privacy import api as privacy_api
+from privacy import views as privacy_views
+from results import api as results_api
+from results import views as results_views
 from sync import api as sync_api
 
 api_v1 = [
@@ -244,4 +245,4 @@ urlpatterns = [
     ),
 ]
 
-handler404 = "backend.api_errors.not_found"
+handler404 = "lib.api_errors.not_found"

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from backend.accounts.access import ROLE_LABELS, project_roles, projects_visible_to
+from accounts.access import ROLE_LABELS, project_roles, projects_visible_to
 
 
 def home(request: HttpRequest) -> HttpResponse:

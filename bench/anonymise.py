@@ -37,12 +37,12 @@ def _replace(xml: bytes, tag: str, value: str) -> bytes:
 
 
 def run(records: int = 3000) -> dict:
-    from backend import crypto
-    from backend.privacy import services
-    from backend.privacy.receivers import enqueue_anonymisation
-    from backend.privacy.transforms import anonymise_instance
     from bench.ingest import template_instance
     from bench.setup import library_project
+    from lib import crypto
+    from privacy import services
+    from privacy.receivers import enqueue_anonymisation
+    from privacy.transforms import anonymise_instance
     from sync.instance import parse_instance
     from sync.services import Caller, submission_receive
     from sync.signals import submission_completed

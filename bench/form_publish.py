@@ -26,7 +26,7 @@ def _workbook_with_version(source: bytes, version: str) -> bytes:
 def run(rounds: int = 15) -> dict:
     from django.conf import settings
 
-    from backend.accounts.models import Project
+    from accounts.models import Project
     from forms.library import LIBRARY_DIR
     from forms.services import form_upload
 

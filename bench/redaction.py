@@ -168,8 +168,8 @@ PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def _load_redaction() -> ModuleType:
-    """`backend.privacy.redaction` without importing `backend` (whose __init__ loads Celery)."""
-    name = "backend.privacy.redaction"
+    """`privacy.redaction` without importing `backend` (whose __init__ loads Celery)."""
+    name = "privacy.redaction"
     if name in sys.modules:
         return sys.modules[name]
     path = Path(__file__).resolve().parent.parent / "backend" / "privacy" / "redaction.py"

@@ -56,11 +56,11 @@ def _seed(form, version, rule_set, point) -> None:
 
 
 def run() -> dict:
-    from backend.accounts.models import Project, ServicePoint
-    from backend.privacy.dataset import disclosure_run
-    from backend.results.exports import records_csv
-    from backend.results.tables import Filters, table
+    from accounts.models import Project, ServicePoint
     from forms.services import form_upload
+    from privacy.dataset import disclosure_run
+    from results.exports import records_csv
+    from results.tables import Filters, table
     from tests.factories import NationalSocietyFactory
     from tests.privacy.conftest import PRIVACY_FORM
     from tests.xlsform import xlsx

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backend.accounts.models import Device, Project
+    from accounts.models import Device, Project
     from forms.models import FormVersion
     from tests.live import CeleryWorker, ServerProcess
 
@@ -165,8 +165,8 @@ class LibraryProject:
 def library_project(label: str) -> LibraryProject:
     """A fresh project with one service point, one tablet and the library migrant
     questionnaire: what the ingest and anonymisation benches submit to."""
-    from backend.accounts.models import Project, ServicePoint
-    from backend.accounts.provisioning import device_create
+    from accounts.models import Project, ServicePoint
+    from accounts.provisioning import device_create
     from forms.library import LIBRARY_DIR
     from forms.services import form_upload
     from tests.factories import NationalSocietyFactory

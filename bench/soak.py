@@ -121,8 +121,8 @@ def _clean_up(project_pk: int, workdir: Path, *, keep: bool) -> None:
 
 def _project(workdir: Path):
     """A project with 8 service points, 5 tablets each, and the questionnaire with photos."""
-    from backend.accounts.models import Project, ServicePoint
-    from backend.accounts.provisioning import device_create
+    from accounts.models import Project, ServicePoint
+    from accounts.provisioning import device_create
     from forms.services import form_upload, media_upload
     from tests.factories import NationalSocietyFactory
 
@@ -295,7 +295,7 @@ def _machine_ticks() -> tuple[int, int]:
 def _drain(form, timeout: float = 300) -> dict:
     """Wait until every complete submission has its anonymised record; how long records took
     to appear after their submission completed."""
-    from backend.privacy.models import AnonymisedRecord
+    from privacy.models import AnonymisedRecord
     from sync.models import Submission
 
     at_end = AnonymisedRecord.objects.filter(form=form).count()

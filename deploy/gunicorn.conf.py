@@ -7,7 +7,7 @@ few processes a small host can afford free for other requests.
 import multiprocessing
 import os
 
-from backend.uploads import (
+from lib.uploads import (
     stale_uploads_delete,
     worker_upload_dir_delete,
     worker_upload_dir_use,

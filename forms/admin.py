@@ -4,11 +4,11 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from backend.accounts.models import Project
-from backend.admin_base import ViewOnlyAdmin
+from accounts.models import Project
 from forms import services
 from forms.models import Form, FormVersion, MediaFile, PrivacyRule, PrivacyRuleSet
 from forms.problems import FormRejected
+from lib.admin_base import ViewOnlyAdmin
 
 
 def describe(problem) -> str:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from backend.accounts.api import ProjectScoped
+from accounts.api import ProjectScoped
 from forms import services
 from forms.models import Form, FormVersion
 from forms.problems import FormRejected, Problem

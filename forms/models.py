@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from backend.accounts.models import Project
+from accounts.models import Project
 
 
 class FormState(models.TextChoices):

@@ -16,8 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from backend.accounts.models import Project
-from backend.safexml import UnsafeOrMalformedXML
+from accounts.models import Project
 from forms.conversion import SurveyRow, convert_xlsform, validate_xform
 from forms.models import (
     Form,
@@ -30,6 +29,7 @@ from forms.models import (
 from forms.privacy_vocabulary import PrivacyValueError, Rule, default_rule, parse_privacy
 from forms.problems import FormRejected, Problem
 from forms.xform import NotAnXForm, XFormInfo, read_xform
+from lib.safexml import UnsafeOrMalformedXML
 
 FORM_ID = re.compile(r"^[\w.\-]+$")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

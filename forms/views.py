@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from backend.accounts import provisioning
-from backend.accounts.access import access_project, project_roles
-from backend.accounts.api import device_credentials
-from backend.accounts.models import Role
+from accounts import provisioning
+from accounts.access import access_project, project_roles
+from accounts.api import device_credentials
+from accounts.models import Role
 from forms import services
 from forms.models import Form, FormState, FormVersion
 from forms.problems import FormRejected

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from backend.safexml import parse_xml
+from lib.safexml import parse_xml
 
 NS = {
     "xf": "http://www.w3.org/2002/xforms",

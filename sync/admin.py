@@ -3,7 +3,7 @@ the audited DPO API (sync/selectors.py)."""
 
 from django.contrib import admin
 
-from backend.admin_base import ViewOnlyAdmin
+from lib.admin_base import ViewOnlyAdmin
 from sync.models import Attachment, ConflictingCopy, Submission
 
 

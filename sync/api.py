@@ -13,10 +13,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.api import ProjectScoped
-from backend.accounts.models import Role
-from backend.api_defaults import query_data
+from accounts.api import ProjectScoped
+from accounts.models import Role
 from forms.models import Form
+from lib.api_defaults import query_data
 from sync import selectors
 from sync.models import Submission
 from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate
 from django.utils import timezone
 
-from backend.accounts.access import project_roles
-from backend.accounts.models import Device, Project, Role
-from backend.accounts.provisioning import device_for_token
+from accounts.access import project_roles
+from accounts.models import Device, Project, Role
+from accounts.provisioning import device_for_token
 
 REALM = 'Basic realm="Waypoint", charset="UTF-8"'
 

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from django.utils.dateparse import parse_datetime
 
-from backend.safexml import parse_xml
+from lib.safexml import parse_xml
 
 ENCRYPTED_NS = "http://www.opendatakit.org/xforms/encrypted"
 FILE_TYPES = {"image", "audio", "video", "file", "background-audio", "audit"}

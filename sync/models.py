@@ -8,7 +8,7 @@ submission that points at the one it replaces.
 from django.conf import settings
 from django.db import models
 
-from backend.accounts.models import Device, ServicePoint
+from accounts.models import Device, ServicePoint
 from forms.models import Form, FormVersion
 
 
@@ -18,7 +18,7 @@ class Submission(models.Model):
     instance_id = models.CharField(
         max_length=255, help_text="meta/instanceID, or sha256:<hex of the XML> when there is none."
     )
-    xml_sealed = models.BinaryField(help_text="The exact XML bytes, sealed (backend.crypto).")
+    xml_sealed = models.BinaryField(help_text="The exact XML bytes, sealed (lib.crypto).")
     xml_sha256 = models.CharField(max_length=64)
     xml_size = models.PositiveIntegerField()
     attachments_expected = models.JSONField(default=list)

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
 
-from backend.crypto import seal, unseal
+from lib.crypto import seal, unseal
 
 
 def seal_xml(xml: bytes, *, form_pk: int, identity: str) -> bytes:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from backend import crypto
+from lib import crypto
 from sync import quarantine
 from sync.models import Attachment, ConflictingCopy, Submission
 

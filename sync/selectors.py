@@ -6,8 +6,8 @@ and the decryption, so that no view can read raw data without leaving a trace.
 
 import base64
 
-from backend import crypto
-from backend.audit.services import audit_record
+from audit.services import audit_record
+from lib import crypto
 from sync import quarantine
 from sync.instance import parse_instance
 from sync.models import Attachment, Submission

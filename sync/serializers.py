@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from backend.api_defaults import StrictCharField
+from lib.api_defaults import StrictCharField
 from sync.models import Attachment, ConflictingCopy, Submission
 
 

@@ -13,9 +13,9 @@ from functools import lru_cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend.accounts.models import Device, Project
-from backend.safexml import UnsafeOrMalformedXML
+from accounts.models import Device, Project
 from forms.models import Form, FormState, FormVersion
+from lib.safexml import UnsafeOrMalformedXML
 from sync import quarantine
 from sync.instance import Instance, InstanceError, client_times, named_files, parse_instance
 from sync.models import Attachment, ConflictingCopy, Submission

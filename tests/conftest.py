@@ -114,7 +114,7 @@ def openrosa_servers(django_db_setup, django_db_blocker, tmp_path_factory):
     They need PostgreSQL: the server process and the tests must see one database."""
     from django.db import connection
 
-    from backend.crypto import new_quarantine_key
+    from lib.crypto import new_quarantine_key
     from tests.live import ServerProcess, free_port, postgres_env
 
     if connection.vendor != "postgresql":

@@ -1,6 +1,6 @@
 import factory
 
-from backend.accounts.models import (
+from accounts.models import (
     Membership,
     NationalSociety,
     Project,
@@ -79,7 +79,7 @@ class DeviceFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, project, name):
-        from backend.accounts.provisioning import device_create
+        from accounts.provisioning import device_create
 
         point = ServicePointFactory(project=project)
         device, token = device_create(project=project, service_point=point, name=name)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('instance_id', models.CharField(help_text='meta/instanceID, or sha256:<hex of the XML> when there is none.', max_length=255)),
-                ('xml_sealed', models.BinaryField(help_text='The exact XML bytes, sealed (backend.crypto).')),
+                ('xml_sealed', models.BinaryField(help_text='The exact XML bytes, sealed (lib.crypto).')),
                 ('xml_sha256', models.CharField(max_length=64)),
                 ('xml_size', models.PositiveIntegerField()),
                 ('attachments_expected', models.JSONField(default=list)),

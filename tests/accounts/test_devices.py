@@ -8,8 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from backend.accounts.models import Device, hash_device_token
-from backend.accounts.provisioning import decode_collect_qr_payload, device_for_token
+from accounts.models import Device, hash_device_token
+from accounts.provisioning import decode_collect_qr_payload, device_for_token
 from tests.factories import ServicePointFactory
 
 pytestmark = pytest.mark.django_db

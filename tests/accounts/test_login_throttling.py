@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from backend.audit.models import AuditEvent
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 RIGHT = "correct horse battery staple"

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from backend.accounts.models import ServicePoint
-from backend.accounts.provisioning import device_create
-from backend.privacy.review import release_open
-from backend.privacy.services import record_anonymise
+from accounts.models import ServicePoint
+from accounts.provisioning import device_create
+from privacy.review import release_open
+from privacy.services import record_anonymise
 from sync.models import ConflictingCopy
 from sync.services import Caller, submission_receive
 from tests.factories import NationalSocietyFactory, ServicePointFactory

@@ -24,12 +24,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
-from backend import crypto
-from backend.audit.models import AuditEvent
+from audit.models import AuditEvent
 from backend.env import MissingSetting
-from backend.privacy import services as privacy_services
-from backend.privacy.models import AnonymisedRecord
 from forms.services import form_upload
+from lib import crypto
+from privacy import services as privacy_services
+from privacy.models import AnonymisedRecord
 from sync.models import Attachment, Submission
 from tests.live import free_port
 from tests.privacy.conftest import privacy_form, privacy_instance  # noqa: F401 - fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import crypto
+from lib import crypto
 from tests.live import PSQL, ROOT, ServerProcess, free_port, machine_postgres_missing
 from tests.sync.conftest import PHOTO_FORM, instance_xml
 from tests.xlsform import xlsx

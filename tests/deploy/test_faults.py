@@ -27,8 +27,8 @@ import httpx
 import psycopg2
 import pytest
 
-from backend.crypto import new_quarantine_key
-from backend.privacy.models import AnonymisedRecord
+from lib.crypto import new_quarantine_key
+from privacy.models import AnonymisedRecord
 from sync import quarantine
 from sync.models import Attachment, Submission
 from tests.factories import DeviceFactory
@@ -111,7 +111,7 @@ def test_worker_killed_mid_upload_then_retry_stores_one_complete_submission(
 ):
     """An OOM kill or a crash while a photo streams in: the device hears nothing, keeps the
     form and sends it all again; one complete submission with its one photo results."""
-    server = openrosa_servers(WAYPOINT_UPLOAD_TEMP_DIR=str(tmp_path))  # backend/uploads.py
+    server = openrosa_servers(WAYPOINT_UPLOAD_TEMP_DIR=str(tmp_path))  # lib/uploads.py
     device = DeviceFactory(project=project)
     body, content_type = multipart(instance_xml(photo="face.jpg"), {"face.jpg": PHOTO})
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from backend.accounts.models import Device, Membership, Project
+from accounts.models import Device, Membership, Project
 from forms.models import Form, FormVersion
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from rest_framework.authtoken.models import Token
 
-from backend.accounts.models import Role
-from backend.privacy.models import AnonymisedRecord
-from backend.privacy.review import release_approve, release_open
+from accounts.models import Role
 from forms.services import form_upload
+from privacy.models import AnonymisedRecord
+from privacy.review import release_approve, release_open
 from sync.models import Submission
 from tests.factories import DeviceFactory, MembershipFactory, ProjectFactory, UserFactory
 from tests.forms.test_media_and_state import MEDIA_FORM

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import TestCase
 
-from backend.privacy.review import release_approve, release_open
-from backend.spreadsheets import TRIGGERS
 from forms.models import Form
+from lib.spreadsheets import TRIGGERS
+from privacy.review import release_approve, release_open
 from tests.hostile.conftest import submit_as_device
 from tests.privacy.conftest import privacy_instance
 

@@ -6,7 +6,7 @@ The screenshots go to docs/screenshots/, where the issue notes point."""
 
 import pytest
 
-from backend.privacy.models import AnonymisedRecord, Release
+from privacy.models import AnonymisedRecord, Release
 from tests.browser import DOCS_SCREENSHOTS, screenshot
 from tests.privacy.conftest import privacy_instance
 

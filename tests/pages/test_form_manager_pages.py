@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from backend.accounts.provisioning import decode_collect_qr_payload
+from accounts.provisioning import decode_collect_qr_payload
 from forms.library import LIBRARY_DIR
 from forms.models import Form
 from tests.browser import screenshot

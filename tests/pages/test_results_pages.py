@@ -8,7 +8,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from backend.results.suppression import SuppressedTable, recoverable_cells
+from results.suppression import SuppressedTable, recoverable_cells
 from tests.browser import DOCS_SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

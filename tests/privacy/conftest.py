@@ -1,8 +1,8 @@
 import pytest
 
-from backend.privacy.models import AnonymisedRecord
-from backend.privacy.review import release_approve, release_open
 from forms.services import form_upload
+from privacy.models import AnonymisedRecord
+from privacy.review import release_approve, release_open
 from tests.sync.conftest import submit  # noqa: F401 - the device-submission fixture
 from tests.xlsform import xlsx
 

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from backend.privacy.models import AnonymisedRecord
 from forms.library import LIBRARY_DIR
 from forms.services import form_upload
+from privacy.models import AnonymisedRecord
 from tests.factories import DeviceFactory
 from tests.live import CeleryWorker, ServerProcess, free_port, postgres_env, wait_for
 from tests.real_clients import javarosa

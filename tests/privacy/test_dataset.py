@@ -3,8 +3,8 @@ records wait, in hold mode); unchanged data is not recomputed; the run says what
 
 import pytest
 
-from backend.privacy import dataset
-from backend.privacy.models import AnonymisedRecord, DisclosureRun
+from privacy import dataset
+from privacy.models import AnonymisedRecord, DisclosureRun
 from tests.privacy.conftest import privacy_instance
 
 pytestmark = pytest.mark.django_db

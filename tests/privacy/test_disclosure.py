@@ -14,8 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backend.privacy import disclosure
-from backend.privacy.disclosure import (
+from privacy import disclosure
+from privacy.disclosure import (
     MISSING,
     encode_columns,
     frequencies,

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from backend.privacy import dataset, disclosure, services, tasks
-from backend.privacy.models import AnonymisedRecord, DisclosurePending
+from privacy import dataset, disclosure, services, tasks
+from privacy.models import AnonymisedRecord, DisclosurePending
 from sync.models import Submission
 from tests.privacy.conftest import privacy_instance
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backend.privacy.generalise import generalise
+from privacy.generalise import generalise
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ the database is searched for planted values after the whole pipeline has run."""
 import pytest
 from django.db import connection
 
-from backend.audit.models import AuditEvent
-from backend.privacy import dataset
+from audit.models import AuditEvent
+from privacy import dataset
 from tests.privacy.conftest import privacy_instance
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from backend.audit.models import AuditEvent
-from backend.privacy import services
-from backend.privacy.models import AnonymisedRecord
+from audit.models import AuditEvent
+from privacy import services
+from privacy.models import AnonymisedRecord
 from sync.models import Submission
 from tests.privacy.conftest import privacy_instance
 

@@ -6,11 +6,11 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from backend.audit.models import AuditEvent
-from backend.privacy.dataset import disclosure_run
-from backend.privacy.models import AnonymisedRecord
-from backend.privacy.review import rules_change
-from backend.privacy.services import records_anonymise
+from audit.models import AuditEvent
+from privacy.dataset import disclosure_run
+from privacy.models import AnonymisedRecord
+from privacy.review import rules_change
+from privacy.services import records_anonymise
 
 
 def _pseudonyms() -> set[str]:

@@ -1,4 +1,4 @@
-"""Free-text redaction (`backend.privacy.redaction`): each detector, overlaps, counts, names in
+"""Free-text redaction (`privacy.redaction`): each detector, overlaps, counts, names in
 Latin and Arabic script, robustness. Pure Python: runs without Django
 (`pytest -p no:django --noconftest tests/privacy/test_redaction.py`) as well as in the suite."""
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backend.privacy import redaction
-from backend.privacy.redaction import MAX_TEXT_CHARS, PLACEHOLDERS, Redactor
+from privacy import redaction
+from privacy.redaction import MAX_TEXT_CHARS, PLACEHOLDERS, Redactor
 
 REGIONS = ("IT", "AF", "SY", "UA")
 

@@ -4,9 +4,9 @@ DPO's alone."""
 
 import pytest
 
-from backend.audit.models import AuditEvent
-from backend.privacy import review
-from backend.privacy.models import AnonymisedRecord, Release
+from audit.models import AuditEvent
+from privacy import review
+from privacy.models import AnonymisedRecord, Release
 from tests.privacy.conftest import privacy_instance
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from backend.privacy.models import AnonymisedRecord
-from backend.results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
-from backend.results.tables import linked_tables, table
+from privacy.models import AnonymisedRecord
+from results.suppression import SUPPRESSED, SuppressedTable, recoverable_cells
+from results.tables import linked_tables, table
 from sync.models import Submission
 
 pytestmark = pytest.mark.django_db

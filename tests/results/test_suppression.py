@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from backend.results import suppression
-from backend.results.suppression import (
+from results import suppression
+from results.suppression import (
     SUPPRESSED,
     SuppressedTable,
     interval_width,

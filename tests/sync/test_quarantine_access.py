@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from backend import crypto
-from backend.audit.models import AppendOnlyError, AuditEvent
+from audit.models import AppendOnlyError, AuditEvent
 from forms.services import form_upload
+from lib import crypto
 from sync.models import Submission
 from tests.sync.conftest import instance_xml
 from tests.xlsform import xlsx

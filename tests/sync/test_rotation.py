@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from backend import crypto
-from backend.audit.models import AuditEvent
+from audit.models import AuditEvent
+from lib import crypto
 from sync import quarantine, selectors
 from sync.models import Attachment, ConflictingCopy, Submission
 from tests.sync.conftest import instance_xml

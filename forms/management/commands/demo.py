@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from backend.accounts import provisioning
-from backend.accounts.models import (
+from accounts import provisioning
+from accounts.models import (
     Device,
     Membership,
     NationalSociety,

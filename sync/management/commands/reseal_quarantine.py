@@ -6,8 +6,8 @@ then remove the old key once it reports nothing left.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backend import crypto
-from backend.audit.services import audit_record
+from audit.services import audit_record
+from lib import crypto
 from sync.rotation import quarantine_reseal
 
 

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from backend.audit.models import AuditEvent
-from backend.privacy.models import AnonymisedRecord, Release
+from audit.models import AuditEvent
 from forms.models import Form, FormVersion, MediaFile, PrivacyRuleSet
+from privacy.models import AnonymisedRecord, Release
 from sync.models import Attachment, ConflictingCopy, Submission
 from tests.hostile.conftest import World
 

@@ -1,0 +1,120 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.access import project_roles
+from accounts.models import Device, NationalSociety, Project, RegionalNetwork, ServicePoint
+from lib.api_defaults import StrictModelSerializer
+
+
+class RegionalNetworkSerializer(StrictModelSerializer):
+    class Meta:
+        model = RegionalNetwork
+        fields = ["id", "code", "name"]
+
+
+class NationalSocietySerializer(StrictModelSerializer):
+    networks = serializers.SlugRelatedField(
+        many=True, slug_field="code", queryset=RegionalNetwork.objects.all(), required=False
+    )
+
+    class Meta:
+        model = NationalSociety
+        fields = ["id", "name", "country", "networks"]
+
+
+class ProjectSerializer(StrictModelSerializer):
+    my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "k_anonymity",
+            "disclosure_mode",
+            "cell_threshold",
+            "retention_days",
+            "created_at",
+            "my_roles",
+        ]
+        read_only_fields = ["created_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_my_roles(self, project: Project) -> list[str]:
+        return sorted(project_roles(self.context["request"].user, project))
+
+
+class ServicePointSerializer(StrictModelSerializer):
+    national_society = serializers.PrimaryKeyRelatedField(queryset=NationalSociety.objects.all())
+    national_society_name = serializers.CharField(source="national_society.name", read_only=True)
+    networks = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "national_society",
+            "national_society_name",
+            "country",
+            "location",
+            "networks",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_networks(self, point: ServicePoint) -> list[str]:
+        return [n.code for n in point.national_society.networks.all()]
+
+
+class DeviceSerializer(StrictModelSerializer):
+    service_point = serializers.PrimaryKeyRelatedField(queryset=ServicePoint.objects.none())
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = Device
+        fields = [
+            "id",
+            "name",
+            "service_point",
+            "all_forms",
+            "forms",
+            "active",
+            "created_at",
+            "revoked_at",
+            "last_seen_at",
+        ]
+        read_only_fields = ["created_at", "revoked_at", "last_seen_at"]
+        extra_kwargs = {"forms": {"required": False}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.context.get("project")
+        if project is not None:
+            self.fields["service_point"].queryset = project.service_points.all()
+            self.fields["forms"].child_relation.queryset = project.forms.all()
+
+
+class DeviceCreatedSerializer(DeviceSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once; stored hashed.")
+    server_url = serializers.CharField(
+        read_only=True, help_text="Type this into ODK Collect or KoboCollect as the server URL."
+    )
+    qr_code_png = serializers.CharField(
+        read_only=True, help_text="data: URI of a PNG QR code; scanning it configures ODK Collect."
+    )
+    qr_code_url = serializers.CharField(read_only=True, help_text="The same QR code as a page.")
+    collect_settings = serializers.JSONField(
+        read_only=True, help_text="The settings the QR code carries."
+    )
+
+    class Meta(DeviceSerializer.Meta):
+        fields = [
+            *DeviceSerializer.Meta.fields,
+            "token",
+            "server_url",
+            "qr_code_png",
+            "qr_code_url",
+            "collect_settings",
+        ]

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class AccountsConfig(AppConfig):
-    name = "backend.accounts"
-    label = "accounts"
-    verbose_name = "Projects, service points and access"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ResultsConfig(AppConfig):
-    name = "backend.results"
-    label = "results"
-    verbose_name = "Results"

@@ -1,0 +1,1 @@
+"""Plumbing that imports no Waypoint app: crypto, safe XML, uploads, spreadsheets, API refusals."""

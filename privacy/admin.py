@@ -1,0 +1,32 @@
+"""Anonymised records, disclosure runs and releases change only through the privacy services
+(and the DPO's pages); the admin shows them."""
+
+from django.contrib import admin
+
+from lib.admin_base import ViewOnlyAdmin
+from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun, Release
+
+
+@admin.register(AnonymisedRecord)
+class AnonymisedRecordAdmin(ViewOnlyAdmin):
+    list_display = ["id", "form", "rule_set", "month", "fk", "held", "superseded", "released_at"]
+    list_filter = ["form", "held", "superseded"]
+    exclude = ["submission"]  # the link to raw data stays out of sight
+
+
+@admin.register(DisclosureRun)
+class DisclosureRunAdmin(ViewOnlyAdmin):
+    list_display = ["form", "created_at", "records", "k", "mode", "held", "seconds"]
+    list_filter = ["form"]
+
+
+@admin.register(DisclosurePending)
+class DisclosurePendingAdmin(ViewOnlyAdmin):
+    list_display = ["form", "since"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(ViewOnlyAdmin):
+    list_display = ["form", "state", "opened_by", "opened_at", "approved_by", "approved_at"]
+    list_filter = ["form", "state"]
+    exclude = ["record_ids"]

@@ -1,0 +1,198 @@
+"""The DPO's API, matching the pages: risk report, compare, rules, re-run progress, releases,
+withholding and the audit log. DPOs (and admins) only."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import ProjectScoped
+from accounts.models import Role
+from audit.models import AuditEvent
+from forms.models import Form, FormVersion
+from forms.serializers import PrivacyRuleSetSerializer
+from lib.api_defaults import query_data
+from privacy import review
+from privacy.models import AnonymisedRecord, Release
+from privacy.serializers import (
+    ApproveSerializer,
+    AuditEventSerializer,
+    ComparedRecordSerializer,
+    ReleaseSerializer,
+    RerunProgressSerializer,
+    RiskReportSerializer,
+    RulesChangeSerializer,
+    WithheldSerializer,
+    WithholdSerializer,
+)
+
+
+class DpoFormScoped(ProjectScoped):
+    read_roles = (Role.DPO,)
+    write_roles = (Role.DPO,)
+
+    def get_form(self) -> Form:
+        return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
+
+
+CONFLICT = OpenApiResponse(description="Refused as things stand (see `detail` and `code`)")
+
+
+def refused(exc: review.ReviewError, code: str = "review_refused") -> Response:
+    return Response({"detail": str(exc), "code": code}, status=status.HTTP_409_CONFLICT)
+
+
+class CompareQuery(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why you read raw data; recorded in the audit log")
+    size = serializers.IntegerField(
+        min_value=1, max_value=50, default=5, help_text="Records in the sample"
+    )
+
+
+class RiskReport(DpoFormScoped, APIView):
+    @extend_schema(summary="A form's risk report, before and after disclosure control (DPO)",
+                   responses=RiskReportSerializer)  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return Response(RiskReportSerializer(review.risk_report(self.get_form())).data)
+
+
+class Compare(DpoFormScoped, APIView):
+    pagination_class = None  # a sample, at most 50 records
+
+    @extend_schema(
+        summary="A sample of records, raw beside anonymised (DPO, each raw read audited)",
+        parameters=[CompareQuery],
+        responses=ComparedRecordSerializer(many=True),
+    )
+    def get(self, request, *args, **kwargs):
+        query = CompareQuery(data=query_data(request))
+        if not query.is_valid():
+            if "reason" in query.errors:
+                return Response(
+                    {"detail": "Say why you read raw data.", "code": "reason_required"}, 400
+                )
+            raise ValidationError(query.errors)
+        form = self.get_form()
+        sample = review.compare_sample(form=form, user=request.user, **query.validated_data)
+        return Response(ComparedRecordSerializer(sample, many=True).data)
+
+
+class VersionScoped(DpoFormScoped):
+    def _version(self) -> FormVersion:
+        return get_object_or_404(FormVersion, form=self.get_form(), version=self.kwargs["version"])
+
+
+class RulesChange(VersionScoped, APIView):
+    @extend_schema(
+        summary="Change questions' privacy rules (DPO): a new rule set, then a re-run",
+        request=RulesChangeSerializer,
+        responses={201: PrivacyRuleSetSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = RulesChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            rule_set = review.rules_change(
+                version=self._version(), user=request.user, **serializer.validated_data
+            )
+        except review.ReviewError as exc:
+            return Response({"detail": str(exc), "code": "rules_invalid"}, status=400)
+        return Response(PrivacyRuleSetSerializer(rule_set).data, status=status.HTTP_201_CREATED)
+
+
+class RerunProgress(VersionScoped, APIView):
+    @extend_schema(summary="Progress of re-anonymising a version with its current rule set (DPO)",
+                   responses=RerunProgressSerializer)  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return Response(review.rerun_progress(self._version()))
+
+
+@extend_schema_view(get=extend_schema(summary="A form's releases (DPO)"))
+class ReleaseList(DpoFormScoped, generics.ListAPIView):
+    serializer_class = ReleaseSerializer
+
+    def get_queryset(self):
+        return self.get_form().releases.select_related("opened_by", "approved_by")
+
+    @extend_schema(summary="Open a release candidate (DPO)", request=None,
+                   responses={201: ReleaseSerializer,
+                              409: CONFLICT})  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        try:
+            release = review.release_open(form=self.get_form(), user=request.user)
+        except review.ReviewError as exc:
+            return refused(exc, "nothing_to_release")
+        return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+
+
+class ReleaseScoped(DpoFormScoped):
+    def get_object(self) -> Release:
+        return get_object_or_404(Release, form=self.get_form(), pk=self.kwargs["release_id"])
+
+
+@extend_schema_view(get=extend_schema(summary="A release candidate or release (DPO)"))
+class ReleaseDetail(ReleaseScoped, generics.RetrieveAPIView):
+    serializer_class = ReleaseSerializer
+
+
+class ReleaseApprove(ReleaseScoped, APIView):
+    @extend_schema(summary="Approve a candidate by its hash (DPO); refused if anything changed",
+                   request=ApproveSerializer,
+                   responses={200: ReleaseSerializer,
+                              409: CONFLICT})  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            release = review.release_approve(
+                release=self.get_object(),
+                user=request.user,
+                approved_hash=serializer.validated_data["content_hash"],
+            )
+        except review.ReviewError as exc:
+            return refused(exc, "release_changed")
+        return Response(ReleaseSerializer(release).data)
+
+
+class RecordWithhold(DpoFormScoped, APIView):
+    @extend_schema(summary="Withhold a record from release, with a reason (DPO)",
+                   request=WithholdSerializer,
+                   responses={200: WithheldSerializer,
+                              409: CONFLICT})  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        serializer = WithholdSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = get_object_or_404(AnonymisedRecord, form=self.get_form(), pk=kwargs["record_id"])
+        try:
+            review.record_withhold(record=record, user=request.user, **serializer.validated_data)
+        except review.ReviewError as exc:
+            return refused(exc)
+        return Response({"record": str(record.pk), "withheld_at": record.withheld_at})
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The project's audit log (DPO)",
+        parameters=[
+            OpenApiParameter("action", str, description="Part of the action, e.g. raw.read"),
+            OpenApiParameter("actor", str, description="Part of the user name"),
+        ],
+    )
+)
+class AuditLog(DpoFormScoped, generics.ListAPIView):
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self):
+        events = AuditEvent.objects.filter(project=self.get_project())
+        if self.request.query_params.get("action"):
+            events = events.filter(action__icontains=self.request.query_params["action"])
+        if self.request.query_params.get("actor"):
+            events = events.filter(actor_label__icontains=self.request.query_params["actor"])
+        return events

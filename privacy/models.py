@@ -1,0 +1,132 @@
+"""The evidence base: anonymised records and the disclosure-control runs over them.
+
+An anonymised record carries a fresh random id, never the instanceID. It keeps a link to the
+submission it came from, for the DPO's compare view and for re-running with a new rule set; that
+link stays inside Waypoint and is never exported.
+"""
+
+import uuid
+
+from django.db import models
+
+from accounts.models import ServicePoint
+from forms.models import Form, FormVersion, PrivacyRuleSet
+from sync.models import Submission
+
+
+class AnonymisedRecord(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, related_name="anonymised"
+    )
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="anonymised_records")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    rule_set = models.ForeignKey(PrivacyRuleSet, on_delete=models.PROTECT, related_name="records")
+    service_point = models.ForeignKey(
+        ServicePoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.CharField(max_length=7, help_text="YYYY-MM the submission was received.")
+    data = models.JSONField(help_text="Anonymised answers by question path; repeats as rows.")
+    quasi = models.JSONField(
+        default=dict, help_text="Generalised quasi-identifiers, before disclosure control."
+    )
+    redactions = models.JSONField(default=dict, help_text="Free-text redactions by type.")
+    content_hash = models.CharField(max_length=64)
+    # Set by disclosure control (dataset level):
+    suppressed = models.JSONField(default=list, help_text="Quasi-identifiers locally suppressed.")
+    published = models.JSONField(
+        default=dict, help_text="What results may use: the data without its suppressed values."
+    )
+    held = models.BooleanField(default=False, help_text="Held back until its group reaches k.")
+    fk = models.PositiveIntegerField(null=True, blank=True)
+    superseded = models.BooleanField(
+        default=False, help_text="A later edit of the same logical submission replaced it."
+    )
+    released_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    release = models.ForeignKey(
+        "Release", null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    withheld_at = models.DateTimeField(null=True, blank=True)
+    withheld_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["form", "created_at"]
+        indexes = [models.Index(fields=["form", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"record {self.pk} of {self.form.form_id}"
+
+
+class DisclosureRun(models.Model):
+    """One disclosure-control pass over every record of a form (all versions)."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="disclosure_runs")
+    fingerprint = models.CharField(
+        max_length=64, help_text="Hash of the inputs; an unchanged dataset is not recomputed."
+    )
+    k = models.PositiveSmallIntegerField()
+    mode = models.CharField(max_length=16)
+    quasi_identifiers = models.JSONField(help_text="Names, most important first.")
+    records = models.PositiveIntegerField()
+    before = models.JSONField(help_text="Risk summary before disclosure control.")
+    after = models.JSONField(help_text="Risk summary after disclosure control.")
+    suppressions = models.JSONField(help_text="Local suppressions per quasi-identifier.")
+    held = models.PositiveIntegerField(default=0)
+    l_diversity = models.JSONField(help_text="Per sensitive variable: min and mean distinct l.")
+    redactions = models.JSONField(default=dict, help_text="Free-text redactions by type.")
+    seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["form", "-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"disclosure run {self.pk} of {self.form.form_id}"
+
+
+class DisclosurePending(models.Model):
+    """A form whose records changed since its disclosure-control run was queued.
+
+    At most one run per form is queued at a time: the first new record queues one, later ones
+    find this row and add nothing; the run deletes the row before reading the records, so any
+    change after that queues the next run. No delayed (ETA) tasks, which would pile up in the
+    workers and stall anonymisation; the minute sweep re-queues a row whose message was lost.
+    """
+
+    form = models.OneToOneField(Form, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"disclosure control due for form {self.form_id}"
+
+
+class Release(models.Model):
+    """Two-phase release: a DPO opens a candidate (a set of records and its content hash),
+    reviews it, and approves that exact hash. Approval fails if anything changed since."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open for review"
+        APPROVED = "approved", "Approved and released"
+        SUPERSEDED = "superseded", "Replaced by a newer candidate"
+
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="releases")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    content_hash = models.CharField(max_length=64)
+    record_ids = models.JSONField(help_text="The records this candidate releases.")
+    risk = models.JSONField(help_text="The risk report the DPO reviewed (disclosure run).")
+    rule_sets = models.JSONField(help_text="Rule-set numbers by form version.")
+    opened_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["form", "-opened_at"]
+
+    def __str__(self) -> str:
+        return f"release {self.pk} of {self.form.form_id} ({self.state})"

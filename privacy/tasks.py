@@ -1,0 +1,50 @@
+"""Celery tasks: thin, idempotent, acknowledged late (a killed worker's task is redone) and
+retried with back-off while the database is unavailable."""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from privacy import dataset, services
+
+BATCH = 500
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "max_retries": 20,
+}
+
+
+@shared_task(name="privacy.anonymise_batch", **RETRY)
+def anonymise_batch(submission_ids: list[int]) -> int:
+    """Anonymise submissions (those a web process completed in the last half second, or a
+    sweep's catch-up, or a re-run with a new rule set): a few queries however many."""
+    return len(services.records_anonymise(submission_ids=submission_ids))
+
+
+@shared_task(name="privacy.disclosure_control", **RETRY)
+def disclosure_control(form_id: int) -> int | None:
+    """Queued once per form however many records arrive meanwhile (``disclosure_schedule``);
+    a form checked moments ago waits for the sweep (``disclosure_deferred``)."""
+    if services.disclosure_deferred(form_id=form_id):
+        return None
+    run = dataset.disclosure_run(form_id=form_id)
+    return run.pk if run else None
+
+
+@shared_task(name="privacy.anonymise_pending", **RETRY)
+def anonymise_pending() -> int:
+    """Catch up on complete submissions that have no record (a broker outage, a lost message)
+    and on disclosure-control runs that waited or were lost."""
+    services.disclosure_resend_due()
+    pending = services.pending_submission_ids()
+    for start in range(0, len(pending), BATCH):
+        anonymise_batch.delay(pending[start : start + BATCH])
+    return len(pending)
+
+
+@shared_task(name="privacy.purge_raw", **RETRY)
+def purge_raw() -> int:
+    return services.raw_purge_due()

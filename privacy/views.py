@@ -1,0 +1,228 @@
+"""The DPO's pages: risk report, compare, rules, releases and the audit log. Server-rendered,
+no external assets, usable on a tablet. Views check access and call ``review``."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from accounts.access import access_project
+from accounts.models import Role
+from audit.models import AuditEvent
+from forms.models import Classification, Form, FormVersion
+from lib.spreadsheets import neutralise
+from privacy import review
+from privacy.models import AnonymisedRecord, Release
+
+REASON_KEY = "raw-read-reason:{}"
+
+
+def _form(request, project_id: int, form_id: str):
+    project = access_project(request.user, project_id, Role.DPO)
+    return project, get_object_or_404(Form, project=project, form_id=form_id)
+
+
+@login_required
+def home(request, project_id: int):
+    project = access_project(request.user, project_id, Role.DPO)
+    return render(request, "privacy/home.html", {"project": project, "forms": project.forms.all()})
+
+
+@login_required
+def report(request, project_id: int, form_id: str):
+    project, form = _form(request, project_id, form_id)
+    context = {"project": project, "form": form, **review.risk_report(form)}
+    run = context["run"]
+    context["histogram"] = list(
+        zip(
+            [f"{i / 10:.1f} to {(i + 1) / 10:.1f}" for i in range(10)],
+            run.after["risk_histogram"],
+            strict=True,
+        )
+    )
+    context["histogram_max"] = max(run.after["risk_histogram"] or [1]) or 1
+    return render(request, "privacy/report.html", context)
+
+
+@login_required
+def compare(request, project_id: int, form_id: str):
+    project, form = _form(request, project_id, form_id)
+    key = REASON_KEY.format(project.pk)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        if reason:
+            request.session[key] = reason  # asked once per session, recorded with every read
+        return redirect("privacy-compare", project.pk, form.form_id)
+    reason = request.session.get(key)
+    try:
+        size = max(1, min(int(request.GET.get("size", 5)), 50))
+    except ValueError:
+        size = 5
+    sample = (
+        review.compare_sample(form=form, user=request.user, reason=reason, size=size)
+        if reason
+        else None
+    )
+    return render(
+        request,
+        "privacy/compare.html",
+        {"project": project, "form": form, "reason": reason, "sample": sample},
+    )
+
+
+@login_required
+def rules(request, project_id: int, form_id: str, version: str):
+    project, form = _form(request, project_id, form_id)
+    version_obj = get_object_or_404(FormVersion, form=form, version=version)
+    if request.method == "POST":
+        changes = [
+            {
+                "path": path,
+                "classification": request.POST.get(f"classification:{path}", ""),
+                "generalisers": request.POST.get(f"generalisers:{path}", "").split(),
+            }
+            for path in request.POST.getlist("path")
+        ]
+        try:
+            new = review.rules_change(
+                version=version_obj,
+                user=request.user,
+                changes=changes,
+                reason=request.POST.get("reason", ""),
+            )
+        except review.ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Rule set #{new.number} saved. The records are being anonymised again."
+            )
+        return redirect("privacy-rules", project.pk, form.form_id, version_obj.version)
+    return render(
+        request,
+        "privacy/rules.html",
+        {
+            "project": project,
+            "form": form,
+            "version": version_obj,
+            "rule_sets": version_obj.rule_sets.prefetch_related("rules"),
+            "current": version_obj.current_rule_set,
+            "classifications": Classification.choices,
+            "progress": review.rerun_progress(version_obj),
+        },
+    )
+
+
+@login_required
+def releases(request, project_id: int, form_id: str):
+    project, form = _form(request, project_id, form_id)
+    if request.method == "POST":
+        try:
+            release = review.release_open(form=form, user=request.user)
+        except review.ReviewError as exc:
+            messages.error(request, str(exc))
+            return redirect("privacy-releases", project.pk, form.form_id)
+        return redirect("privacy-release", project.pk, form.form_id, release.pk)
+    return render(
+        request,
+        "privacy/releases.html",
+        {"project": project, "form": form, "releases": form.releases.all()},
+    )
+
+
+@login_required
+def release_detail(request, project_id: int, form_id: str, release_id: int):
+    project, form = _form(request, project_id, form_id)
+    release = get_object_or_404(Release, form=form, pk=release_id)
+    if request.method == "POST":
+        try:
+            review.release_approve(
+                release=release, user=request.user, approved_hash=request.POST.get("hash", "")
+            )
+        except review.ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Released {len(release.record_ids)} records.")
+            return redirect("privacy-signoff", project.pk, form.form_id, release.pk)
+        return redirect("privacy-release", project.pk, form.form_id, release.pk)
+    records = AnonymisedRecord.objects.filter(pk__in=release.record_ids).order_by("created_at")
+    return render(
+        request,
+        "privacy/release.html",
+        {"project": project, "form": form, "release": release, "records": records[:200]},
+    )
+
+
+@login_required
+@require_POST
+def withhold(request, project_id: int, form_id: str, record_id: str):
+    project, form = _form(request, project_id, form_id)
+    record = get_object_or_404(AnonymisedRecord, form=form, pk=record_id)
+    try:
+        review.record_withhold(
+            record=record, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Record withheld. Open a new candidate to release the others.")
+    return redirect("privacy-releases", project.pk, form.form_id)
+
+
+@login_required
+def signoff(request, project_id: int, form_id: str, release_id: int):
+    project, form = _form(request, project_id, form_id)
+    release = get_object_or_404(Release, form=form, pk=release_id, state=Release.State.APPROVED)
+    return render(
+        request, "privacy/signoff.html", {"project": project, "form": form, "release": release}
+    )
+
+
+def _events(request, project):
+    events = AuditEvent.objects.filter(project=project).select_related("project")
+    for field in ("action", "actor_label"):
+        if request.GET.get(field):
+            events = events.filter(**{f"{field}__icontains": request.GET[field]})
+    for field, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
+        if request.GET.get(field):
+            try:
+                day = parse_date(request.GET[field])
+            except ValueError:
+                day = None
+            if day is None:
+                raise BadFilter(f"“{field}” must be a date written YYYY-MM-DD.")
+            events = events.filter(**{lookup: day})
+    return events
+
+
+class BadFilter(ValueError):
+    """A filter the audit page cannot apply: answered 400 with the reason, never a 500."""
+
+
+@login_required
+def audit(request, project_id: int):
+    project = access_project(request.user, project_id, Role.DPO)
+    try:
+        events = _events(request, project)
+    except BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="audit-project-{project.pk}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["at", "who", "action", "target", "reason"])
+        for event in events.iterator():
+            writer.writerow(
+                [neutralise(v) for v in (event.at.isoformat(), event.actor_label, event.action,
+                                    event.target, event.reason)]
+            )  # fmt: skip
+        return response
+    return render(
+        request,
+        "privacy/audit.html",
+        {"project": project, "events": events[:500], "query": request.GET},
+    )

@@ -1,0 +1,157 @@
+"""Downloads: tables as CSV (UTF-8 with a BOM, so Excel shows Arabic), XLSX and JSON, and the
+released anonymised records as CSV, streamed in constant memory. Cells that a spreadsheet would
+run as formulas are neutralised."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.db import connection, transaction
+from django.db.models import F, Func
+from openpyxl import Workbook
+
+from forms.models import Form
+from lib.spreadsheets import neutralise, neutralise_sql
+from results.tables import METHOD, Filters, Table, released
+
+BOM = "\ufeff"
+
+
+def _rows(table: Table) -> Iterator[list]:
+    data = table.as_dict()
+    yield [table.title]
+    yield ["", *data["columns"], "Total"]
+    for label, cells, total in zip(data["rows"], data["cells"], data["row_totals"], strict=True):
+        yield [label, *("" if c is None else c for c in cells), "" if total is None else total]
+    yield ["Total", *("" if c is None else c for c in data["column_totals"]),
+           "" if data["total"] is None else data["total"]]  # fmt: skip
+    for note in data["notes"]:
+        yield [note]
+
+
+def tables_csv(tables: list[Table]) -> str:
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer)
+    for table in tables:
+        for row in _rows(table):
+            writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([])
+    if tables:
+        writer.writerow([METHOD.format(threshold=tables[0].threshold)])
+    return buffer.getvalue()
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for index, table in enumerate(tables, start=1):
+        sheet = workbook.create_sheet(f"Table {index}")
+        for row in _rows(table):
+            sheet.append([neutralise(cell) for cell in row])
+    about = workbook.create_sheet("About suppression")
+    threshold = tables[0].threshold if tables else 5
+    about.append(["How these tables protect the people who answered"])
+    about.append([METHOD.format(threshold=threshold)])
+    about.append(["Empty cells are suppressed, not zero."])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def records_columns(form: Form) -> list[str]:
+    """Every answer any released record publishes (a newer version's questions too), in the
+    order the questionnaires ask them."""
+    records = released(form, Filters()).order_by()
+    if connection.vendor == "postgresql":
+        keys = set(
+            records.annotate(key=Func(F("published"), function="jsonb_object_keys"))
+            .values_list("key", flat=True)
+            .distinct()
+        )
+    else:
+        keys = {key for data in records.values_list("published", flat=True) for key in data}
+    asked: dict[str, int] = {}
+    for questions in form.versions.order_by("created_at").values_list("questions", flat=True):
+        for question in questions:
+            asked.setdefault(question["path"].strip("/").split("/")[1], len(asked))
+    return sorted(keys, key=lambda key: (asked.get(key, len(asked)), key))
+
+
+def _flat(value) -> object:
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return f"{len(value)} row(s)"
+        return " ".join(map(str, value))
+    return value
+
+
+def records_csv(form: Form, filters: Filters) -> Iterator[str]:
+    """Released anonymised records, in chunks (constant memory whatever the size)."""
+    if connection.vendor == "postgresql":
+        return _records_csv_postgresql(form, filters)
+    return _records_csv_python(form, filters)
+
+
+def _quoted(expression: str) -> str:
+    return "'\"' || replace(" + expression + ", '\"', '\"\"') || '\"'"
+
+
+# A value as text, as ``_flat`` writes it: repeats counted, lists joined, text neutralised,
+# numbers as they are.
+VALUE_SQL = (
+    "CASE WHEN jsonb_typeof(r.published -> %s -> 0) = 'object' THEN "  # noqa: S608 - keys are parameters
+    "jsonb_array_length(r.published -> %s) || ' row(s)' "
+    "ELSE CASE jsonb_typeof(r.published -> %s) WHEN 'array' THEN "
+    + neutralise_sql(
+        "(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(r.published -> %s) x)"
+    )
+    + " WHEN 'string' THEN "
+    + neutralise_sql("(r.published ->> %s)")
+    + " ELSE r.published ->> %s END END"
+)
+
+
+def _records_csv_postgresql(form: Form, filters: Filters) -> Iterator[str]:
+    """PostgreSQL writes each CSV line (quoting, lists joined, formulas neutralised), and a
+    server-side cursor hands them over in chunks: Python only joins strings."""
+    columns = records_columns(form)
+    selected, params = released(form, filters).order_by().values("pk").query.sql_with_params()
+    values = "".join(f", {VALUE_SQL} AS c{i}" for i in range(len(columns)))
+    fields = [_quoted("t.id"), _quoted("t.month")] + [
+        f"coalesce({_quoted(f't.c{i}')}, '')" for i in range(len(columns))
+    ]
+    sql = (
+        f"SELECT concat_ws(',', {', '.join(fields)}) FROM ("  # noqa: S608 - no user text in it
+        f"SELECT r.id::text AS id, r.month{values} "
+        f"FROM privacy_anonymisedrecord r WHERE r.id IN ({selected})) t"
+    )
+    key_params = [key for key in columns for _ in range(VALUE_SQL.count("%s"))]
+    header = io.StringIO()
+    csv.writer(header).writerow(["record", "month", *columns])
+    yield BOM + header.getvalue()
+    with transaction.atomic(), connection.connection.cursor(name="records_export") as cursor:
+        cursor.itersize = 10000
+        cursor.execute(sql, [*key_params, *params])
+        while rows := cursor.fetchmany(10000):
+            yield "\r\n".join(row[0] for row in rows) + "\r\n"
+
+
+def _records_csv_python(form: Form, filters: Filters) -> Iterator[str]:
+    columns = records_columns(form)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(["record", "month", *columns])
+    yield BOM + flush()
+    records = released(form, filters).order_by().values_list("pk", "month", "published")
+    for count, (pk, month, data) in enumerate(records.iterator(chunk_size=5000), 1):
+        writer.writerow([pk, month, *(neutralise(_flat(data.get(k))) for k in columns)])
+        if count % 500 == 0:
+            yield flush()
+    yield flush()

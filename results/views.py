@@ -1,0 +1,49 @@
+"""The strategy team's dashboard: the main tables as bar charts, filterable, with downloads."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from accounts.access import access_project
+from accounts.models import Role
+from forms.models import Form
+from results.charts import bars
+from results.tables import Filters, table
+from results.variables import DIMENSIONS, form_variables
+
+MAIN_CHARTS = 8
+
+
+@login_required
+def dashboard(request, project_id: int, form_id: str | None = None):
+    project = access_project(request.user, project_id, Role.ANALYST, Role.DPO)
+    forms = project.forms.all()
+    form = get_object_or_404(Form, project=project, form_id=form_id) if form_id else forms.first()
+    if form is None:
+        return render(request, "results/dashboard.html", {"project": project, "forms": forms})
+    language = request.GET.get("language") or None
+    filters = Filters(**{k: request.GET.get(k) or None for k in Filters.__dataclass_fields__})
+    variables = form_variables(form)
+    categorical = [v.key for v in variables.values() if v.kind in {"single", "multiple"}]
+    keys = ["month", "country", *categorical[:MAIN_CHARTS]]
+    charts = []
+    for key in keys:
+        result = table(form, key, filters=filters, language=language, variables=variables)
+        values = [None if c is None else c for c in (row[0] for row in result.as_dict()["cells"])]
+        charts.append({"table": result, "bars": bars(result.rows, values), "key": key})
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "results/dashboard.html",
+        {
+            "project": project,
+            "forms": forms,
+            "form": form,
+            "charts": charts,
+            "filters": filters,
+            "languages": form.current_version.languages if form.current_version else [],
+            "language": language,
+            "query": query,
+            "dimensions": DIMENSIONS,
+            "variables": [v for v in variables.values() if v.kind != "dimension"],
+        },
+    )
