@@ -25,15 +25,14 @@ run: demo
 	@echo "Waypoint on http://$(HOST):$(PORT)/  (API docs: /api/docs/, admin: /admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

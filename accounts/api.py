@@ -1,9 +1,7 @@
 """Projects, reference data, service points and device credentials."""
 
-import base64
 from collections.abc import Mapping
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -11,7 +9,9 @@ from rest_framework.response import Response
 
 from accounts import provisioning
 from accounts.access import access_project, can_create_projects, projects_visible_to
+from accounts.api_base import ProjectScoped
 from accounts.models import Membership, NationalSociety, RegionalNetwork, Role
+from accounts.provisioning import device_credentials
 from accounts.serializers import (
     DeviceCreatedSerializer,
     DeviceSerializer,
@@ -101,30 +101,6 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         return project
 
 
-class ProjectScoped:
-    """Views under /projects/{project_id}/: members read, form managers write."""
-
-    write_roles = (Role.FORM_MANAGER,)
-    read_roles: tuple = ()
-
-    def get_project(self):
-        if not hasattr(self, "_project"):
-            roles = (
-                self.read_roles
-                if self.request.method in permissions.SAFE_METHODS
-                else self.write_roles
-            )
-            self._project = access_project(self.request.user, self.kwargs["project_id"], *roles)
-        return self._project
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if getattr(self, "swagger_fake_view", False):
-            return context
-        context["project"] = self.get_project()
-        return context
-
-
 @extend_schema_view(
     get=extend_schema(summary="List service points"),
     post=extend_schema(summary="Add a service point (form manager)"),
@@ -153,28 +129,6 @@ class ServicePointDetail(ProjectScoped, generics.RetrieveUpdateAPIView):
 
     def get_queryset(self):
         return self.get_project().service_points.all()
-
-
-def _base_url(request) -> str:
-    return settings.WAYPOINT_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
-
-
-def device_credentials(request, device, token: str) -> dict:
-    """What a form manager needs to set up a tablet: URL, QR code and the settings inside it."""
-    server_url = provisioning.device_server_url(
-        base_url=_base_url(request), token=token, project_id=device.project_id
-    )
-    collect = provisioning.collect_settings(
-        server_url=server_url, project=device.project, device=device
-    )
-    png = provisioning.qr_png(provisioning.collect_qr_payload(collect))
-    return {
-        "token": token,
-        "server_url": server_url,
-        "qr_code_png": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
-        "qr_code_url": f"{server_url}/qr",
-        "collect_settings": collect,
-    }
 
 
 @extend_schema_view(

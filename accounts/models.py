@@ -138,7 +138,8 @@ class Device(models.Model):
     all_forms = models.BooleanField(
         default=True, help_text="Sees every form of the project; otherwise only `forms`."
     )
-    forms = models.ManyToManyField("forms.Form", blank=True, related_name="devices")
+    # ``device.forms`` (the forms assigned when ``all_forms`` is off) is declared on the form
+    # side, ``forms.Form.devices``: accounts sits below forms and does not name it.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -102,3 +102,23 @@ def qr_png(payload: str, *, scale: int = 6) -> bytes:
     buffer = io.BytesIO()
     segno.make(payload, error="l", micro=False).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
+
+
+def _base_url(request) -> str:
+    return settings.WAYPOINT_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def device_credentials(request, device, token: str) -> dict:
+    """What a form manager needs to set up a tablet: URL, QR code and the settings inside it."""
+    server_url = device_server_url(
+        base_url=_base_url(request), token=token, project_id=device.project_id
+    )
+    collect = collect_settings(server_url=server_url, project=device.project, device=device)
+    png = qr_png(collect_qr_payload(collect))
+    return {
+        "token": token,
+        "server_url": server_url,
+        "qr_code_png": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "qr_code_url": f"{server_url}/qr",
+        "collect_settings": collect,
+    }

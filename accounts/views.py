@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import provisioning
-from accounts.api import device_credentials
+from accounts.provisioning import device_credentials
 
 
 def _device(token: str, project_id: int):

@@ -82,8 +82,9 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, key, None)
             if value is not None:
                 entry[key] = value
-        if getattr(record, "status_code", None) is not None and "status" not in entry:
-            entry["status"] = record.status_code  # django.request and django.server name it so
+        status_code = getattr(record, "status_code", None)  # as django.request and .server name it
+        if status_code is not None and "status" not in entry:
+            entry["status"] = status_code
         if record.exc_info:
             entry["exception"] = mask(self.formatException(record.exc_info))
         if record.stack_info:

@@ -8,17 +8,19 @@ hosts into start-up errors.
 import logging
 import secrets
 from pathlib import Path
+from typing import Any
 
 import csp.constants as csp
 import dj_database_url
 
-from backend.env import MissingSetting, env_bool, env_int, env_list, env_str
+from backend.env import MissingSetting, env_bool, env_int, env_list, env_required, env_str
 from backend.logs import log_format
 from lib.uploads import upload_temp_dir_ready
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WAYPOINT_VAR_DIR", str(BASE_DIR / "var")))
 PRODUCTION = env_str("WAYPOINT_ENV", "development") == "production"
+IN_PRODUCTION = "in production (WAYPOINT_ENV=production)"
 
 
 def _development_secret_key() -> str:
@@ -31,11 +33,25 @@ def _development_secret_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _development_secret_key()
+# Production reads every secret here, at start-up: a missing one stops the process with a message
+# naming it, rather than failing the first request that needs it.
+if PRODUCTION:
+    SECRET_KEY = env_required("SECRET_KEY", because=IN_PRODUCTION)
+else:
+    SECRET_KEY = env_str("SECRET_KEY") or _development_secret_key()
 # Rotating SECRET_KEY: the previous key here keeps sessions valid meanwhile (RUNBOOK.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
+if PRODUCTION:
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        # With none, gunicorn would start and answer every request but the health probes 400.
+        raise MissingSetting(
+            f"ALLOWED_HOSTS is required {IN_PRODUCTION}: the comma-separated host names "
+            "clients use, e.g. waypoint.example.org."
+        )
+else:
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -69,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A refusal from the catalogue (lib.problems) that no view answered: the error page.
+    "lib.problems.ProblemPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -90,9 +108,14 @@ TEMPLATES = [
     },
 ]
 
+if PRODUCTION:
+    # No quiet fall-back to a SQLite file inside the container: name the database, even SQLite.
+    DATABASE_URL = env_required("DATABASE_URL", because=IN_PRODUCTION)
+else:
+    DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waypoint.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waypoint.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         # A kept connection is checked before a request reuses it: after a database restart the
         # first request of each thread reconnects instead of failing on a dead socket.
@@ -131,6 +154,7 @@ MEDIA_URL = "media/"
 WAYPOINT_STORAGE = env_str(
     "WAYPOINT_STORAGE", "s3" if env_str("WAYPOINT_S3_BUCKET") else "filesystem"
 )
+_default_storage: dict[str, Any]
 if WAYPOINT_STORAGE == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif WAYPOINT_STORAGE == "s3":
@@ -141,7 +165,7 @@ elif WAYPOINT_STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env_str("WAYPOINT_S3_BUCKET", required=True),
+            "bucket_name": env_required("WAYPOINT_S3_BUCKET", because="with WAYPOINT_STORAGE=s3"),
             "endpoint_url": env_str("WAYPOINT_S3_ENDPOINT_URL"),
             "region_name": env_str("WAYPOINT_S3_REGION"),
             # Without keys boto3 uses its own chain (AWS_* variables, instance or pod role).
@@ -189,24 +213,31 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Larger uploads wait on disk in a private folder, not /tmp (lib/uploads.py).
 FILE_UPLOAD_TEMP_DIR = upload_temp_dir_ready()
 # ODK Validate (JavaRosa, shipped in the pyxform wheel) catches bad XPath such as a broken
-# `relevant`; "auto" runs it when a Java runtime is on the PATH.
-WAYPOINT_ODK_VALIDATE = env_str("WAYPOINT_ODK_VALIDATE", "auto")
+# `relevant`; "auto" runs it when a Java runtime is on the PATH, a yes/no forces it on or off.
+WAYPOINT_ODK_VALIDATE: str | bool = "auto"
+if env_str("WAYPOINT_ODK_VALIDATE", "auto").strip().lower() != "auto":
+    WAYPOINT_ODK_VALIDATE = env_bool("WAYPOINT_ODK_VALIDATE")
 
 # OpenRosa submissions: the body limit devices are told (X-OpenRosa-Accept-Content-Length).
 WAYPOINT_SUBMISSION_MAX_BYTES = env_int("WAYPOINT_SUBMISSION_MAX_BYTES", 50 * 1024 * 1024)
-# Quarantine encryption keys (base64, 32 bytes each, comma-separated; the first seals).
-WAYPOINT_QUARANTINE_KEYS = env_str("WAYPOINT_QUARANTINE_KEYS", "")
-# The master secret per-project pseudonym keys are derived from (never stored in the database).
-WAYPOINT_PSEUDONYM_SECRET = env_str("WAYPOINT_PSEUDONYM_SECRET", "")
+# Quarantine encryption keys (base64, 32 bytes each, comma-separated; the first seals), and the
+# master secret per-project pseudonym keys are derived from (never stored in the database).
+# Development generates both into var/ when unset (lib/crypto.py).
+if PRODUCTION:
+    WAYPOINT_QUARANTINE_KEYS = env_required("WAYPOINT_QUARANTINE_KEYS", because=IN_PRODUCTION)
+    WAYPOINT_PSEUDONYM_SECRET = env_required("WAYPOINT_PSEUDONYM_SECRET", because=IN_PRODUCTION)
+else:
+    WAYPOINT_QUARANTINE_KEYS = env_str("WAYPOINT_QUARANTINE_KEYS", "")
+    WAYPOINT_PSEUDONYM_SECRET = env_str("WAYPOINT_PSEUDONYM_SECRET", "")
 # Countries of origin whose phone formats free-text redaction recognises, besides the service
 # points' own countries (ISO 3166-1 alpha-2).
-WAYPOINT_ORIGIN_REGIONS = env_list(
-    "WAYPOINT_ORIGIN_REGIONS",
-    ["AF", "SY", "UA", "ER", "SD", "SS", "SO", "ET", "VE", "CO", "HT", "HN", "GT", "IQ", "IR", "PK",
-     "BD", "MM", "NG", "ML", "GN", "CI", "CD", "YE", "LY", "TN", "MA", "TR"],
-)  # fmt: skip
-# Fault injection for the killed-worker test: the anonymisation task sleeps this long mid-task.
-WAYPOINT_ANONYMISE_TEST_DELAY = float(env_str("WAYPOINT_ANONYMISE_TEST_DELAY", "0") or 0)
+# A table of codes: the formatter would give each its own line.
+_ORIGIN_REGIONS = [
+    "AF", "SY", "UA", "ER", "SD", "SS", "SO", "ET", "VE", "CO", "HT", "HN", "GT", "IQ", "IR", "PK",
+    "BD", "MM", "NG", "ML", "GN", "CI", "CD", "YE", "LY", "TN", "MA", "TR",
+]  # fmt: skip
+WAYPOINT_ORIGIN_REGIONS = env_list("WAYPOINT_ORIGIN_REGIONS", _ORIGIN_REGIONS)
+# Fault-injection knobs are not read here: tests set them (backend/settings_test.py).
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -40,9 +40,9 @@ def run(records: int = 3000) -> dict:
     from bench.ingest import template_instance
     from bench.setup import library_project
     from lib import crypto
-    from privacy import services
+    from privacy.anonymisation import services
+    from privacy.anonymisation.rules import anonymise_instance
     from privacy.receivers import enqueue_anonymisation
-    from privacy.transforms import anonymise_instance
     from sync.instance import parse_instance
     from sync.services import Caller, submission_receive
     from sync.signals import submission_completed
@@ -57,8 +57,13 @@ def run(records: int = 3000) -> dict:
     key = crypto.pseudonym_key(project.pk)
     regions = services.phone_regions(project)
 
-    anonymise_instance(parse_instance(instances[0]).root, rules=rules, repeats=repeats,
-                       pseudonym_key=key, regions=regions)  # fmt: skip
+    anonymise_instance(
+        parse_instance(instances[0]).root,
+        rules=rules,
+        repeats=repeats,
+        pseudonym_key=key,
+        regions=regions,
+    )
     started = time.perf_counter()
     redactions = 0
     for xml in instances:

@@ -56,11 +56,13 @@ def template_instance(form_xml: bytes, workdir: Path) -> bytes:
     form = workdir / "form.xml"
     form.write_bytes(form_xml)
     result = javarosa(
-        "fill", str(form), "--set", "/data/consent=yes", "--set", "/data/household_count=2",
-        "--set", "/data/contact/contact_consent=yes",
-        "--set", "/data/contact/contact_phone=+39 333 1234567",
-        "--set", f"/data/story={STORY * 10}",
-    )  # fmt: skip
+        *("fill", str(form)),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/household_count=2"),
+        *("--set", "/data/contact/contact_consent=yes"),
+        *("--set", "/data/contact/contact_phone=+39 333 1234567"),
+        *("--set", f"/data/story={STORY * 10}"),
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     xml = result.stdout.strip().encode()
@@ -85,18 +87,22 @@ def run(duration: int = 20, connections: int = 16) -> dict:
     # (to a queue of its own that no worker consumes, deleted afterwards).
     with production_stack() as stack:
         server = stack.server
+        script = str(workdir / "post.lua")
         subprocess.run(  # warm up workers and connections
-            ["wrk", "-t2", "-c4", "-d2s", "-s", str(workdir / "post.lua"), server.url],
-            capture_output=True, check=True,
-        )  # fmt: skip
+            ["wrk", "-t2", "-c4", "-d2s", "-s", script, server.url],
+            capture_output=True,
+            check=True,
+        )
         rss_before = stack.usage()["gunicorn"][0]
         before = Submission.objects.filter(form__project=project).count()
         started = time.monotonic()
+        load = ["-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
         wrk = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s",
-             str(workdir / "post.lua"), server.url],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            ["wrk", *load, "-s", script, server.url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         elapsed = time.monotonic() - started
         rss_after = stack.usage()["gunicorn"][0]
     stored = Submission.objects.filter(form__project=project).count() - before

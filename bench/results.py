@@ -58,11 +58,11 @@ def _seed(form, version, rule_set, point) -> None:
 def run() -> dict:
     from accounts.models import Project, ServicePoint
     from forms.services import form_upload
-    from privacy.dataset import disclosure_run
+    from privacy.disclosure.dataset import disclosure_run
     from results.exports import records_csv
     from results.tables import Filters, table
     from tests.factories import NationalSocietyFactory
-    from tests.privacy.conftest import PRIVACY_FORM
+    from tests.samples import PRIVACY_FORM
     from tests.xlsform import xlsx
 
     project = Project.objects.create(name=f"results {uuid.uuid4().hex[:6]}")

@@ -1,5 +1,6 @@
-"""The soak's load generator (bench/soak.py says what it models): 40 tablets behaving as ODK
-Collect does, run in a process of its own so that its CPU is neither the server's nor hidden.
+"""The soak's load generator (bench/soak_plan.py says what it models): 40 tablets behaving as
+ODK Collect does, run in a process of its own so that its CPU is neither the server's nor
+hidden.
 
     python -m bench.soak_client PLAN.json OUT.json
 
@@ -125,9 +126,13 @@ class Tablet:
         """Get blank forms: the list, the manifest, then the form and media, conditionally."""
         plan = self.plan
         listed = await self.call(
-            http, "formList", "GET", f"{self.base}/formList", expect=200,
+            http,
+            "formList",
+            "GET",
+            f"{self.base}/formList",
+            expect=200,
             must=(f"<formID>{plan['form_id']}</formID>", f"md5:{plan['md5']}"),
-        )  # fmt: skip
+        )
         if listed is None:
             return
         form_url = re.search(r"<downloadUrl>([^<]+)", listed.text).group(1)
@@ -144,8 +149,9 @@ class Tablet:
             tag = self.etags.get(key)
             kind = f"{'form' if key == 'form' else 'media'} ({304 if tag else 200})"
             headers = {"If-None-Match": tag} if tag else {}
-            got = await self.call(http, kind, "GET", url, expect=304 if tag else 200,
-                                  headers=headers)  # fmt: skip
+            got = await self.call(
+                http, kind, "GET", url, expect=304 if tag else 200, headers=headers
+            )
             if got is not None and not tag:
                 self.etags[key] = got.headers.get("ETag")
 

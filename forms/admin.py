@@ -1,5 +1,6 @@
 from django import forms as djforms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -63,7 +64,10 @@ class FormAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def upload_view(self, request):
-        """Publish an XLSForm from the admin, with the API's checks and messages."""
+        """Publish an XLSForm from the admin, with the API's checks and messages. Being staff is
+        not enough: publishing into any project needs the ``forms.add_form`` permission."""
+        if not request.user.has_perm("forms.add_form"):
+            raise PermissionDenied("Publishing forms needs the “Can add form” permission.")
         upload = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and upload.is_valid():
             file = upload.cleaned_data["file"]

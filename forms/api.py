@@ -2,7 +2,6 @@
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
@@ -12,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from accounts.api import ProjectScoped
 from forms import services
+from forms.api_base import FormScoped
 from forms.models import Form, FormVersion
-from forms.problems import FormRejected, Problem
+from forms.problems import Finding, FormRejected
 from forms.serializers import (
     FormSerializer,
     FormStateSerializer,
@@ -41,36 +40,11 @@ def uploaded_file(serializer_class: type[Serializer], request: Request) -> Uploa
         serializer = serializer_class(data=request.data)
     except ParseError as exc:
         message = "The upload arrived incomplete or damaged. Please send it again."
-        raise FormRejected([Problem("upload.unreadable", message)]) from exc
+        raise FormRejected([Finding("upload.unreadable", message)]) from exc
     if not serializer.is_valid():
         message = "Send the file as multipart/form-data, in a part named `file`."
-        raise FormRejected([Problem("upload.no_file", message)])
+        raise FormRejected([Finding("upload.no_file", message)])
     return serializer.validated_data["file"]
-
-
-def rejected(exc: FormRejected) -> Response:
-    first = exc.problems[0] if exc.problems else None
-    return Response(
-        {
-            "detail": "The form was not published; nothing was changed. "
-            + (f"First problem: {first.message}" if first else ""),
-            "code": first.code if first else "form.rejected",
-            "problems": [p.as_dict() for p in exc.problems],
-        },
-        status=exc.status,
-    )
-
-
-class FormScoped(ProjectScoped):
-    def get_form(self) -> Form:
-        return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
-
-    def get_version(self) -> FormVersion:
-        return get_object_or_404(
-            FormVersion.objects.select_related("form"),
-            form=self.get_form(),
-            version=self.kwargs["version"],
-        )
 
 
 @extend_schema_view(
@@ -93,14 +67,11 @@ class FormList(FormScoped, generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         project = self.get_project()
-        try:
-            upload = uploaded_file(FormUploadSerializer, request)
-            data = services.read_form_file(upload)
-            result = services.form_upload(
-                project=project, filename=upload.name, data=data, user=request.user
-            )
-        except FormRejected as exc:
-            return rejected(exc)
+        upload = uploaded_file(FormUploadSerializer, request)
+        data = services.read_form_file(upload)
+        result = services.form_upload(
+            project=project, filename=upload.name, data=data, user=request.user
+        )
         body = {
             "created": result.created,
             "form": FormSerializer(result.version.form).data,
@@ -179,12 +150,9 @@ class MediaList(FormScoped, generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         version = self.get_version()
-        try:
-            upload = uploaded_file(MediaUploadSerializer, request)
-            data = services.read_media_file(upload)
-            media = services.media_upload(
-                version=version, filename=upload.name, data=data, user=request.user
-            )
-        except FormRejected as exc:
-            return rejected(exc)
+        upload = uploaded_file(MediaUploadSerializer, request)
+        data = services.read_media_file(upload)
+        media = services.media_upload(
+            version=version, filename=upload.name, data=data, user=request.user
+        )
         return Response(MediaFileSerializer(media).data, status=status.HTTP_201_CREATED)

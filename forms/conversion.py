@@ -20,7 +20,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import external_choices_to_csv, has_external_choices
 
-from forms.problems import FormRejected, Problem
+from forms.problems import Finding, FormRejected
 
 ROOT_NAME = "data"
 ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
@@ -52,7 +52,7 @@ class SurveyRow:
 @dataclass
 class ConvertedXLSForm:
     xform: bytes
-    warnings: list[Problem]
+    warnings: list[Finding]
     rows: dict[str, SurveyRow]
     itemsets_csv: bytes | None
 
@@ -63,7 +63,7 @@ def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
         definition = get_xlsform(xlsform=BytesIO(data), file_type=file_type)
     except Exception as exc:
         raise FormRejected(
-            [Problem("xlsform.unreadable", f"The workbook could not be read: {exc}")]
+            [Finding("xlsform.unreadable", f"The workbook could not be read: {exc}")]
         ) from exc
     rows = survey_rows(definition.survey or [])
     warnings: list[str] = []
@@ -126,7 +126,7 @@ def _row_of_name(rows: dict[str, SurveyRow], name: str) -> int | None:
     return next((row.row for row in rows.values() if row.name == name), None)
 
 
-def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Problem:
+def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Finding:
     message = str(exc)
     context = exc.context or {}
     code = f"pyxform.{exc.code.name}" if exc.code else "xlsform.invalid"
@@ -152,10 +152,10 @@ def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Problem:
         row = row or 1
     if row is not None and sheet is None:
         sheet = "survey"
-    return Problem(code, message, sheet=sheet, row=row, column=column)
+    return Finding(code, message, sheet=sheet, row=row, column=column)
 
 
-def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Problem]:
+def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Finding]:
     """ODK Validate names the question (``${b}``); turn that into its row and column."""
     problems = []
     for line in report.splitlines():
@@ -168,7 +168,7 @@ def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Problem]
         column = next((col for key, col in VALIDATE_COLUMNS if key in line.lower()), None)
         row = _row_of_name(rows, match.group(1)) if match else None
         problems.append(
-            Problem(
+            Finding(
                 "odk_validate.invalid",
                 f"ODK Validate (the JavaRosa engine of ODK Collect) rejects the form: {line}",
                 sheet="survey" if row else None,
@@ -176,14 +176,14 @@ def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Problem]
                 column=column,
             )
         )
-    return problems or [Problem("odk_validate.invalid", report)]
+    return problems or [Finding("odk_validate.invalid", report)]
 
 
-def _warning(text: str) -> Problem:
+def _warning(text: str) -> Finding:
     match = ROW.search(text)
     row = int(match.group(1)) if match else None
     sheet_column = SHEET_COLUMN.search(text)
-    return Problem(
+    return Finding(
         "pyxform.warning",
         text,
         level="warning",

@@ -17,6 +17,12 @@ class Form(models.Model):
     form_id = models.CharField(max_length=255, help_text="The XForm id (`form_id` in settings).")
     title = models.CharField(max_length=500)
     state = models.CharField(max_length=16, choices=FormState.choices, default=FormState.OPEN)
+    # The devices this form is assigned to (those with ``all_forms`` off see only theirs). It
+    # was ``Device.forms``; it moved here with its table kept as it was (same name, same
+    # device_id and form_id columns), so ``device.forms`` still reads it.
+    devices = models.ManyToManyField(
+        "accounts.Device", blank=True, related_name="forms", db_table="accounts_device_forms"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

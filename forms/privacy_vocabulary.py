@@ -13,13 +13,33 @@ NUMERIC_TYPES = {"integer", "decimal", "range", "calculate"}
 DATE_TYPES = {"date", "datetime", "start", "end", "today"}
 GEO_TYPES = {"geopoint", "geotrace", "geoshape"}
 DIRECT_TYPES = {
-    "image", "audio", "video", "file", "barcode", "background-audio", "deviceid", "phonenumber",
-    "username", "email", "simserial", "subscriberid", "audit",
-}  # fmt: skip
+    "image",
+    "audio",
+    "video",
+    "file",
+    "barcode",
+    "background-audio",
+    "deviceid",
+    "phonenumber",
+    "username",
+    "email",
+    "simserial",
+    "subscriberid",
+    "audit",
+}
 KEEP_TYPES = {
-    "integer", "decimal", "range", "select_one", "select_multiple", "select_one_from_file",
-    "select_multiple_from_file", "rank", "calculate", "note", "acknowledge",
-}  # fmt: skip
+    "integer",
+    "decimal",
+    "range",
+    "select_one",
+    "select_multiple",
+    "select_one_from_file",
+    "select_multiple_from_file",
+    "rank",
+    "calculate",
+    "note",
+    "acknowledge",
+}
 DATE_LEVELS = ("day", "week", "month", "quarter", "year")
 GENERALISER = re.compile(r"^(band|top|bottom|date|geo):(.+)$")
 

@@ -1,10 +1,14 @@
-"""Problems found in an uploaded form, each with a stable code and where to look."""
+"""What is wrong in an uploaded form, each finding with a stable code and where to look."""
 
 from dataclasses import asdict, dataclass
 
+from lib.problems import Problem
+
 
 @dataclass(frozen=True)
-class Problem:
+class Finding:
+    """One problem (or, with ``level="warning"``, one warning) and its cell, where known."""
+
     code: str
     message: str
     level: str = "error"
@@ -16,10 +20,16 @@ class Problem:
         return asdict(self)
 
 
-class FormRejected(Exception):
-    """An upload was refused; nothing was stored. ``status`` is the HTTP status to answer."""
+class FormRejected(Problem):
+    """An upload was refused; nothing was stored. The catalogue code and status are the first
+    finding's; the JSON body lists every finding, cell by cell, under ``problems``."""
 
-    def __init__(self, problems: list[Problem], *, status: int = 400) -> None:
-        super().__init__("; ".join(p.message for p in problems))
+    def __init__(self, problems: list[Finding]) -> None:
+        first = problems[0] if problems else None
+        super().__init__(
+            first.code if first else "form.rejected",
+            "The form was not published; nothing was changed. "
+            + (f"First problem: {first.message}" if first else ""),
+            problems=[p.as_dict() for p in problems],
+        )
         self.problems = problems
-        self.status = status

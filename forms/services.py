@@ -27,8 +27,9 @@ from forms.models import (
     PrivacyRuleSet,
 )
 from forms.privacy_vocabulary import PrivacyValueError, Rule, default_rule, parse_privacy
-from forms.problems import FormRejected, Problem
+from forms.problems import Finding, FormRejected
 from forms.xform import NotAnXForm, XFormInfo, read_xform
+from lib.problems import Problem
 from lib.safexml import UnsafeOrMalformedXML
 
 FORM_ID = re.compile(r"^[\w.\-]+$")
@@ -59,8 +60,9 @@ def read_media_file(upload) -> bytes:
     return upload.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1)
 
 
-def _reject(code: str, message: str, *, status: int = 400) -> FormRejected:
-    return FormRejected([Problem(code, message)], status=status)
+def _reject(code: str, message: str) -> FormRejected:
+    """The status comes with the code, from the catalogue (lib.problems)."""
+    return FormRejected([Finding(code, message)])
 
 
 def detect_kind(filename: str, data: bytes) -> str:
@@ -81,7 +83,6 @@ def detect_kind(filename: str, data: bytes) -> str:
                 "upload.too_large",
                 f"“{filename}” unpacks to more than {limit / 1e6:.0f} MB, far more than any "
                 "XLSForm. Move images and long lists into media files.",
-                status=413,
             )
         names = {entry.filename for entry in entries}
         for marker, what in ZIP_KINDS:
@@ -112,10 +113,9 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
             "upload.too_large",
             f"The file is {len(data) / 1e6:.1f} MB; forms may be at most {limit / 1e6:.0f} MB. "
             "Move images and long lists into media files.",
-            status=413,
         )
     kind = detect_kind(filename, data)
-    warnings: list[Problem] = []
+    warnings: list[Finding] = []
     itemsets = None
     rows: dict[str, SurveyRow] = {}
     if kind == "xml":
@@ -134,7 +134,7 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
     if not FORM_ID.match(info.form_id):
         raise FormRejected(
             [
-                Problem(
+                Finding(
                     "settings.form_id",
                     f"The form_id “{info.form_id}” may only hold letters, digits, '_', '-' and "
                     "'.'; devices put it in URLs.",
@@ -161,7 +161,6 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
         raise _reject(
             "form.version_exists",
             "This form version was published by another upload a moment ago. Reload to see it.",
-            status=409,
         ) from exc
 
 
@@ -174,7 +173,7 @@ def _read(xform: bytes) -> XFormInfo:
 
 def privacy_rules(
     info: XFormInfo, rows: dict[str, SurveyRow]
-) -> tuple[list[tuple[str, str, str, Rule, str]], list[Problem]]:
+) -> tuple[list[tuple[str, str, str, Rule, PrivacyRule.Source]], list[Finding]]:
     """A rule for every question: from the `privacy` column, else the design's default."""
     rules, problems, defaulted = [], [], []
     for question in info.questions:
@@ -184,7 +183,7 @@ def privacy_rules(
                 rule = parse_privacy(row.privacy, question.type)
             except PrivacyValueError as exc:
                 problems.append(
-                    Problem(
+                    Finding(
                         "privacy.invalid",
                         f"Question “{question.name}”: {exc}",
                         sheet="survey",
@@ -205,7 +204,7 @@ def privacy_rules(
     warnings = []
     if defaulted:
         warnings.append(
-            Problem(
+            Finding(
                 "privacy.defaulted",
                 f"{len(defaulted)} question(s) have no privacy value and get the default for their "
                 f"type: {', '.join(defaulted)}. A DPO should review them.",
@@ -231,7 +230,7 @@ def _publish(
             return UploadResult(existing, created=False)
         raise FormRejected(
             [
-                Problem(
+                Finding(
                     "form.version_exists",
                     f"Version “{info.version or '(none)'}” of “{info.form_id}” is already "
                     "published with different content. Versions never change once devices may "
@@ -240,8 +239,7 @@ def _publish(
                     sheet="settings",
                     column="version",
                 )
-            ],
-            status=409,
+            ]
         )
     version = FormVersion.objects.create(
         form=form,
@@ -299,9 +297,7 @@ def media_upload(*, version: FormVersion, filename: str, data: bytes, user=None)
         )
     limit = settings.WAYPOINT_MEDIA_MAX_BYTES
     if len(data) > limit:
-        raise _reject(
-            "media.too_large", f"Media files may be at most {limit / 1e6:.0f} MB.", status=413
-        )
+        raise _reject("media.too_large", f"Media files may be at most {limit / 1e6:.0f} MB.")
     if not data:
         raise _reject("media.empty", f"“{name}” is empty.")
     with transaction.atomic():
@@ -328,7 +324,7 @@ def _store_media(*, version: FormVersion, filename: str, data: bytes, user) -> M
 
 def form_set_state(*, form: Form, state: str) -> Form:
     if state not in FormState.values:
-        raise _reject("form.bad_state", f"State must be one of {', '.join(FormState.values)}.")
+        raise Problem("form.bad_state", f"State must be one of {', '.join(FormState.values)}.")
     if form.state != state:
         form.state = state
         form.save(update_fields=["state", "updated_at"])

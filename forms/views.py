@@ -3,16 +3,18 @@ media, open and close forms, and set up tablets. Views parse input and call the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import provisioning
 from accounts.access import access_project, project_roles
-from accounts.api import device_credentials
 from accounts.models import Role
+from accounts.provisioning import device_credentials
 from forms import services
-from forms.models import Form, FormState, FormVersion
+from forms.access import access_form, access_form_version
+from forms.models import FormState
 from forms.problems import FormRejected
+from lib.problems import flash_problems
 
 
 def _context(request, project, **extra) -> dict:
@@ -68,27 +70,18 @@ def form_upload(request, project_id: int):
 
 @login_required
 @require_POST
+@flash_problems("project-forms", "project_id")
 def form_state(request, project_id: int, form_id: str):
-    project = access_project(request.user, project_id, Role.FORM_MANAGER)
-    form = get_object_or_404(Form, project=project, form_id=form_id)
-    try:
-        services.form_set_state(form=form, state=request.POST.get("state", ""))
-    except FormRejected as exc:
-        messages.error(request, exc.problems[0].message)
-    else:
-        messages.success(request, f"{form.title} is now {form.get_state_display().lower()}.")
+    form = access_form(request.user, project_id, form_id, Role.FORM_MANAGER)
+    services.form_set_state(form=form, state=request.POST.get("state", ""))
+    messages.success(request, f"{form.title} is now {form.get_state_display().lower()}.")
     return redirect("project-forms", project_id)
 
 
 @login_required
 def form_version(request, project_id: int, form_id: str, version: str, *, problems=None):
-    project = access_project(request.user, project_id)
-    version_obj = get_object_or_404(
-        FormVersion.objects.select_related("form"),
-        form__project=project,
-        form__form_id=form_id,
-        version=version,
-    )
+    version_obj = access_form_version(request.user, project_id, form_id, version)
+    project = version_obj.form.project
     present = {m.filename: m for m in version_obj.media.all()}
     rule_set = version_obj.current_rule_set
     context = _context(
@@ -106,10 +99,7 @@ def form_version(request, project_id: int, form_id: str, version: str, *, proble
 @login_required
 @require_POST
 def media_upload(request, project_id: int, form_id: str, version: str):
-    project = access_project(request.user, project_id, Role.FORM_MANAGER)
-    version_obj = get_object_or_404(
-        FormVersion, form__project=project, form__form_id=form_id, version=version
-    )
+    version_obj = access_form_version(request.user, project_id, form_id, version, Role.FORM_MANAGER)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose a file to upload.")

@@ -8,23 +8,28 @@ nested lists cannot be written, and its LimitOffsetPagination answers ``?limit=a
 refused here with 415 and 400.
 """
 
+from typing import Any
+
 from django.db import models
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
-    def get_limit(self, request) -> int | None:
+    def get_limit(self, request: Request) -> int | None:
         self._check(request, self.limit_query_param)
-        return super().get_limit(request)
+        limit: int | None = super().get_limit(request)
+        return limit
 
-    def get_offset(self, request) -> int:
+    def get_offset(self, request: Request) -> int:
         self._check(request, self.offset_query_param)
-        return super().get_offset(request)
+        offset: int = super().get_offset(request)
+        return offset
 
     @staticmethod
-    def _check(request, name: str) -> None:
+    def _check(request: Request, name: str) -> None:
         values = request.query_params.getlist(name)
         if len(values) > 1 or any(not v.isascii() or not v.isdigit() for v in values):
             raise ValidationError({name: ["Give one whole number, 0 or more."]})
@@ -33,10 +38,11 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 class StrictCharField(serializers.CharField):
     """Text must arrive as a JSON string: DRF would quietly store ``0`` or ``1.5`` as "0"."""
 
-    def to_internal_value(self, data) -> str:
+    def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        text: str = super().to_internal_value(data)
+        return text
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
@@ -47,10 +53,11 @@ class StrictModelSerializer(serializers.ModelSerializer):
     }
 
 
-def query_data(request) -> dict[str, str]:
+def query_data(request: Request) -> dict[str, str]:
     """The query string for a serializer: one value per name, and a blank value checked like
     any other (DRF reads a QueryDict like an HTML form, where a blank field is skipped)."""
     repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
     if repeated:
         raise ValidationError({name: ["Give this parameter once."] for name in repeated})
-    return request.query_params.dict()
+    data: dict[str, str] = request.query_params.dict()
+    return data

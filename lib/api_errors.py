@@ -1,4 +1,7 @@
-"""Every API refusal carries a stable code and a message a person can act on."""
+"""Every API refusal carries a stable code and a message a person can act on: the JSON renderer
+of the catalogue in ``lib.problems``."""
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseNotFound, JsonResponse
@@ -7,11 +10,18 @@ from rest_framework import exceptions
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from lib.problems import Problem
 
 
-def exception_handler(exc, context) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with ``detail`` and a ``code`` on every refusal so clients can branch
-    without parsing; invalid input lists its field errors under ``errors``."""
+    without parsing; invalid input lists its field errors under ``errors``. A catalogue
+    ``Problem`` answers with its own status, code and details."""
+    if isinstance(exc, Problem):
+        set_rollback()  # as DRF does for the refusals it answers
+        return Response(exc.as_json(), status=exc.status, headers=exc.headers)
     # DRF answers Django's Http404 and PermissionDenied too, but its own classes carry the code.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
@@ -30,7 +40,9 @@ def exception_handler(exc, context) -> Response | None:
     return response
 
 
-def not_found(request: HttpRequest, exception=None) -> HttpResponseNotFound | JsonResponse:
+def not_found(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponseNotFound | JsonResponse:
     """A URL that matches nothing: JSON under /api/, the usual page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)

@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK Collect's scheme uses CFB
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -115,6 +116,8 @@ def new_quarantine_key() -> str:
 def odk_symmetric_key(private_key_pem: bytes, base64_encrypted_key: str) -> bytes:
     """Open the per-submission AES key with the form's RSA private key (RSA-OAEP)."""
     private_key = serialization.load_pem_private_key(private_key_pem, password=None)
+    if not isinstance(private_key, RSAPrivateKey):
+        raise ValueError("ODK encryption uses RSA: this is not an RSA private key.")
     encrypted = base64.b64decode(base64_encrypted_key)
     for digest in (hashes.SHA256(), hashes.SHA1()):  # noqa: S303 - Collect's OAEP uses SHA-1 MGF
         try:
@@ -131,7 +134,7 @@ def odk_iv_seed(instance_id: str, symmetric_key: bytes) -> bytearray:
     return bytearray(hashlib.md5(instance_id.encode() + symmetric_key).digest())  # noqa: S324
 
 
-def _odk_cipher(symmetric_key: bytes, iv_seed: bytearray, index: int) -> Cipher:
+def _odk_cipher(symmetric_key: bytes, iv_seed: bytearray, index: int) -> Cipher[CFB]:
     """AES-256-CFB; for the ``index``-th file the IV seed's byte ``i % 16`` is incremented for
     every i up to ``index`` (media files first, the XML last)."""
     iv = bytearray(iv_seed)

@@ -1,5 +1,7 @@
 """Every API operation documents the refusals it can give, with the error body clients get."""
 
+from typing import Any
+
 from drf_spectacular.hooks import postprocess_schema_enums
 
 ERROR = {
@@ -26,9 +28,9 @@ REFUSALS = {
 WITH_BODY = {"415": "The request body is not in a media type this operation reads."}
 
 
-def add_refusals(result, generator, **kwargs):
+def add_refusals(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """A drf-spectacular post-processing hook (after its own enum hook)."""
-    result = postprocess_schema_enums(result, generator, **kwargs)
+    result = postprocess_schema_enums(result, generator, **kwargs)  # type: ignore[no-untyped-call]
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for item in result.get("paths", {}).values():

@@ -23,7 +23,9 @@ def parse_xml(data: bytes) -> Element:
     if not data.strip():
         raise UnsafeOrMalformedXML("The XML document is empty.")
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as exc:
         raise UnsafeOrMalformedXML(
             "The XML declares a DTD or entities, which Waypoint refuses for safety."

@@ -13,12 +13,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import ProjectScoped
 from accounts.models import Role
 from audit.models import AuditEvent
-from forms.models import Form, FormVersion
+from forms.api_base import FormScoped
 from forms.serializers import PrivacyRuleSetSerializer
 from lib.api_defaults import query_data
+from lib.problems import Problem
 from privacy import review
 from privacy.models import AnonymisedRecord, Release
 from privacy.serializers import (
@@ -34,19 +34,12 @@ from privacy.serializers import (
 )
 
 
-class DpoFormScoped(ProjectScoped):
+class DpoFormScoped(FormScoped):
     read_roles = (Role.DPO,)
     write_roles = (Role.DPO,)
 
-    def get_form(self) -> Form:
-        return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
-
 
 CONFLICT = OpenApiResponse(description="Refused as things stand (see `detail` and `code`)")
-
-
-def refused(exc: review.ReviewError, code: str = "review_refused") -> Response:
-    return Response({"detail": str(exc), "code": code}, status=status.HTTP_409_CONFLICT)
 
 
 class CompareQuery(serializers.Serializer):
@@ -57,8 +50,10 @@ class CompareQuery(serializers.Serializer):
 
 
 class RiskReport(DpoFormScoped, APIView):
-    @extend_schema(summary="A form's risk report, before and after disclosure control (DPO)",
-                   responses=RiskReportSerializer)  # fmt: skip
+    @extend_schema(
+        summary="A form's risk report, before and after disclosure control (DPO)",
+        responses=RiskReportSerializer,
+    )
     def get(self, request, *args, **kwargs):
         return Response(RiskReportSerializer(review.risk_report(self.get_form())).data)
 
@@ -75,21 +70,14 @@ class Compare(DpoFormScoped, APIView):
         query = CompareQuery(data=query_data(request))
         if not query.is_valid():
             if "reason" in query.errors:
-                return Response(
-                    {"detail": "Say why you read raw data.", "code": "reason_required"}, 400
-                )
+                raise Problem("submission.reason_required", "Say why you read raw data.")
             raise ValidationError(query.errors)
         form = self.get_form()
         sample = review.compare_sample(form=form, user=request.user, **query.validated_data)
         return Response(ComparedRecordSerializer(sample, many=True).data)
 
 
-class VersionScoped(DpoFormScoped):
-    def _version(self) -> FormVersion:
-        return get_object_or_404(FormVersion, form=self.get_form(), version=self.kwargs["version"])
-
-
-class RulesChange(VersionScoped, APIView):
+class RulesChange(DpoFormScoped, APIView):
     @extend_schema(
         summary="Change questions' privacy rules (DPO): a new rule set, then a re-run",
         request=RulesChangeSerializer,
@@ -98,20 +86,19 @@ class RulesChange(VersionScoped, APIView):
     def post(self, request, *args, **kwargs):
         serializer = RulesChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            rule_set = review.rules_change(
-                version=self._version(), user=request.user, **serializer.validated_data
-            )
-        except review.ReviewError as exc:
-            return Response({"detail": str(exc), "code": "rules_invalid"}, status=400)
+        rule_set = review.rules_change(
+            version=self.get_version(), user=request.user, **serializer.validated_data
+        )
         return Response(PrivacyRuleSetSerializer(rule_set).data, status=status.HTTP_201_CREATED)
 
 
-class RerunProgress(VersionScoped, APIView):
-    @extend_schema(summary="Progress of re-anonymising a version with its current rule set (DPO)",
-                   responses=RerunProgressSerializer)  # fmt: skip
+class RerunProgress(DpoFormScoped, APIView):
+    @extend_schema(
+        summary="Progress of re-anonymising a version with its current rule set (DPO)",
+        responses=RerunProgressSerializer,
+    )
     def get(self, request, *args, **kwargs):
-        return Response(review.rerun_progress(self._version()))
+        return Response(review.rerun_progress(self.get_version()))
 
 
 @extend_schema_view(get=extend_schema(summary="A form's releases (DPO)"))
@@ -121,14 +108,13 @@ class ReleaseList(DpoFormScoped, generics.ListAPIView):
     def get_queryset(self):
         return self.get_form().releases.select_related("opened_by", "approved_by")
 
-    @extend_schema(summary="Open a release candidate (DPO)", request=None,
-                   responses={201: ReleaseSerializer,
-                              409: CONFLICT})  # fmt: skip
+    @extend_schema(
+        summary="Open a release candidate (DPO)",
+        request=None,
+        responses={201: ReleaseSerializer, 409: CONFLICT},
+    )
     def post(self, request, *args, **kwargs):
-        try:
-            release = review.release_open(form=self.get_form(), user=request.user)
-        except review.ReviewError as exc:
-            return refused(exc, "nothing_to_release")
+        release = review.release_open(form=self.get_form(), user=request.user)
         return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
@@ -143,37 +129,33 @@ class ReleaseDetail(ReleaseScoped, generics.RetrieveAPIView):
 
 
 class ReleaseApprove(ReleaseScoped, APIView):
-    @extend_schema(summary="Approve a candidate by its hash (DPO); refused if anything changed",
-                   request=ApproveSerializer,
-                   responses={200: ReleaseSerializer,
-                              409: CONFLICT})  # fmt: skip
+    @extend_schema(
+        summary="Approve a candidate by its hash (DPO); refused if anything changed",
+        request=ApproveSerializer,
+        responses={200: ReleaseSerializer, 409: CONFLICT},
+    )
     def post(self, request, *args, **kwargs):
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            release = review.release_approve(
-                release=self.get_object(),
-                user=request.user,
-                approved_hash=serializer.validated_data["content_hash"],
-            )
-        except review.ReviewError as exc:
-            return refused(exc, "release_changed")
+        release = review.release_approve(
+            release=self.get_object(),
+            user=request.user,
+            approved_hash=serializer.validated_data["content_hash"],
+        )
         return Response(ReleaseSerializer(release).data)
 
 
 class RecordWithhold(DpoFormScoped, APIView):
-    @extend_schema(summary="Withhold a record from release, with a reason (DPO)",
-                   request=WithholdSerializer,
-                   responses={200: WithheldSerializer,
-                              409: CONFLICT})  # fmt: skip
+    @extend_schema(
+        summary="Withhold a record from release, with a reason (DPO)",
+        request=WithholdSerializer,
+        responses={200: WithheldSerializer, 409: CONFLICT},
+    )
     def post(self, request, *args, **kwargs):
         serializer = WithholdSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = get_object_or_404(AnonymisedRecord, form=self.get_form(), pk=kwargs["record_id"])
-        try:
-            review.record_withhold(record=record, user=request.user, **serializer.validated_data)
-        except review.ReviewError as exc:
-            return refused(exc)
+        review.record_withhold(record=record, user=request.user, **serializer.validated_data)
         return Response({"record": str(record.pk), "withheld_at": record.withheld_at})
 
 

@@ -7,4 +7,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self) -> None:
-        from privacy import receivers  # noqa: F401 - connects to sync's signal
+        from privacy import receivers  # noqa: F401 - connects to sync's and privacy's signals

@@ -7,6 +7,9 @@ per batch instead of one per submission keeps ingest above 300 submissions/s, an
 uses its batch path. Ids not yet sent when a process dies, or sent while the broker was down, are
 picked up by the periodic ``privacy.anonymise_pending`` sweep. Without a broker (`make run`), the
 task runs in-process at once.
+
+Privacy's own domain code asks for work through ``privacy.signals`` (it may not import the
+tasks, which import it); the receivers below send those messages too.
 """
 
 import atexit
@@ -16,6 +19,7 @@ import threading
 from django.conf import settings
 from django.dispatch import receiver
 
+from privacy import signals, tasks
 from sync.signals import submission_completed
 
 log = logging.getLogger(__name__)
@@ -51,10 +55,8 @@ class SubmissionBatcher:
 
 
 def _send(ids: list[int]) -> None:
-    from privacy.tasks import anonymise_batch
-
     try:
-        anonymise_batch.delay(ids)
+        tasks.anonymise_batch.delay(ids)
     except Exception:  # the sweep will find them; an accepted submission is never undone
         log.exception("could not queue anonymisation of %d submissions", len(ids))
 
@@ -69,3 +71,14 @@ def enqueue_anonymisation(sender, submission_id: int, **kwargs) -> None:
         _send([submission_id])
     else:
         batcher.add(submission_id)
+
+
+@receiver(signals.disclosure_due)
+def enqueue_disclosure_control(sender, form_id: int, **kwargs) -> None:
+    tasks.disclosure_control.delay(form_id)
+
+
+@receiver(signals.anonymisation_due)
+def enqueue_reanonymisation(sender, submission_ids: list[int], **kwargs) -> None:
+    for start in range(0, len(submission_ids), tasks.BATCH):
+        tasks.anonymise_batch.delay(submission_ids[start : start + tasks.BATCH])

@@ -9,9 +9,19 @@ class DisclosureRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = DisclosureRun
         fields = [
-            "created_at", "k", "mode", "quasi_identifiers", "records", "before", "after",
-            "suppressions", "held", "l_diversity", "redactions", "seconds",
-        ]  # fmt: skip
+            "created_at",
+            "k",
+            "mode",
+            "quasi_identifiers",
+            "records",
+            "before",
+            "after",
+            "suppressions",
+            "held",
+            "l_diversity",
+            "redactions",
+            "seconds",
+        ]
 
 
 class DefaultedRuleSerializer(serializers.Serializer):
@@ -68,9 +78,17 @@ class ReleaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Release
         fields = [
-            "id", "state", "content_hash", "records", "risk", "rule_sets", "opened_by",
-            "opened_at", "approved_by", "approved_at",
-        ]  # fmt: skip
+            "id",
+            "state",
+            "content_hash",
+            "records",
+            "risk",
+            "rule_sets",
+            "opened_by",
+            "opened_at",
+            "approved_by",
+            "approved_at",
+        ]
 
     def get_records(self, release: Release) -> int:
         return len(release.record_ids)

@@ -1,10 +1,13 @@
 """Celery tasks: thin, idempotent, acknowledged late (a killed worker's task is redone) and
-retried with back-off while the database is unavailable."""
+retried with back-off while the database is unavailable. Their names are what queued messages
+and the beat schedule carry: never rename one."""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from privacy import dataset, services
+from privacy import retention
+from privacy.anonymisation import services as anonymisation
+from privacy.disclosure import dataset, scheduling
 
 BATCH = 500
 RETRY = {
@@ -21,14 +24,14 @@ RETRY = {
 def anonymise_batch(submission_ids: list[int]) -> int:
     """Anonymise submissions (those a web process completed in the last half second, or a
     sweep's catch-up, or a re-run with a new rule set): a few queries however many."""
-    return len(services.records_anonymise(submission_ids=submission_ids))
+    return len(anonymisation.records_anonymise(submission_ids=submission_ids))
 
 
 @shared_task(name="privacy.disclosure_control", **RETRY)
 def disclosure_control(form_id: int) -> int | None:
     """Queued once per form however many records arrive meanwhile (``disclosure_schedule``);
     a form checked moments ago waits for the sweep (``disclosure_deferred``)."""
-    if services.disclosure_deferred(form_id=form_id):
+    if scheduling.disclosure_deferred(form_id=form_id):
         return None
     run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
@@ -38,8 +41,8 @@ def disclosure_control(form_id: int) -> int | None:
 def anonymise_pending() -> int:
     """Catch up on complete submissions that have no record (a broker outage, a lost message)
     and on disclosure-control runs that waited or were lost."""
-    services.disclosure_resend_due()
-    pending = services.pending_submission_ids()
+    scheduling.disclosure_resend_due()
+    pending = anonymisation.pending_submission_ids()
     for start in range(0, len(pending), BATCH):
         anonymise_batch.delay(pending[start : start + BATCH])
     return len(pending)
@@ -47,4 +50,4 @@ def anonymise_pending() -> int:
 
 @shared_task(name="privacy.purge_raw", **RETRY)
 def purge_raw() -> int:
-    return services.raw_purge_due()
+    return retention.raw_purge_due()

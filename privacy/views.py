@@ -5,7 +5,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import access_project
 from accounts.models import Role
 from audit.models import AuditEvent
-from forms.models import Classification, Form, FormVersion
+from forms.access import access_form
+from forms.models import Classification, FormVersion
+from lib.problems import Problem, flash_problems
 from lib.spreadsheets import neutralise
 from privacy import review
 from privacy.models import AnonymisedRecord, Release
@@ -22,8 +24,8 @@ REASON_KEY = "raw-read-reason:{}"
 
 
 def _form(request, project_id: int, form_id: str):
-    project = access_project(request.user, project_id, Role.DPO)
-    return project, get_object_or_404(Form, project=project, form_id=form_id)
+    form = access_form(request.user, project_id, form_id, Role.DPO)
+    return form.project, form
 
 
 @login_required
@@ -75,6 +77,7 @@ def compare(request, project_id: int, form_id: str):
 
 
 @login_required
+@flash_problems("privacy-rules", "project_id", "form_id", "version")
 def rules(request, project_id: int, form_id: str, version: str):
     project, form = _form(request, project_id, form_id)
     version_obj = get_object_or_404(FormVersion, form=form, version=version)
@@ -87,19 +90,15 @@ def rules(request, project_id: int, form_id: str, version: str):
             }
             for path in request.POST.getlist("path")
         ]
-        try:
-            new = review.rules_change(
-                version=version_obj,
-                user=request.user,
-                changes=changes,
-                reason=request.POST.get("reason", ""),
-            )
-        except review.ReviewError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, f"Rule set #{new.number} saved. The records are being anonymised again."
-            )
+        new = review.rules_change(
+            version=version_obj,
+            user=request.user,
+            changes=changes,
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(
+            request, f"Rule set #{new.number} saved. The records are being anonymised again."
+        )
         return redirect("privacy-rules", project.pk, form.form_id, version_obj.version)
     return render(
         request,
@@ -117,14 +116,11 @@ def rules(request, project_id: int, form_id: str, version: str):
 
 
 @login_required
+@flash_problems("privacy-releases", "project_id", "form_id")
 def releases(request, project_id: int, form_id: str):
     project, form = _form(request, project_id, form_id)
     if request.method == "POST":
-        try:
-            release = review.release_open(form=form, user=request.user)
-        except review.ReviewError as exc:
-            messages.error(request, str(exc))
-            return redirect("privacy-releases", project.pk, form.form_id)
+        release = review.release_open(form=form, user=request.user)
         return redirect("privacy-release", project.pk, form.form_id, release.pk)
     return render(
         request,
@@ -134,20 +130,16 @@ def releases(request, project_id: int, form_id: str):
 
 
 @login_required
+@flash_problems("privacy-release", "project_id", "form_id", "release_id")
 def release_detail(request, project_id: int, form_id: str, release_id: int):
     project, form = _form(request, project_id, form_id)
     release = get_object_or_404(Release, form=form, pk=release_id)
     if request.method == "POST":
-        try:
-            review.release_approve(
-                release=release, user=request.user, approved_hash=request.POST.get("hash", "")
-            )
-        except review.ReviewError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Released {len(release.record_ids)} records.")
-            return redirect("privacy-signoff", project.pk, form.form_id, release.pk)
-        return redirect("privacy-release", project.pk, form.form_id, release.pk)
+        review.release_approve(
+            release=release, user=request.user, approved_hash=request.POST.get("hash", "")
+        )
+        messages.success(request, f"Released {len(release.record_ids)} records.")
+        return redirect("privacy-signoff", project.pk, form.form_id, release.pk)
     records = AnonymisedRecord.objects.filter(pk__in=release.record_ids).order_by("created_at")
     return render(
         request,
@@ -158,17 +150,12 @@ def release_detail(request, project_id: int, form_id: str, release_id: int):
 
 @login_required
 @require_POST
+@flash_problems("privacy-releases", "project_id", "form_id")
 def withhold(request, project_id: int, form_id: str, record_id: str):
     project, form = _form(request, project_id, form_id)
     record = get_object_or_404(AnonymisedRecord, form=form, pk=record_id)
-    try:
-        review.record_withhold(
-            record=record, user=request.user, reason=request.POST.get("reason", "")
-        )
-    except review.ReviewError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Record withheld. Open a new candidate to release the others.")
+    review.record_withhold(record=record, user=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "Record withheld. Open a new candidate to release the others.")
     return redirect("privacy-releases", project.pk, form.form_id)
 
 
@@ -193,22 +180,15 @@ def _events(request, project):
             except ValueError:
                 day = None
             if day is None:
-                raise BadFilter(f"“{field}” must be a date written YYYY-MM-DD.")
+                raise Problem("audit.bad_filter", f"“{field}” must be a date written YYYY-MM-DD.")
             events = events.filter(**{lookup: day})
     return events
-
-
-class BadFilter(ValueError):
-    """A filter the audit page cannot apply: answered 400 with the reason, never a 500."""
 
 
 @login_required
 def audit(request, project_id: int):
     project = access_project(request.user, project_id, Role.DPO)
-    try:
-        events = _events(request, project)
-    except BadFilter as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    events = _events(request, project)  # a filter it cannot apply is a 400 page, never a 500
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-project-{project.pk}.csv"'
@@ -217,9 +197,17 @@ def audit(request, project_id: int):
         writer.writerow(["at", "who", "action", "target", "reason"])
         for event in events.iterator():
             writer.writerow(
-                [neutralise(v) for v in (event.at.isoformat(), event.actor_label, event.action,
-                                    event.target, event.reason)]
-            )  # fmt: skip
+                [
+                    neutralise(v)
+                    for v in (
+                        event.at.isoformat(),
+                        event.actor_label,
+                        event.action,
+                        event.target,
+                        event.reason,
+                    )
+                ]
+            )
         return response
     return render(
         request,

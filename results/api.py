@@ -3,7 +3,6 @@ records as a streamed CSV, so results can be pulled into Excel, R or Power BI. A
 DPOs, admins) only; raw and unreleased data are out of reach by construction."""
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -11,12 +10,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import ProjectScoped
 from accounts.models import Role
-from forms.models import Form
+from forms.api_base import FormScoped
 from lib.api_defaults import query_data
+from lib.problems import Problem
 from results import exports
-from results.tables import Filters, TableRefused, linked_tables, rank_summary, table
+from results.tables import Filters, linked_tables, rank_summary, table
 from results.variables import form_variables
 
 # Blank means "no filter", as the dashboard's filter form sends it.
@@ -47,7 +46,8 @@ class FiltersQuery(serializers.Serializer):
 
 
 FILTERS = [FiltersQuery]
-FORMAT = OpenApiParameter("format", str, enum=["json", "csv", "xlsx"], description="Default json")
+FORMATS = ("json", "csv", "xlsx")
+FORMAT = OpenApiParameter("format", str, enum=list(FORMATS), description="Default json")
 DOWNLOAD = {
     (200, "application/json"): OpenApiTypes.OBJECT,
     (200, "text/csv"): OpenApiTypes.STR,
@@ -62,12 +62,9 @@ class VariableSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class ResultsScoped(ProjectScoped):
+class ResultsScoped(FormScoped):
     read_roles = (Role.ANALYST, Role.DPO)
     write_roles = (Role.ANALYST, Role.DPO)
-
-    def get_form(self) -> Form:
-        return get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
 
     def filters(self) -> Filters:
         query = FiltersQuery(data=query_data(self.request))
@@ -77,7 +74,7 @@ class ResultsScoped(ProjectScoped):
 
     def respond(self, tables, name: str):
         kind = self.request.query_params.get("format", "json")
-        if kind not in FORMAT.enum:
+        if kind not in FORMATS:
             raise ValidationError({"format": ["Choose json, csv or xlsx."]})
         if kind == "csv":
             response = HttpResponse(
@@ -99,8 +96,10 @@ class ResultsScoped(ProjectScoped):
 class Variables(ResultsScoped, APIView):
     pagination_class = None  # a form's few dozen variables
 
-    @extend_schema(summary="What a form's results can be broken down by (analyst)",
-                   responses=VariableSerializer(many=True))  # fmt: skip
+    @extend_schema(
+        summary="What a form's results can be broken down by (analyst)",
+        responses=VariableSerializer(many=True),
+    )
     def get(self, request, *args, **kwargs):
         language = request.query_params.get("language")
         return Response(
@@ -126,13 +125,13 @@ class ResultTable(ResultsScoped, APIView):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         params = request.query_params
-        try:
-            result = table(
-                form, params.get("row", ""), params.get("column") or None,
-                filters=self.filters(), language=params.get("language"),
-            )  # fmt: skip
-        except TableRefused as exc:
-            return Response({"detail": str(exc), "code": exc.code}, status=400)
+        result = table(
+            form,
+            params.get("row", ""),
+            params.get("column") or None,
+            filters=self.filters(),
+            language=params.get("language"),
+        )
         return self.respond([result], f"{form.form_id}-{result.row_variable}")
 
 
@@ -153,30 +152,34 @@ class LinkedTables(ResultsScoped, APIView):
         form = self.get_form()
         params = request.query_params
         columns = [c for c in params.get("columns", "").split(",") if c]
-        try:
-            tables = linked_tables(
-                form, params.get("row", ""), columns,
-                filters=self.filters(), language=params.get("language"),
-            )  # fmt: skip
-        except TableRefused as exc:
-            return Response({"detail": str(exc), "code": exc.code}, status=400)
-        if not tables:
-            return Response({"detail": "Give at least one column.", "code": "no_columns"}, 400)
+        filters = self.filters()
+        if not columns:
+            raise Problem("table.no_columns", "Give at least one column.")
+        tables = linked_tables(
+            form, params.get("row", ""), columns, filters=filters, language=params.get("language")
+        )
         return self.respond(tables, f"{form.form_id}-{params.get('row')}-tables")
 
 
 class RankSummary(ResultsScoped, APIView):
-    @extend_schema(summary="A ranked question: top-choice counts and mean rank (analyst)",
-                   parameters=FILTERS, responses=OpenApiTypes.OBJECT)  # fmt: skip
+    @extend_schema(
+        summary="A ranked question: top-choice counts and mean rank (analyst)",
+        parameters=FILTERS,
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         variable = form_variables(form).get(kwargs["key"])
         if variable is None or variable.kind != "rank":
             raise NotFound("No ranked question by that name.")
         return Response(
-            rank_summary(form, kwargs["key"], filters=self.filters(),
-                         language=request.query_params.get("language"))
-        )  # fmt: skip
+            rank_summary(
+                form,
+                kwargs["key"],
+                filters=self.filters(),
+                language=request.query_params.get("language"),
+            )
+        )
 
 
 class RecordsExport(ResultsScoped, APIView):

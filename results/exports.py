@@ -23,8 +23,11 @@ def _rows(table: Table) -> Iterator[list]:
     yield ["", *data["columns"], "Total"]
     for label, cells, total in zip(data["rows"], data["cells"], data["row_totals"], strict=True):
         yield [label, *("" if c is None else c for c in cells), "" if total is None else total]
-    yield ["Total", *("" if c is None else c for c in data["column_totals"]),
-           "" if data["total"] is None else data["total"]]  # fmt: skip
+    yield [
+        "Total",
+        *("" if c is None else c for c in data["column_totals"]),
+        "" if data["total"] is None else data["total"],
+    ]
     for note in data["notes"]:
         yield [note]
 

@@ -14,6 +14,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from accounts.models import RegionalNetwork
 from forms.models import Form
+from lib.problems import Problem
 from privacy.models import AnonymisedRecord
 from results.suppression import SUPPRESSED, suppress_linked, suppress_table
 from results.variables import Variable, form_variables
@@ -177,13 +178,12 @@ def _labels(variable: Variable | None, codes: list[str], language: str | None) -
     return [variable.choice_label(c, language) if c else MISSING_LABEL for c in codes]
 
 
-class TableRefused(ValueError):
+class TableRefused(Problem):
     """A table these variables cannot make: an unknown variable, a multi-select as column, a
-    ranking. ``code`` is the API's error code."""
+    ranking. ``code`` is a catalogue code (``lib.problems``)."""
 
-    def __init__(self, message: str, code: str = "table_refused") -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, message: str, code: str = "table.refused") -> None:
+        super().__init__(code, message)
 
 
 def table(
@@ -200,14 +200,17 @@ def table(
     variables = variables or form_variables(form)
     if row_key not in variables or (column_key and column_key not in variables):
         unknown = row_key if row_key not in variables else column_key
-        raise TableRefused(f"Unknown variable: {unknown}", code="unknown_variable")
+        raise TableRefused(f"Unknown variable: {unknown}", code="table.unknown_variable")
     row, column = variables[row_key], variables.get(column_key) if column_key else None
     if row.kind == "rank" or (column is not None and column.kind == "rank"):
-        raise TableRefused(f"{row_key if row.kind == 'rank' else column_key} is a ranking: "
-                           "see its rank summary.")  # fmt: skip
+        raise TableRefused(
+            f"{row_key if row.kind == 'rank' else column_key} is a ranking: see its rank summary."
+        )
     if column is not None and column.kind == "multiple":
-        raise TableRefused(f"{column_key} allows several answers: it can be the row of a "
-                           "table, counting mentions, but not the column.")  # fmt: skip
+        raise TableRefused(
+            f"{column_key} allows several answers: it can be the row of a "
+            "table, counting mentions, but not the column."
+        )
     records = released(form, filters or Filters())
     notes = []
     if row.kind == "multiple":
@@ -227,11 +230,19 @@ def table(
         empty = np.zeros(0, np.int64)
         return Table(
             title=row.label(language) + (f" by {column.label(language)}" if column else ""),
-            row_variable=row_key, column_variable=column_key, rows=[], columns=[],
-            row_codes=[], column_codes=[], counts=matrix, row_totals=empty,
-            column_totals=np.zeros(len(column_codes), np.int64), total=0, threshold=threshold,
+            row_variable=row_key,
+            column_variable=column_key,
+            rows=[],
+            columns=[],
+            row_codes=[],
+            column_codes=[],
+            counts=matrix,
+            row_totals=empty,
+            column_totals=np.zeros(len(column_codes), np.int64),
+            total=0,
+            threshold=threshold,
             notes=["No released records match."],
-        )  # fmt: skip
+        )
     suppressed = suppress_table(matrix, threshold)
     return Table(
         title=row.label(language) + (f" by {column.label(language)}" if column else ""),
@@ -258,7 +269,7 @@ def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) ->
     tables = [table(form, row_key, key, variables=variables, **kwargs) for key in column_keys]
     if not all(t.row_codes for t in tables):
         return tables
-    raw = [t.raw for t in tables]
+    raw = [t.raw for t in tables if t.raw is not None]
     for published, suppressed in zip(
         tables, suppress_linked(raw, form.project.cell_threshold), strict=True
     ):

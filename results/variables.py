@@ -39,6 +39,17 @@ def _pick(labels: dict[str, str], language: str | None) -> str:
     return labels.get("default") or next(iter(labels.values()))
 
 
+def _kind(qtype: str, banded: bool) -> str | None:
+    """How results count a question: one answer, several answers, a ranking, or not at all."""
+    if qtype in CATEGORICAL or banded:
+        return "single"
+    if qtype in MULTIPLE:
+        return "multiple"
+    if qtype == "rank":
+        return "rank"
+    return None
+
+
 def form_variables(form: Form) -> dict[str, Variable]:
     """Every variable results can use, newest version's labels first."""
     variables = {key: Variable(key, "dimension") for key in DIMENSIONS}
@@ -55,12 +66,7 @@ def form_variables(form: Form) -> dict[str, Variable]:
             banded = rule.classification == "quasi" and any(
                 g.split(":")[0] in {"band", "top", "bottom"} for g in rule.generalisers
             )
-            kind = (
-                "single" if qtype in CATEGORICAL or banded
-                else "multiple" if qtype in MULTIPLE
-                else "rank" if qtype == "rank"
-                else None
-            )  # fmt: skip
+            kind = _kind(qtype, banded)
             if kind is None or key in variables:
                 continue
             choices = {

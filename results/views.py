@@ -1,11 +1,11 @@
 """The strategy team's dashboard: the main tables as bar charts, filterable, with downloads."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from accounts.access import access_project
 from accounts.models import Role
-from forms.models import Form
+from forms.access import form_in_project
 from results.charts import bars
 from results.tables import Filters, table
 from results.variables import DIMENSIONS, form_variables
@@ -17,7 +17,7 @@ MAIN_CHARTS = 8
 def dashboard(request, project_id: int, form_id: str | None = None):
     project = access_project(request.user, project_id, Role.ANALYST, Role.DPO)
     forms = project.forms.all()
-    form = get_object_or_404(Form, project=project, form_id=form_id) if form_id else forms.first()
+    form = form_in_project(project, form_id) if form_id else forms.first()
     if form is None:
         return render(request, "results/dashboard.html", {"project": project, "forms": forms})
     language = request.GET.get("language") or None

@@ -13,33 +13,34 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api import ProjectScoped
 from accounts.models import Role
-from forms.models import Form
+from forms.api_base import FormScoped
 from lib.api_defaults import query_data
 from sync import selectors
 from sync.models import Submission
 from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer
 
 REASON = OpenApiParameter(
-    "reason", {"type": "string", "pattern": r"\S"}, OpenApiParameter.QUERY, required=True,
+    "reason",
+    {"type": "string", "pattern": r"\S"},
+    OpenApiParameter.QUERY,
+    required=True,
     description="Why you read raw data; recorded in the audit log. The X-Waypoint-Reason header "
     "works too.",
-)  # fmt: skip
-NO_REASON = OpenApiResponse(description="No reason given (code `reason_required`)")
+)
+NO_REASON = OpenApiResponse(description="No reason given (code `submission.reason_required`)")
 RAW_XML = {(200, "text/xml"): OpenApiTypes.STR, 400: NO_REASON}
 # Served as opaque bytes whatever the file name suggests: a submitted "photo.html" or ".svg"
 # must never render in the DPO's browser.
 RAW_FILE = {(200, "application/octet-stream"): OpenApiTypes.BINARY, 400: NO_REASON}
 
 
-class DpoScoped(ProjectScoped):
+class DpoScoped(FormScoped):
     read_roles = (Role.DPO,)
     write_roles = (Role.DPO,)
 
     def get_submissions(self):
-        form = get_object_or_404(Form, project=self.get_project(), form_id=self.kwargs["form_id"])
-        return Submission.objects.filter(form=form).select_related(
+        return Submission.objects.filter(form=self.get_form()).select_related(
             "form__project", "version", "service_point", "device", "deprecates"
         )
 
@@ -50,10 +51,6 @@ class DpoScoped(ProjectScoped):
         return self.request.headers.get("X-Waypoint-Reason") or self.request.query_params.get(
             "reason", ""
         )
-
-
-def _reason_missing(exc) -> Response:
-    return Response({"detail": str(exc), "code": "reason_required"}, status=400)
 
 
 class SubmissionQuery(serializers.Serializer):
@@ -97,12 +94,7 @@ class SubmissionXml(DpoScoped, APIView):
     )
     def get(self, request, *args, **kwargs):
         submission = self.get_submission()
-        try:
-            xml = selectors.raw_xml_read(
-                user=request.user, submission=submission, reason=self.reason()
-            )
-        except selectors.ReasonRequired as exc:
-            return _reason_missing(exc)
+        xml = selectors.raw_xml_read(user=request.user, submission=submission, reason=self.reason())
         return HttpResponse(xml, content_type="text/xml; charset=utf-8")
 
 
@@ -115,15 +107,12 @@ class SubmissionConflictXml(DpoScoped, APIView):
     def get(self, request, *args, **kwargs):
         submission = self.get_submission()
         get_object_or_404(submission.conflicting_copies, pk=kwargs["copy_id"])
-        try:
-            xml = selectors.raw_conflict_read(
-                user=request.user,
-                submission=submission,
-                copy_id=kwargs["copy_id"],
-                reason=self.reason(),
-            )
-        except selectors.ReasonRequired as exc:
-            return _reason_missing(exc)
+        xml = selectors.raw_conflict_read(
+            user=request.user,
+            submission=submission,
+            copy_id=kwargs["copy_id"],
+            reason=self.reason(),
+        )
         return HttpResponse(xml, content_type="text/xml; charset=utf-8")
 
 
@@ -133,12 +122,9 @@ class SubmissionAttachment(DpoScoped, APIView):
     )
     def get(self, request, *args, **kwargs):
         attachment = get_object_or_404(self.get_submission().attachments, name=kwargs["name"])
-        try:
-            data = selectors.raw_attachment_read(
-                user=request.user, attachment=attachment, reason=self.reason()
-            )
-        except selectors.ReasonRequired as exc:
-            return _reason_missing(exc)
+        data = selectors.raw_attachment_read(
+            user=request.user, attachment=attachment, reason=self.reason()
+        )
         response = HttpResponse(data, content_type="application/octet-stream")
         response["Content-Disposition"] = "attachment"
         return response
@@ -159,20 +145,10 @@ class SubmissionDecrypt(DpoScoped, APIView):
         submission = self.get_submission()
         serializer = DecryptRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not submission.device_encrypted:
-            return Response(
-                {"detail": "This submission is not device-encrypted.", "code": "not_encrypted"},
-                status=400,
-            )
-        try:
-            opened = selectors.device_encrypted_open(
-                user=request.user,
-                submission=submission,
-                private_key_pem=serializer.validated_data["private_key"].encode(),
-                reason=serializer.validated_data["reason"],
-            )
-        except (ValueError, TypeError) as exc:
-            return Response(
-                {"detail": f"Could not decrypt: {exc}", "code": "decrypt_failed"}, status=400
-            )
+        opened = selectors.device_encrypted_open(
+            user=request.user,
+            submission=submission,
+            private_key_pem=serializer.validated_data["private_key"].encode(),
+            reason=serializer.validated_data["reason"],
+        )
         return Response(opened, status=status.HTTP_200_OK)

@@ -16,14 +16,7 @@ from django.utils import timezone
 from accounts.access import project_roles
 from accounts.models import Device, Project, Role
 from accounts.provisioning import device_for_token
-
-REALM = 'Basic realm="Waypoint", charset="UTF-8"'
-
-
-class OpenRosaAuthError(Exception):
-    def __init__(self, status: int, message: str, *, challenge: bool = False) -> None:
-        super().__init__(message)
-        self.status, self.message, self.challenge = status, message, challenge
+from lib.problems import Problem
 
 
 @dataclass
@@ -47,27 +40,28 @@ def _basic_user(request):
 
 
 def resolve_caller(request, project_id: int, token: str | None) -> OpenRosaCaller:
-    """The device or account making this request, allowed in this project, or an error."""
+    """The device or account making this request, allowed in this project; otherwise a
+    ``Problem`` (401 ``account.sign_in`` challenges for HTTP Basic)."""
     query_token = request.GET.get("st")
     token = token or query_token
     if token:
         device = device_for_token(token)
         if device is None:
-            raise OpenRosaAuthError(
-                403,
+            raise Problem(
+                "device.token_invalid",
                 "This tablet's access is not valid (revoked or mistyped). Ask your supervisor for "
                 "a new QR code.",
             )
         if device.project_id != project_id:
-            raise OpenRosaAuthError(403, "This tablet is set up for another project.")
+            raise Problem("device.wrong_project", "This tablet is set up for another project.")
         _touch(device)
         return OpenRosaCaller(device.project, device, None, token, via_query=bool(query_token))
     user = _basic_user(request)
     if user is None:
-        raise OpenRosaAuthError(401, "Please sign in.", challenge=True)
+        raise Problem("account.sign_in", "Please sign in.")
     project = Project.objects.filter(pk=project_id).first()
     if project is None or Role.FORM_MANAGER not in project_roles(user, project):
-        raise OpenRosaAuthError(403, "Your account cannot collect data in this project.")
+        raise Problem("account.not_collector", "Your account cannot collect data in this project.")
     return OpenRosaCaller(project, None, user, None)
 
 

@@ -49,9 +49,10 @@ def _find(root: Element, *names: str) -> Element | None:
     """Find a descendant by local names, whatever namespace prefixes the client used."""
     node = root
     for name in names:
-        node = next((child for child in node if _local(child.tag) == name), None)
-        if node is None:
+        found = next((child for child in node if _local(child.tag) == name), None)
+        if found is None:
             return None
+        node = found
     return node
 
 

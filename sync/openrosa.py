@@ -11,10 +11,13 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import http_date
 
+from lib.problems import Problem
+
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 RESPONSE_NS = "http://openrosa.org/http/response"
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+REALM = 'Basic realm="Waypoint", charset="UTF-8"'
 
 
 def with_openrosa_headers(response: HttpResponse) -> HttpResponse:
@@ -37,6 +40,17 @@ def openrosa_response(status: int, message: str, *, nature: str = "") -> HttpRes
         node.set("nature", nature)
     node.text = message
     return xml_response(root, status)
+
+
+def problem_response(problem: Problem) -> HttpResponse:
+    """A catalogue problem as devices read it: the status, the message, the OpenRosa headers;
+    a 401 challenges for HTTP Basic, which Collect and Enketo wait for before sending it."""
+    response = openrosa_response(problem.status, problem.message)
+    for name, value in problem.headers.items():
+        response[name] = value
+    if problem.status == 401:
+        response["WWW-Authenticate"] = REALM
+    return response
 
 
 def form_list_document(entries: list[dict]) -> Element:

@@ -8,18 +8,19 @@ import base64
 
 from audit.services import audit_record
 from lib import crypto
+from lib.problems import Problem
 from sync import quarantine
 from sync.instance import parse_instance
 from sync.models import Attachment, Submission
 
 
-class ReasonRequired(ValueError):
-    """Raw data is read for a stated purpose; the reason goes into the audit trail."""
-
-
 def _audit(user, action: str, submission: Submission, reason: str, **details) -> None:
+    """Raw data is read for a stated purpose; the reason goes into the audit trail."""
     if not reason or not reason.strip():
-        raise ReasonRequired("Say why you are reading raw data (it is recorded in the audit log).")
+        raise Problem(
+            "submission.reason_required",
+            "Say why you are reading raw data (it is recorded in the audit log).",
+        )
     audit_record(
         actor=user,
         action=action,
@@ -55,7 +56,16 @@ def device_encrypted_open(
 ) -> dict:
     """Decrypt a device-encrypted submission with the DPO's key, for this answer only: neither
     the key nor the plaintext is stored."""
+    if not submission.device_encrypted:
+        raise Problem("submission.not_encrypted", "This submission is not device-encrypted.")
     _audit(user, "raw.decrypt", submission, reason)
+    try:
+        return _decrypted(submission, private_key_pem)
+    except (ValueError, TypeError) as exc:  # a wrong key, or a damaged submission
+        raise Problem("submission.decrypt_failed", f"Could not decrypt: {exc}") from exc
+
+
+def _decrypted(submission: Submission, private_key_pem: bytes) -> dict:
     manifest = quarantine.unseal_xml(
         submission.xml_sealed, form_pk=submission.form_id, identity=submission.instance_id
     )

@@ -14,20 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Device, Project
-from forms.models import Form, FormState, FormVersion
+from forms.access import device_forms
+from forms.models import FormState, FormVersion
+from lib.problems import Problem
 from lib.safexml import UnsafeOrMalformedXML
 from sync import quarantine
 from sync.instance import Instance, InstanceError, client_times, named_files, parse_instance
 from sync.models import Attachment, ConflictingCopy, Submission
 from sync.signals import submission_completed
-
-
-class SubmissionRefused(Exception):
-    """Answer the device with ``status`` and a message a volunteer can read."""
-
-    def __init__(self, status: int, message: str, code: str) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
 
 
 @dataclass
@@ -57,41 +51,33 @@ def version_questions(version_id: int, created_at) -> list[dict]:
 
 
 def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVersion:
-    """The form version the submission names, in one query on the usual path."""
+    """The form version the submission names, in one query on the usual path; a form the device
+    is not assigned is as unknown as a form that does not exist."""
+    forms = device_forms(caller.device, project.pk).filter(form_id=instance.form_id)
     version = (
         FormVersion.objects.select_related("form")
         .only("pk", "created_at", "version", "form")
-        .filter(form__project=project, form__form_id=instance.form_id, version=instance.version)
+        .filter(form__in=forms, version=instance.version)
         .first()
     )
-    form = (
-        version.form
-        if version
-        else Form.objects.filter(project=project, form_id=instance.form_id).first()
-    )
-    device = caller.device
-    if form is None or (
-        device is not None and not device.all_forms and not device.forms.filter(pk=form.pk).exists()
-    ):
-        raise SubmissionRefused(
-            404,
+    form = version.form if version else forms.first()
+    if form is None:
+        raise Problem(
+            "form.unknown",
             f"The form “{instance.form_id}” is not on this server for this device. "
             "Get the latest blank forms and fill the form again.",
-            "form.unknown",
         )
     if form.state == FormState.CLOSED:
-        raise SubmissionRefused(
-            409,
+        raise Problem(
+            "form.closed",
             f"The form “{form.title}” is closed and no longer accepts submissions. Keep this "
             "form on the tablet and contact your supervisor.",
-            "form.closed",
         )
     if version is None:
-        raise SubmissionRefused(
-            404,
+        raise Problem(
+            "form.version_unknown",
             f"Version “{instance.version}” of “{form.title}” is not on this server. "
             "Get the latest blank forms; this filled form stays on the tablet.",
-            "form.version_unknown",
         )
     return version
 
@@ -99,13 +85,12 @@ def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVe
 def submission_receive(
     *, project: Project, caller: Caller, xml: bytes, files: dict[str, bytes]
 ) -> Receipt:
-    """Store a submission (or the missing parts of one) durably. Raises ``SubmissionRefused``."""
+    """Store a submission (or the missing parts of one) durably. Refusals are catalogue
+    ``Problem``s (``lib.problems``), whose messages the device shows to the volunteer."""
     try:
         instance = parse_instance(xml)
     except (UnsafeOrMalformedXML, InstanceError) as exc:
-        raise SubmissionRefused(
-            400, f"The submission could not be read: {exc}", "xml.invalid"
-        ) from exc
+        raise Problem("xml.invalid", f"The submission could not be read: {exc}") from exc
     version = _version_for(project, instance, caller)
     questions = version_questions(version.pk, version.created_at)
     expected = named_files(instance, questions)
@@ -187,11 +172,10 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
             form=form, instance_id=instance.deprecated_id
         ).first()
         if deprecates is None:
-            raise SubmissionRefused(
-                404,
+            raise Problem(
+                "edit.unknown_original",
                 "This is an edit of a submission the server never received. Send the original "
                 "first, or contact your supervisor.",
-                "edit.unknown_original",
             )
         root_identity = deprecates.root_instance_id
     start, end = client_times(instance, version_questions(version.pk, version.created_at))

@@ -2,6 +2,7 @@
 answer, errors included, is OpenRosa XML with the OpenRosa headers."""
 
 import logging
+from contextlib import contextmanager
 from functools import wraps
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -16,10 +17,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from forms.models import Form, FormState, FormVersion
+from forms.access import access_form_for_device, device_forms, published_version
+from forms.models import FormState, FormVersion
+from lib.problems import Problem
 from sync import openrosa
-from sync.auth import REALM, OpenRosaAuthError, resolve_caller
-from sync.services import Caller, SubmissionRefused, submission_receive
+from sync.auth import resolve_caller
+from sync.services import Caller, submission_receive
 
 log = logging.getLogger(__name__)
 # Collect fills a POST up to X-OpenRosa-Accept-Content-Length counting only the XML and file
@@ -30,54 +33,52 @@ RETRY_AFTER_SECONDS = 30
 
 
 def openrosa_endpoint(*, require_version_header: bool):
-    """Authenticate, check the OpenRosa header, and turn every refusal into OpenRosa XML."""
+    """Authenticate, check the OpenRosa header, and answer every refusal (a catalogue
+    ``Problem`` from here, the services or the views) as OpenRosa XML: the one place that does."""
 
     def decorate(view):
         @csrf_exempt
-        @_unavailable_while_storage_down
         @wraps(view)
         def wrapper(request, project_id: int, token: str | None = None, **kwargs):
-            if require_version_header and request.headers.get("X-OpenRosa-Version") != "1.0":
-                return openrosa.openrosa_response(
-                    400, "This address is for ODK Collect, KoboCollect or Enketo "
-                    "(the X-OpenRosa-Version: 1.0 header is missing).",
-                )  # fmt: skip
             try:
-                caller = resolve_caller(request, project_id, token)
-            except OpenRosaAuthError as exc:
-                response = openrosa.openrosa_response(exc.status, exc.message)
-                if exc.challenge:
-                    response["WWW-Authenticate"] = REALM
-                return response
-            return view(request, project_id=project_id, caller=caller, **kwargs)
+                with _unavailable_while_storage_down():
+                    if (
+                        require_version_header
+                        and request.headers.get("X-OpenRosa-Version") != "1.0"
+                    ):
+                        raise Problem(
+                            "openrosa.version_missing",
+                            "This address is for ODK Collect, KoboCollect or Enketo "
+                            "(the X-OpenRosa-Version: 1.0 header is missing).",
+                        )
+                    caller = resolve_caller(request, project_id, token)
+                    return view(request, project_id=project_id, caller=caller, **kwargs)
+            except Problem as problem:
+                return openrosa.problem_response(problem)
 
         return wrapper
 
     return decorate
 
 
-def _unavailable_while_storage_down(view):
+@contextmanager
+def _unavailable_while_storage_down():
     """A database or storage restarting, full or out of reach answers 503 with Retry-After in
     OpenRosa XML, which Collect shows and retries, instead of an HTML 500 page. A 201 is sent
     only after the commit, so the device still holds whatever failed here; a copy that did
     commit just before the connection dropped is answered "already received" when it comes
     again. Django closes the broken connection at the end of the request; the next reconnects."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError, OSError, BotoCoreError, ClientError) as exc:
-            # The database, or the attachment storage (a full disk, S3 out of reach).
-            log.warning("storage unavailable: %s %s", type(exc).__name__, exc)
-            response = openrosa.openrosa_response(
-                503, "The server cannot take or send forms for a moment. Nothing was lost: the "
-                "forms stay on the tablet. Please send them again in a minute.",
-            )  # fmt: skip
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
-
-    return wrapper
+    try:
+        yield
+    except (OperationalError, InterfaceError, OSError, BotoCoreError, ClientError) as exc:
+        # The database, or the attachment storage (a full disk, S3 out of reach).
+        log.warning("storage unavailable: %s %s", type(exc).__name__, exc)
+        raise Problem(
+            "server.unavailable",
+            "The server cannot take or send forms for a moment. Nothing was lost: the "
+            "forms stay on the tablet. Please send them again in a minute.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
 
 
 def _prefix(request, project_id: int, caller) -> tuple[str, str]:
@@ -92,25 +93,18 @@ def _prefix(request, project_id: int, caller) -> tuple[str, str]:
     return url.rstrip("/"), f"?st={caller.token}" if caller.via_query else ""
 
 
-def _visible_forms(project_id: int, caller):
-    forms = Form.objects.filter(project_id=project_id, state=FormState.OPEN)
-    if caller.device is not None and not caller.device.all_forms:
-        forms = forms.filter(pk__in=caller.device.forms.values("pk"))
-    return forms
-
-
 @openrosa_endpoint(require_version_header=True)
 @require_http_methods(["GET", "HEAD"])
 def form_list(request, project_id: int, caller):
     base, query = _prefix(request, project_id, caller)
-    forms = _visible_forms(project_id, caller).order_by("form_id")
+    forms = device_forms(caller.device, project_id).filter(state=FormState.OPEN).order_by("form_id")
     wanted = request.GET.get("formID")
     if wanted:
         forms = forms.filter(form_id=wanted)
     entries = []
     light_versions = FormVersion.objects.defer("xform", "source", "questions", "choices")
     for form in forms.prefetch_related(Prefetch("versions", queryset=light_versions)):
-        version = form.current_version
+        version = published_version(form)
         if version is None:
             continue
         entry = {
@@ -126,13 +120,6 @@ def form_list(request, project_id: int, caller):
     return openrosa.xml_response(openrosa.form_list_document(entries))
 
 
-def _downloadable(project_id: int, form_id: str, caller) -> Form:
-    form = get_object_or_404(Form, project_id=project_id, form_id=form_id)
-    if caller.device is not None and not caller.device.all_forms:
-        get_object_or_404(caller.device.forms, pk=form.pk)
-    return form
-
-
 def _not_modified(request, etag: str) -> bool:
     return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
 
@@ -140,10 +127,10 @@ def _not_modified(request, etag: str) -> bool:
 @openrosa_endpoint(require_version_header=False)
 @require_http_methods(["GET", "HEAD"])
 def form_download(request, project_id: int, caller, form_id: str):
-    form = _downloadable(project_id, form_id, caller)
+    form = access_form_for_device(caller.device, project_id, form_id)
     if form.state == FormState.CLOSED and caller.device is not None:
-        return openrosa.openrosa_response(403, "This form is closed.")
-    version = form.current_version
+        raise Problem("form.closed_for_download", "This form is closed.")
+    version = published_version(form)
     etag = f'"{version.md5}"'
     if _not_modified(request, etag):
         return openrosa.with_openrosa_headers(HttpResponseNotModified(headers={"ETag": etag}))
@@ -155,8 +142,8 @@ def form_download(request, project_id: int, caller, form_id: str):
 @openrosa_endpoint(require_version_header=True)
 @require_http_methods(["GET", "HEAD"])
 def manifest(request, project_id: int, caller, form_id: str):
-    form = _downloadable(project_id, form_id, caller)
-    version = form.current_version
+    form = access_form_for_device(caller.device, project_id, form_id)
+    version = published_version(form)
     base, query = _prefix(request, project_id, caller)
     files = [
         {
@@ -172,8 +159,8 @@ def manifest(request, project_id: int, caller, form_id: str):
 @openrosa_endpoint(require_version_header=False)
 @require_http_methods(["GET", "HEAD"])
 def media_download(request, project_id: int, caller, form_id: str, filename: str):
-    form = _downloadable(project_id, form_id, caller)
-    media = get_object_or_404(form.current_version.media, filename=filename)
+    form = access_form_for_device(caller.device, project_id, form_id)
+    media = get_object_or_404(published_version(form).media, filename=filename)
     etag = f'"{media.md5}"'
     if _not_modified(request, etag):
         return openrosa.with_openrosa_headers(HttpResponseNotModified(headers={"ETag": etag}))
@@ -193,9 +180,47 @@ def submission(request, project_id: int, caller):
     except ValueError:
         length = 0
     if length > settings.WAYPOINT_SUBMISSION_MAX_BYTES + MULTIPART_FRAMING_ALLOWANCE:
-        return _too_large(length)
+        raise _too_large(length)
+    xml, files = _read_multipart(request)
+    counted = len(xml) + sum(map(len, files.values()))  # what Collect counts against the limit
+    if counted > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
+        raise _too_large(counted)
+    receipt = submission_receive(
+        project=caller.project,
+        caller=Caller(
+            device=caller.device,
+            user=caller.user,
+            user_agent=request.headers.get("User-Agent", ""),
+            device_id=request.GET.get("deviceID", ""),
+        ),
+        xml=xml,
+        files=files,
+    )
+    return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
+
+
+def _too_large(size: int) -> Problem:
+    return Problem(
+        "submission.too_large",
+        f"This submission is {size / 1e6:.2f} MB; the server accepts up to "
+        f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.2f} MB at a time. Update ODK Collect "
+        "so that it splits large submissions.",
+    )
+
+
+def _read_multipart(request) -> tuple[bytes, dict[str, bytes]]:
+    """The XML part and the attachments by their (base) file name."""
+    xml = None
+    files: dict[str, bytes] = {}
     try:
-        xml, files = _read_multipart(request)
+        for field_name, uploads in request.FILES.lists():
+            for upload in uploads:
+                if field_name == "xml_submission_file":
+                    xml = upload.read()
+                else:
+                    files[upload.name] = upload.read()
+        if xml is None and request.POST.get("xml_submission_file"):
+            xml = request.POST["xml_submission_file"].encode("utf-8")
     except (
         MultiPartParserError,
         RequestDataTooBig,
@@ -204,52 +229,13 @@ def submission(request, project_id: int, caller):
         ValueError,
     ) as exc:
         log.info("unreadable submission body: %s", type(exc).__name__)
-        return openrosa.openrosa_response(
-            400, "The submission arrived incomplete or damaged. Please send it again."
-        )
+        raise Problem(
+            "submission.unreadable",
+            "The submission arrived incomplete or damaged. Please send it again.",
+        ) from exc
     if xml is None:
-        return openrosa.openrosa_response(
-            400, "The submission has no xml_submission_file part. Please send it again."
+        raise Problem(
+            "submission.no_xml",
+            "The submission has no xml_submission_file part. Please send it again.",
         )
-    counted = len(xml) + sum(map(len, files.values()))  # what Collect counts against the limit
-    if counted > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
-        return _too_large(counted)
-    try:
-        receipt = submission_receive(
-            project=caller.project,
-            caller=Caller(
-                device=caller.device,
-                user=caller.user,
-                user_agent=request.headers.get("User-Agent", ""),
-                device_id=request.GET.get("deviceID", ""),
-            ),
-            xml=xml,
-            files=files,
-        )
-    except SubmissionRefused as exc:
-        return openrosa.openrosa_response(exc.status, exc.message)
-    return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
-
-
-def _too_large(size: int) -> HttpResponse:
-    return openrosa.openrosa_response(
-        413,
-        f"This submission is {size / 1e6:.2f} MB; the server accepts up to "
-        f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.2f} MB at a time. Update ODK Collect "
-        "so that it splits large submissions.",
-    )
-
-
-def _read_multipart(request) -> tuple[bytes | None, dict[str, bytes]]:
-    """The XML part and the attachments by their (base) file name."""
-    xml = None
-    files: dict[str, bytes] = {}
-    for field_name, uploads in request.FILES.lists():
-        for upload in uploads:
-            if field_name == "xml_submission_file":
-                xml = upload.read()
-            else:
-                files[upload.name] = upload.read()
-    if xml is None and request.POST.get("xml_submission_file"):
-        xml = request.POST["xml_submission_file"].encode("utf-8")
     return xml, files

@@ -20,6 +20,7 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -31,9 +32,20 @@ VERSION = "2026112701"
 LANGUAGES = ("English (en)", "Français (fr)", "Español (es)", "العربية (ar)", "Українська (uk)")
 TRANSLATED = ("label", "hint", "constraint_message")
 SURVEY_COLUMNS = (
-    "type", "name", "privacy", "label", "hint", "required", "relevant", "constraint",
-    "constraint_message", "appearance", "default", "choice_filter", "repeat_count",
-)  # fmt: skip
+    "type",
+    "name",
+    "privacy",
+    "label",
+    "hint",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+    "appearance",
+    "default",
+    "choice_filter",
+    "repeat_count",
+)
 GROUP_TYPES = ("begin group", "end group", "begin repeat", "end repeat")
 CLASSES = ("direct", "pseudonym", "quasi", "sensitive", "free_text", "keep", "drop")
 GENERALISER = re.compile(
@@ -1028,7 +1040,7 @@ def staff_survey() -> list[dict]:
     ]
 
 
-FORMS = [
+FORMS: list[dict[str, Any]] = [
     {
         "file": "migrant_experience.xlsx",
         "settings": {

@@ -12,13 +12,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import ServicePoint
 from accounts.provisioning import device_create
+from privacy.anonymisation.services import record_anonymise
 from privacy.review import release_open
-from privacy.services import record_anonymise
 from sync.models import ConflictingCopy
 from sync.services import Caller, submission_receive
 from tests.factories import NationalSocietyFactory, ServicePointFactory
 from tests.forms.helpers import upload
-from tests.sync.conftest import instance_xml
+from tests.samples import instance_xml
 from tests.xlsform import simple_form, xlsx
 
 PERSONAS = ["anonymous", "device", "outsider", "analyst", "dpo", "form_manager", "admin"]

@@ -136,8 +136,21 @@ def test_logs_hold_no_personal_data_and_follow_request_ids(production_server):
     entries = _log_entries(server, set(ids.values()))
     text = json.dumps(entries, ensure_ascii=False)
 
-    planted = [NAME, "Quibbleworth", PHONE, "3475550199", STORY, "Vrbnik", WRONG_PASSWORD,
-               BASIC_PASSWORD, basic, device_token, dpo_token, REASON, MALFORMED_MARK]  # fmt: skip
+    planted = [
+        NAME,
+        "Quibbleworth",
+        PHONE,
+        "3475550199",
+        STORY,
+        "Vrbnik",
+        WRONG_PASSWORD,
+        BASIC_PASSWORD,
+        basic,
+        device_token,
+        dpo_token,
+        REASON,
+        MALFORMED_MARK,
+    ]
     assert [value for value in planted if value in text] == []
     for entry in entries:
         assert {"time", "level", "logger", "message"} <= entry.keys(), entry
@@ -239,10 +252,24 @@ def test_a_celery_worker_logs_json_lines_with_the_task_id(tmp_path):
     worker = CeleryWorker(env).start()
     try:
         sent = subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "backend", "call", "privacy.anonymise_pending",
-             "--queue", env["CELERY_TASK_DEFAULT_QUEUE"]],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "call",
+                "privacy.anonymise_pending",
+                "--queue",
+                env["CELERY_TASK_DEFAULT_QUEUE"],
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         task_id = sent.stdout.strip()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and f'"task_id": "{task_id}"' not in worker.output():

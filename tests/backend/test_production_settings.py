@@ -9,8 +9,8 @@ import sys
 import httpx
 import pytest
 
-from tests.backend.conftest import production_environment
 from tests.live import ROOT
+from tests.plugins.production import production_environment
 
 pytestmark = pytest.mark.live_server_process
 VIA_PROXY = {"X-Forwarded-Proto": "https"}
@@ -50,6 +50,87 @@ def test_deploy_check_still_catches_an_unsafe_production_setting(tmp_path):
     checked = deploy_check(env)
     assert checked.returncode != 0
     assert "security.W018" in checked.stdout + checked.stderr
+
+
+# What production refuses to start without; all but the host names are secrets (X or X_FILE).
+SECRETS = ["SECRET_KEY", "DATABASE_URL", "WAYPOINT_QUARANTINE_KEYS", "WAYPOINT_PSEUDONYM_SECRET"]
+
+
+def start_settings(env: dict, code: str = "", module: str = "backend.settings"):
+    """Import the settings as a server or worker does when it starts, then run ``code``."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import {module} as settings\n{code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("name", [*SECRETS, "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("unset", [True, False], ids=["absent", "empty"])
+def test_production_refuses_to_start_without_a_required_setting(tmp_path, name, unset):
+    env = production_environment(tmp_path)
+    assert "DEBUG" not in env  # production's own default: DEBUG off
+    if unset:
+        del env[name]
+    else:
+        env[name] = ""
+
+    started = start_settings(env)
+
+    assert started.returncode != 0
+    assert f"MissingSetting: {name} is required in production" in started.stderr
+    if name in SECRETS:
+        assert f"{name}_FILE to a file holding it" in started.stderr
+
+
+def test_production_reads_each_secret_from_its_file(tmp_path):
+    """Docker and Kubernetes mount secrets as files: ``X_FILE`` stands for ``X``."""
+    env = production_environment(tmp_path)
+    given = {}
+    for name in SECRETS:
+        given[name] = env.pop(name)
+        (tmp_path / name).write_text(given[name] + "\n", encoding="utf-8")
+        env[f"{name}_FILE"] = str(tmp_path / name)
+
+    started = start_settings(env, f"print([getattr(settings, name) for name in {SECRETS}])")
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == str([given[name] for name in SECRETS])
+
+
+def test_production_refuses_a_yes_no_setting_it_cannot_read(tmp_path):
+    """``DEBUG=flase`` was read as off; ``SECURE_SSL_REDIRECT=flase`` would have been too."""
+    env = production_environment(tmp_path)
+    env["SECURE_SSL_REDIRECT"] = "flase"
+
+    started = start_settings(env)
+
+    assert started.returncode != 0
+    assert "SECURE_SSL_REDIRECT must be one of 1/0, true/false, yes/no, on/off" in started.stderr
+
+
+def test_fault_injection_is_not_a_production_setting(tmp_path):
+    """The killed-worker test's delay exists only in the test settings, which production
+    refuses to load."""
+    env = {**production_environment(tmp_path), "WAYPOINT_ANONYMISE_TEST_DELAY": "8"}
+
+    production = start_settings(env, "print(hasattr(settings, 'WAYPOINT_ANONYMISE_TEST_DELAY'))")
+    test_settings = start_settings(env, module="backend.settings_test")
+    development = start_settings(
+        {**env, "WAYPOINT_ENV": "development"},
+        "print(settings.WAYPOINT_ANONYMISE_TEST_DELAY)",
+        module="backend.settings_test",
+    )
+
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip() == "False"
+    assert test_settings.returncode != 0
+    assert "backend.settings_test injects faults and is for tests only" in test_settings.stderr
+    assert development.returncode == 0, development.stderr
+    assert development.stdout.strip() == "8.0"
 
 
 def _policy(response: httpx.Response) -> set[str]:

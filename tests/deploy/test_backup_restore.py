@@ -14,7 +14,7 @@ import pytest
 
 from lib import crypto
 from tests.live import PSQL, ROOT, ServerProcess, free_port, machine_postgres_missing
-from tests.sync.conftest import PHOTO_FORM, instance_xml
+from tests.samples import PHOTO_FORM, instance_xml
 from tests.xlsform import xlsx
 
 pytestmark = [pytest.mark.postgres, pytest.mark.live_server_process, pytest.mark.timeout(300)]
@@ -60,8 +60,12 @@ def site(tmp_path):
 def _manage(env: dict, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -69,8 +73,12 @@ def _manage(env: dict, *args: str) -> str:
 def _script(name: str, env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(ROOT / "deploy" / name), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_a_restored_backup_gives_back_submissions_attachments_and_audit(site, tmp_path):
@@ -105,8 +113,11 @@ def test_a_restored_backup_gives_back_submissions_attachments_and_audit(site, tm
     made = _script("backup.sh", original, str(backup))
     assert made.returncode == 0, made.stderr
     assert {p.name for p in backup.iterdir()} == {
-        "database.dump", "media.tar.gz", "MANIFEST", "SHA256SUMS"
-    }  # fmt: skip
+        "database.dump",
+        "media.tar.gz",
+        "MANIFEST",
+        "SHA256SUMS",
+    }
     assert PHOTO[:64] not in (backup / "media.tar.gz").read_bytes()  # files stay sealed
 
     restored = site("restored", migrate=False)
@@ -153,10 +164,16 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(site, tmp_path)
     assert refused.returncode != 0
     assert "FAILED" in refused.stdout + refused.stderr
     tables = subprocess.run(
-        ["psql", target["DATABASE_URL"], "-qtAc",
-         "select count(*) from pg_tables where schemaname = 'public'"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        [
+            "psql",
+            target["DATABASE_URL"],
+            "-qtAc",
+            "select count(*) from pg_tables where schemaname = 'public'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert tables == "0"  # nothing was restored
     assert not Path(target["WAYPOINT_MEDIA_ROOT"]).exists()
 

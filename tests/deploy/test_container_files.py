@@ -35,10 +35,21 @@ def test_every_compose_service_runs_a_role_the_entrypoint_knows():
 
 def test_the_image_wheel_carries_every_template_and_static_file(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "--wheel-dir", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "--wheel-dir",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     wheel = next(tmp_path.glob("waypoint-*.whl"))
     packaged = set(zipfile.ZipFile(wheel).namelist())
     needed = {
@@ -68,10 +79,13 @@ def _filled_env_example() -> dict:
 @pytest.mark.timeout(120)
 def test_settings_from_env_example_pass_the_deployment_checks(tmp_path):
     """What the runbook's install step produces is a production configuration Django accepts."""
+    env_file = _filled_env_example()
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}},
-        **_filled_env_example(),
+        **env_file,
         "WAYPOINT_ENV": "production",
+        # What compose.yaml sets beside the env file (check --deploy does not connect).
+        "DATABASE_URL": f"postgres://waypoint:{env_file['POSTGRES_PASSWORD']}@postgres:5432/waypoint",
         "WAYPOINT_VAR_DIR": str(tmp_path),
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
     }
@@ -80,8 +94,12 @@ def test_settings_from_env_example_pass_the_deployment_checks(tmp_path):
 
     checked = subprocess.run(
         [str(DEPLOY / "entrypoint.sh"), "manage", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no issues" in checked.stdout

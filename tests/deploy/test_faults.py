@@ -44,7 +44,7 @@ from tests.live import (
     wait_for,
 )
 from tests.proxy import LossyProxy
-from tests.sync.conftest import instance_xml, photo_form  # noqa: F401 - the household form
+from tests.samples import instance_xml
 
 pytestmark = [pytest.mark.postgres, pytest.mark.live_server_process, pytest.mark.timeout(300)]
 OPENROSA = {"X-OpenRosa-Version": "1.0"}
@@ -235,8 +235,12 @@ def test_broker_down_submissions_accepted_then_all_anonymised_exactly_once(
         assert AnonymisedRecord.objects.count() == 1  # the other nine wait for the sweep
         subprocess.run(
             [sys.executable, "-m", "celery", "-A", "backend", "call", "privacy.anonymise_pending"],
-            cwd=ROOT, env=server.env, check=True, capture_output=True, timeout=120,
-        )  # fmt: skip  # what beat sends every minute
+            cwd=ROOT,
+            env=server.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )  # what beat sends every minute
         assert Submission.objects.count() == 10
         assert wait_for(lambda: AnonymisedRecord.objects.count() == 10), worker.output()[-3000:]
     finally:

@@ -68,9 +68,14 @@ def test_submission_reaches_the_risk_report(topology):
     demo = json.loads(
         subprocess.run(
             [sys.executable, "manage.py", "demo", "--json", "--base-url", url],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         ).stdout
-    )  # fmt: skip
+    )
     status = subprocess.run([script, "status"], env=env, capture_output=True, text=True).stdout
     assert status.count("running") == 4, status
     assert httpx.get(f"{url}/health/ready").json()["status"] == "ok"

@@ -57,9 +57,22 @@ def test_migrant_questionnaire_covers_the_issue(published):
     assert rules["contact_phone"]["classification"] == "direct"
     assert rules["story"]["classification"] == "free_text"
     assert rules["age"]["classification"] == "quasi"
-    for name in ["consent", "visit_date", "sex", "country_of_origin", "nationality", "languages",
-                 "countries_crossed", "journey_months", "dangers", "family_separated",
-                 "needs_needed", "needs_met", "priorities", "contact_consent"]:  # fmt: skip
+    for name in [
+        "consent",
+        "visit_date",
+        "sex",
+        "country_of_origin",
+        "nationality",
+        "languages",
+        "countries_crossed",
+        "journey_months",
+        "dangers",
+        "family_separated",
+        "needs_needed",
+        "needs_met",
+        "priorities",
+        "contact_consent",
+    ]:
         assert name in rules, name
     assert rules["priorities"]["question_type"] == "rank"
 
@@ -76,9 +89,13 @@ def test_javarosa_fills_the_migrant_questionnaire_in_arabic(published, tmp_path)
     version = FormVersion.objects.get(form__form_id="migrant_experience")
 
     instance = fill(
-        version, tmp_path, "--lang", "العربية (ar)", "--set", "/data/consent=yes",
-        "--set", "/data/age=34", "--set", "/data/contact/contact_consent=no",
-    )  # fmt: skip
+        version,
+        tmp_path,
+        *("--lang", "العربية (ar)"),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/age=34"),
+        *("--set", "/data/contact/contact_consent=no"),
+    )
 
     assert instance.get("id") == "migrant_experience"
     assert instance.findtext("age") == "34"

@@ -9,18 +9,10 @@ from forms.models import Form, FormVersion, MediaFile
 from forms.problems import FormRejected
 from forms.services import media_upload
 from tests.forms.helpers import upload
+from tests.samples import MEDIA_FORM
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db
-
-MEDIA_FORM = {
-    "survey": [
-        ["type", "name", "label", "media::image", "privacy"],
-        ["note", "welcome", "Welcome", "logo.png", None],
-        ["select_one_from_file places.csv", "place", "Where are you?", None, "quasi"],
-    ],
-    "settings": [["form_id", "version"], ["media_form", "1"]],
-}
 
 
 @pytest.fixture

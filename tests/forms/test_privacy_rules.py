@@ -36,12 +36,14 @@ DESIGN_DEFAULTS = {
     "note": ("keep", []),
 }
 
+# Metadata and calculations take no label in an XLSForm.
+UNLABELLED = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "calculate"}
+
 
 def test_unclassified_questions_get_the_design_defaults(api, project, form_manager):
     rows = [["type", "name", "label", "calculation"]]
     for index, qtype in enumerate(DESIGN_DEFAULTS):
-        label = None if qtype in {"start", "end", "today", "deviceid", "phonenumber", "username",
-                                  "email", "calculate"} else f"Q{index}"  # fmt: skip
+        label = None if qtype in UNLABELLED else f"Q{index}"
         rows.append([qtype, f"q{index}", label, "1" if qtype == "calculate" else None])
     form = {
         "survey": rows,

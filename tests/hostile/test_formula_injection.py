@@ -14,8 +14,8 @@ from django.test import TestCase
 from forms.models import Form
 from lib.spreadsheets import TRIGGERS
 from privacy.review import release_approve, release_open
-from tests.hostile.conftest import submit_as_device
-from tests.privacy.conftest import privacy_instance
+from tests.hostile.world import submit_as_device
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 

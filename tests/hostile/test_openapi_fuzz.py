@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
 from backend.wsgi import application
-from tests.hostile.conftest import FUZZ_TOKEN
+from tests.hostile.world import FUZZ_TOKEN
 
 # Where a request that matches the schema can still be refused with 400 because it names
 # something that does not exist or does not fit (the schema cannot enumerate ids, a form's

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from forms.models import MediaFile
 from sync import quarantine
 from sync.models import Submission
-from tests.hostile.conftest import World, submit_as_device
 from tests.hostile.corpus import stored
-from tests.privacy.conftest import privacy_instance
+from tests.hostile.world import World, submit_as_device
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ The screenshots go to docs/screenshots/, where the issue notes point."""
 import pytest
 
 from privacy.models import AnonymisedRecord, Release
-from tests.browser import DOCS_SCREENSHOTS, screenshot
-from tests.privacy.conftest import privacy_instance
+from tests.plugins.browser import DOCS_SCREENSHOTS, screenshot
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery staple"

@@ -11,8 +11,8 @@ from PIL import Image
 from accounts.provisioning import decode_collect_qr_payload
 from forms.library import LIBRARY_DIR
 from forms.models import Form
-from tests.browser import screenshot
 from tests.factories import ServicePointFactory
+from tests.plugins.browser import screenshot
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from results.suppression import SuppressedTable, recoverable_cells
-from tests.browser import DOCS_SCREENSHOTS, screenshot
+from tests.plugins.browser import DOCS_SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

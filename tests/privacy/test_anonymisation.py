@@ -7,10 +7,10 @@ import json
 import pytest
 
 from forms.models import PrivacyRule, PrivacyRuleSet
-from privacy import services
+from privacy.anonymisation import services
 from privacy.models import AnonymisedRecord
 from sync.models import Submission
-from tests.privacy.conftest import privacy_instance
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_pseudonyms_link_repeat_contacts_whatever_the_spelling(send, privacy_for
 
 def test_phone_pseudonyms_normalise_to_e164(send, privacy_form, project):
     from lib import crypto
-    from privacy.transforms import normalise_for_pseudonym
+    from privacy.anonymisation.rules import normalise_for_pseudonym
 
     assert normalise_for_pseudonym("+39 333 123 4567", ("IT",)) == "+393331234567"
     assert normalise_for_pseudonym("333-123-4567", ("IT",)) == "+393331234567"

@@ -65,13 +65,14 @@ def library(project):
 
 def collect(server, device):
     result = javarosa(
-        "collect", f"{server.url}/key/{device.token}/projects/{device.project_id}",
-        "--form-id", "migrant_experience", "--set", "/data/consent=yes",
-        "--set", "/data/contact/contact_consent=yes",
-        "--set", "/data/contact/contact_name=Nadia Haddad",
-        "--set", "/data/contact/contact_phone=+39 347 998 1122",
-        "--set", "/data/story=Nadia Haddad here, call +39 347 998 1122",
-    )  # fmt: skip
+        *("collect", f"{server.url}/key/{device.token}/projects/{device.project_id}"),
+        *("--form-id", "migrant_experience"),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/contact/contact_consent=yes"),
+        *("--set", "/data/contact/contact_name=Nadia Haddad"),
+        *("--set", "/data/contact/contact_phone=+39 347 998 1122"),
+        *("--set", "/data/story=Nadia Haddad here, call +39 347 998 1122"),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
@@ -95,7 +96,8 @@ def test_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(
     pipeline, library, project, java
 ):
     server, worker = pipeline
-    slow = worker(WAYPOINT_ANONYMISE_TEST_DELAY="8")
+    # The delay is a test-only setting: production settings do not read it.
+    slow = worker(DJANGO_SETTINGS_MODULE="backend.settings_test", WAYPOINT_ANONYMISE_TEST_DELAY="8")
     collect(server, DeviceFactory(project=project))
     assert wait_for(
         lambda: "privacy.anonymise_batch" in slow.output() and "received" in slow.output(), 30

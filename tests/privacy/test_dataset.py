@@ -3,9 +3,9 @@ records wait, in hold mode); unchanged data is not recomputed; the run says what
 
 import pytest
 
-from privacy import dataset
+from privacy.disclosure import dataset
 from privacy.models import AnonymisedRecord, DisclosureRun
-from tests.privacy.conftest import privacy_instance
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 

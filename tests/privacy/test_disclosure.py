@@ -14,8 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from privacy import disclosure
-from privacy.disclosure import (
+from privacy.disclosure import control as disclosure
+from privacy.disclosure.control import (
     MISSING,
     encode_columns,
     frequencies,

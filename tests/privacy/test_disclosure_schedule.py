@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from privacy import dataset, disclosure, services, tasks
+from privacy import tasks
+from privacy.anonymisation import services
+from privacy.disclosure import control, dataset, scheduling
 from privacy.models import AnonymisedRecord, DisclosurePending
 from sync.models import Submission
-from tests.privacy.conftest import privacy_instance
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,7 @@ def test_a_form_checked_moments_ago_waits_for_the_sweep(
     assert queued.count(form_id) == 3  # the first, the second, and the sweep's
 
     settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 0
-    assert not services.disclosure_deferred(form_id=form_id)
+    assert not scheduling.disclosure_deferred(form_id=form_id)
 
 
 def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read(
@@ -101,7 +103,7 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
     for n in range(3):
         _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:race{n}")
     changed = AnonymisedRecord.objects.first()
-    encode = disclosure.encode_columns
+    encode = control.encode_columns
 
     def change_meanwhile(*args, **kwargs):
         AnonymisedRecord.objects.filter(pk=changed.pk).update(
@@ -109,7 +111,7 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
         )
         return encode(*args, **kwargs)
 
-    monkeypatch.setattr(disclosure, "encode_columns", change_meanwhile)
+    monkeypatch.setattr(control, "encode_columns", change_meanwhile)
     dataset.disclosure_run(form_id=privacy_form.form_id)
 
     changed.refresh_from_db()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from privacy.generalise import generalise
+from privacy.anonymisation.generalise import generalise
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
-from privacy import dataset
-from tests.privacy.conftest import privacy_instance
+from privacy.disclosure import dataset
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 

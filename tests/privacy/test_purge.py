@@ -8,10 +8,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from privacy import services
+from privacy import retention
+from privacy.anonymisation import services
 from privacy.models import AnonymisedRecord
 from sync.models import Submission
-from tests.privacy.conftest import privacy_instance
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_purge_removes_raw_data_released_longer_ago_than_retention(
     assert default_storage.exists(attachment_file)
 
     with django_capture_on_commit_callbacks(execute=True):  # files go once the purge committed
-        purged = services.raw_purge_due()
+        purged = retention.raw_purge_due()
 
     assert purged == 1
     stored.refresh_from_db()
@@ -58,12 +59,12 @@ def test_purge_removes_raw_data_released_longer_ago_than_retention(
 
 
 def test_purged_submissions_are_not_reprocessed(stored):
-    services.raw_purge_due()
+    retention.raw_purge_due()
 
     assert services.record_anonymise(submission_id=stored.pk) is None
     assert AnonymisedRecord.objects.filter(submission=stored).exists()  # the record stays
 
 
 def test_purge_is_idempotent(stored):
-    assert services.raw_purge_due() == 1
-    assert services.raw_purge_due() == 0
+    assert retention.raw_purge_due() == 1
+    assert retention.raw_purge_due() == 0

@@ -7,10 +7,10 @@ from io import StringIO
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from privacy.dataset import disclosure_run
+from privacy.anonymisation.services import records_anonymise
+from privacy.disclosure.dataset import disclosure_run
 from privacy.models import AnonymisedRecord
 from privacy.review import rules_change
-from privacy.services import records_anonymise
 
 
 def _pseudonyms() -> set[str]:
@@ -67,9 +67,11 @@ def test_a_rule_change_that_leaves_a_record_alike_keeps_its_checked_values(relea
     record = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
     published, suppressed = record.published, record.suppressed
     new_rules = rules_change(
-        version=record.version, user=dpo, reason="notes are identifying",
+        version=record.version,
+        user=dpo,
+        reason="notes are identifying",
         changes=[{"path": "/data/internal_note", "classification": "direct"}],
-    )  # fmt: skip
+    )
 
     records_anonymise(submission_ids=[record.submission_id])
 

@@ -7,7 +7,7 @@ import pytest
 from audit.models import AuditEvent
 from privacy import review
 from privacy.models import AnonymisedRecord, Release
-from tests.privacy.conftest import privacy_instance
+from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +52,14 @@ def test_rule_change_makes_a_new_rule_set_and_reruns(
     with django_capture_on_commit_callbacks(execute=True):  # the re-run is sent after commit
         response = api.as_user(dpo).post(
             f"{api_base(project)}/versions/1/rule-sets",
-            {"changes": [{"path": "/data/age", "classification": "quasi",
-                          "generalisers": ["band:5"]}],
-             "reason": "finer age bands were agreed"},
+            {
+                "changes": [
+                    {"path": "/data/age", "classification": "quasi", "generalisers": ["band:5"]}
+                ],
+                "reason": "finer age bands were agreed",
+            },
             format="json",
-        )  # fmt: skip
+        )
 
     assert response.status_code == 201, response.json()
     assert response.json()["number"] == 2
@@ -70,10 +73,14 @@ def test_rule_change_makes_a_new_rule_set_and_reruns(
 def test_invalid_rule_change_is_refused(api, project, dpo, records):
     response = api.as_user(dpo).post(
         f"{api_base(project)}/versions/1/rule-sets",
-        {"changes": [{"path": "/data/sex", "classification": "quasi", "generalisers": ["band:5"]}],
-         "reason": "x"},
+        {
+            "changes": [
+                {"path": "/data/sex", "classification": "quasi", "generalisers": ["band:5"]}
+            ],
+            "reason": "x",
+        },
         format="json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 400
     assert "number question" in response.json()["detail"]
@@ -111,7 +118,7 @@ def test_approval_fails_if_anything_changed_since_opening(api, project, dpo, rec
     )
 
     assert refused.status_code == 409
-    assert refused.json()["code"] == "release_changed"
+    assert refused.json()["code"] == "release.changed"
     assert not AnonymisedRecord.objects.filter(released_at__isnull=False).exists()
     again = client.post(f"{api_base(project)}/releases").json()
     assert again["records"] == opened["records"] - 1  # the withheld record stays out
@@ -180,9 +187,15 @@ PAGES = [
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("anonymous", 302), ("outsider", 404), ("analyst", 403), ("form_manager", 403),
-     ("dpo", 200), ("admin_user", 200)],
-)  # fmt: skip
+    [
+        ("anonymous", 302),
+        ("outsider", 404),
+        ("analyst", 403),
+        ("form_manager", 403),
+        ("dpo", 200),
+        ("admin_user", 200),
+    ],
+)
 def test_review_pages_are_the_dpos_alone(
     client, request, project, records, page, persona, expected
 ):

@@ -10,7 +10,7 @@ import pytest
 from forms.services import form_upload
 from sync.models import Attachment, Submission
 from tests.factories import DeviceFactory
-from tests.sync.conftest import PHOTO_FORM, instance_xml
+from tests.samples import PHOTO_FORM, instance_xml
 from tests.xlsform import xlsx
 
 RACERS = 8

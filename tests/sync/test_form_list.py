@@ -9,7 +9,7 @@ from defusedxml.ElementTree import fromstring
 from forms.models import Form
 from forms.services import form_upload, media_upload
 from tests.factories import DeviceFactory
-from tests.sync.conftest import device_url
+from tests.samples import device_url
 from tests.xlsform import simple_form, xlsx
 
 pytestmark = pytest.mark.django_db

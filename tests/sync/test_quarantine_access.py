@@ -13,7 +13,7 @@ from audit.models import AppendOnlyError, AuditEvent
 from forms.services import form_upload
 from lib import crypto
 from sync.models import Submission
-from tests.sync.conftest import instance_xml
+from tests.samples import instance_xml
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_raw_read_without_a_reason_is_refused_and_reads_nothing(api, project, dp
     response = api.as_user(dpo).get(f"{base(project)}/uuid:q1/xml")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "reason_required"
+    assert response.json()["code"] == "submission.reason_required"
     assert b"Amina" not in response.content
     assert not AuditEvent.objects.exists()
 
@@ -185,7 +185,7 @@ def test_wrong_private_key_does_not_open_it(submit, encrypted_form, rsa_key, api
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "decrypt_failed"
+    assert response.json()["code"] == "submission.decrypt_failed"
 
 
 def test_quarantine_key_rotation_keeps_old_blobs_readable(settings, submit, photo_form):

@@ -14,7 +14,7 @@ from sync.models import Submission
 from tests.factories import DeviceFactory
 from tests.proxy import LossyProxy
 from tests.real_clients import javarosa, web_forms
-from tests.sync.conftest import PHOTO_FORM
+from tests.samples import PHOTO_FORM
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.timeout(600)
@@ -49,10 +49,13 @@ def collect_ok(result) -> None:
 
 def test_collect_cycle_in_arabic_with_javarosa(live, library_form, tablet, java, tmp_path):
     result = javarosa(
-        "collect", server_url(live, tablet), "--form-id", "migrant_experience",
-        "--lang", "العربية (ar)", "--set", "/data/consent=yes",
-        "--set", "/data/contact/contact_consent=no", "--out", str(tmp_path),
-    )  # fmt: skip
+        *("collect", server_url(live, tablet)),
+        *("--form-id", "migrant_experience"),
+        *("--lang", "العربية (ar)"),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/contact/contact_consent=no"),
+        *("--out", str(tmp_path)),
+    )
 
     collect_ok(result)
     submission = Submission.objects.get()
@@ -76,10 +79,14 @@ def test_attachments_split_over_several_posts(
         photos.append(path)
 
     result = javarosa(
-        "collect", server_url(small, tablet), "--form-id", "household", "--repeats", "1",
-        "--set", "/data/photo=face.jpg", "--set", "/data/docs/doc_photo=passport.jpg",
-        "--attach", str(photos[0]), "--attach", str(photos[1]),
-    )  # fmt: skip
+        *("collect", server_url(small, tablet)),
+        *("--form-id", "household"),
+        *("--repeats", "1"),
+        *("--set", "/data/photo=face.jpg"),
+        *("--set", "/data/docs/doc_photo=passport.jpg"),
+        *("--attach", str(photos[0])),
+        *("--attach", str(photos[1])),
+    )
 
     collect_ok(result)
     assert result.stderr.count("POST ") == 2  # Collect split the upload at the advertised limit
@@ -95,10 +102,12 @@ def test_retry_after_a_lost_response_lands_one_submission(
     proxy = LossyProxy(live.port, drop_first_matching=b"POST ")
     try:
         lost = javarosa(
-            "collect", server_url(proxy, tablet), "--form-id", "migrant_experience",
-            "--set", "/data/consent=yes", "--set", "/data/contact/contact_consent=no",
-            "--out", str(tmp_path),
-        )  # fmt: skip
+            *("collect", server_url(proxy, tablet)),
+            *("--form-id", "migrant_experience"),
+            *("--set", "/data/consent=yes"),
+            *("--set", "/data/contact/contact_consent=no"),
+            *("--out", str(tmp_path)),
+        )
         assert lost.returncode != 0, lost.stderr  # the tablet saw no answer; it keeps the form
         assert Submission.objects.count() == 1, lost.stderr  # but the server had stored it
         instance = next(tmp_path.glob("*.xml")).read_bytes()
@@ -118,10 +127,12 @@ def test_retry_after_a_lost_response_lands_one_submission(
 
 def test_an_edit_from_collect_is_a_new_version(live, library_form, tablet, java, tmp_path):
     first = javarosa(
-        "collect", server_url(live, tablet), "--form-id", "migrant_experience",
-        "--set", "/data/consent=yes", "--set", "/data/contact/contact_consent=no",
-        "--out", str(tmp_path),
-    )  # fmt: skip
+        *("collect", server_url(live, tablet)),
+        *("--form-id", "migrant_experience"),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/contact/contact_consent=no"),
+        *("--out", str(tmp_path)),
+    )
     collect_ok(first)
     original = Submission.objects.get()
     instance = next(tmp_path.glob("*.xml")).read_text(encoding="utf-8")
@@ -149,9 +160,12 @@ def test_web_forms_engine_fills_and_submits(live, library_form, tablet):
     form_url = f"{server_url(live, tablet)}/forms/migrant_experience.xml"
 
     result = web_forms(
-        form_url, "--lang", "Українська (uk)", "--set", "/data/consent=yes",
-        "--set", "/data/contact/contact_consent=no", "--submit", server_url(live, tablet),
-    )  # fmt: skip
+        form_url,
+        *("--lang", "Українська (uk)"),
+        *("--set", "/data/consent=yes"),
+        *("--set", "/data/contact/contact_consent=no"),
+        *("--submit", server_url(live, tablet)),
+    )
 
     assert result.returncode == 0, result.stderr[-3000:]
     submission = Submission.objects.get()

@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from lib import crypto
 from sync import quarantine, selectors
 from sync.models import Attachment, ConflictingCopy, Submission
-from tests.sync.conftest import instance_xml
+from tests.samples import instance_xml
 
 PHOTO = b"\xff\xd8\xff\xe0 a photo of a document"
 
@@ -78,5 +78,6 @@ def test_removing_the_old_key_too_early_is_refused_with_a_clear_error(settings, 
     assert bytes(Submission.objects.get().xml_sealed) == sealed  # nothing was changed
     assert quarantine.read_sealed(attachment) == blob
     settings.WAYPOINT_QUARANTINE_KEYS = old_key_data
-    assert b"Amina" in quarantine.unseal_xml(sealed, form_pk=Submission.objects.get().form_id,
-                                             identity="uuid:k1")  # fmt: skip
+    assert b"Amina" in quarantine.unseal_xml(
+        sealed, form_pk=Submission.objects.get().form_id, identity="uuid:k1"
+    )

@@ -13,7 +13,7 @@ from forms.services import form_upload
 from sync import quarantine
 from sync.models import ConflictingCopy, Submission
 from sync.signals import submission_completed
-from tests.sync.conftest import PHOTO_FORM, device_url, instance_xml
+from tests.samples import PHOTO_FORM, device_url, instance_xml
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db

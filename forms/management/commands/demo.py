@@ -34,9 +34,12 @@ NETWORKS = [
     ("apmn", "Asia Pacific Migration Network (APMN)"),
     ("sahel-plus", "Sahel+ migration network"),
     ("mena", "Middle East and North Africa migration network (MENA)"),
-    ("perco", "Platform for European Red Cross Cooperation on Refugees, Asylum Seekers and "
-     "Migrants (PERCO)"),
-]  # fmt: skip
+    (
+        "perco",
+        "Platform for European Red Cross Cooperation on Refugees, Asylum Seekers and "
+        "Migrants (PERCO)",
+    ),
+]
 PROJECT = "Demo service point"
 ACCOUNTS = [
     ("form_manager", [Role.FORM_MANAGER], False),
@@ -137,7 +140,7 @@ class Command(BaseCommand):
             "forms": forms,
         }
 
-    def account(self, project: Project, username: str, roles: list[str], admin: bool) -> dict:
+    def account(self, project: Project, username: str, roles: list[Role], admin: bool) -> dict:
         user_model = get_user_model()
         password = _secret(f"demo-password:{username}")
         user = user_model.objects.filter(username=username).first()

@@ -175,7 +175,7 @@ QUARANTINE = [
         "raw read with only spaces as the reason",
         api("GET", RAW + "/uuid:raw/xml?reason=%20%20"),
         400,
-        "reason_required",
+        "submission.reason_required",
     ),
     Hostile(
         "decrypting what is not encrypted",
@@ -186,7 +186,7 @@ QUARANTINE = [
             content_type="application/json",
         ),
         400,
-        "not_encrypted",
+        "submission.not_encrypted",
     ),
 ]
 
@@ -207,33 +207,38 @@ def _nothing_matches(response) -> None:
 
 TABLE = "/forms/{form}/results/table"
 RESULTS = [
-    Hostile("row variable with SQL", api("GET", TABLE + f"?row=sex{SQL}"), 400, "unknown_variable"),
+    Hostile(
+        "row variable with SQL", api("GET", TABLE + f"?row=sex{SQL}"), 400, "table.unknown_variable"
+    ),
     Hostile(
         "row variable dropping a table",
         api("GET", TABLE + f"?row=sex{DROP}"),
         400,
-        "unknown_variable",
+        "table.unknown_variable",
     ),
     Hostile(
         "column variable with SQL",
         api("GET", TABLE + f"?row=sex&column=age){SQL}"),
         400,
-        "unknown_variable",
+        "table.unknown_variable",
     ),
     Hostile(
         "linked columns with SQL",
         api("GET", "/forms/{form}/results/tables" + f"?row=sex&columns=age,sex{SQL}"),
         400,
-        "unknown_variable",
+        "table.unknown_variable",
     ),
     Hostile(
-        "a raw question as the row", api("GET", TABLE + "?row=full_name"), 400, "unknown_variable"
+        "a raw question as the row",
+        api("GET", TABLE + "?row=full_name"),
+        400,
+        "table.unknown_variable",
     ),
     Hostile(
         "a JSON path as the row",
         api("GET", TABLE + "?row=published__full_name"),
         400,
-        "unknown_variable",
+        "table.unknown_variable",
     ),
     Hostile(
         "month filter with SQL", api("GET", TABLE + f"?row=sex&since=2026-01{SQL}"), 400, "invalid"

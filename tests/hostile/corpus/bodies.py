@@ -41,8 +41,10 @@ def xlsx_with(replace: dict[str, bytes]) -> bytes:
 
 
 SHEET = "xl/worksheets/sheet1.xml"
-SHEET_BOMB = (BILLION_LAUGHS + '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">'
-              "<is><t>&lol9;</t></is></c></row></sheetData></worksheet>").encode()  # fmt: skip
+SHEET_BOMB = (
+    BILLION_LAUGHS + '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr">'
+    "<is><t>&lol9;</t></is></c></row></sheetData></worksheet>"
+).encode()
 ZIP_BOMB = xlsx_with({SHEET: b" " * 2_000_000})  # 2 MB of spaces packs into a few kB
 # SQL-looking values, URL-encoded for query strings and paths.
 SQL = "%27%20OR%20%271%27%3D%271"  # ' OR '1'='1

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from forms.models import Form, FormVersion, MediaFile, PrivacyRuleSet
 from privacy.models import AnonymisedRecord, Release
 from sync.models import Attachment, ConflictingCopy, Submission
-from tests.hostile.conftest import World
+from tests.hostile.world import World
 
 Send = Callable[[World, Client], object]
 
@@ -28,9 +28,17 @@ class Hostile:
 
 
 MODELS = (
-    Submission, Attachment, ConflictingCopy, AnonymisedRecord, Release, Form, FormVersion,
-    MediaFile, PrivacyRuleSet, AuditEvent,
-)  # fmt: skip
+    Submission,
+    Attachment,
+    ConflictingCopy,
+    AnonymisedRecord,
+    Release,
+    Form,
+    FormVersion,
+    MediaFile,
+    PrivacyRuleSet,
+    AuditEvent,
+)
 
 
 def stored(world: World) -> dict:

@@ -2,7 +2,6 @@
 
 from django.test import Client
 
-from tests.hostile.conftest import World
 from tests.hostile.corpus.bodies import (
     BILLION_LAUGHS,
     EXTERNAL_DTD,
@@ -24,7 +23,8 @@ from tests.hostile.corpus.hostile import (
     submitting,
     upload,
 )
-from tests.privacy.conftest import privacy_instance
+from tests.hostile.world import World
+from tests.samples import privacy_instance
 from tests.xlsform import simple_form, xlsx
 
 

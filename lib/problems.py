@@ -1,0 +1,166 @@
+"""The catalogue of refusals: every "no" Waypoint gives has a stable dotted code, an HTTP status
+and a message a person can act on, as ODK Central's problem catalogue does.
+
+Domain code raises ``Problem(code, message, **details)``; views do not translate. Each way of
+answering has one renderer: JSON for the API (``lib.api_errors.exception_handler``, DRF's
+EXCEPTION_HANDLER), ``<OpenRosaResponse>`` XML for devices (``sync.openrosa.problem_response``,
+used by ``sync.views.openrosa_endpoint``) and pages (``ProblemPageMiddleware`` below, and
+``flash_problems`` for form posts that come back to the page they were sent from).
+
+Codes are ``area.what``. DRF's own generic codes (``invalid``, ``not_found``...) keep DRF's
+names: every API client already branches on them. docs/problems.md lists every code; a test
+keeps it and ``CATALOGUE`` in step.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+
+@dataclass(frozen=True)
+class Entry:
+    status: int
+    meaning: str
+
+
+ENTRIES = [
+    # DRF's generic refusals, for any API operation (DRF's own names: clients branch on them).
+    ("invalid", 400, "Invalid input; `errors` lists the errors of each field."),
+    ("parse_error", 400, "The request body could not be parsed."),
+    ("not_authenticated", 401, "Not signed in."),
+    ("authentication_failed", 401, "The credentials were not accepted."),
+    ("permission_denied", 403, "Your role in this project does not allow it."),
+    ("not_found", 404, "No such object, or not in a project you hold a role in."),
+    ("method_not_allowed", 405, "Method not allowed."),
+    ("not_acceptable", 406, "No representation in the format asked for."),
+    ("unsupported_media_type", 415, "The body is not in a media type this reads."),
+    ("throttled", 429, "Too many attempts; wait and try again."),
+    # Uploads of forms and media (forms.services, forms.conversion): `problems` lists every
+    # finding with its sheet, row and column; the answer's code is the first finding's.
+    ("upload.empty", 400, "The uploaded file is empty."),
+    ("upload.corrupt", 400, "The file is damaged (not a readable workbook)."),
+    ("upload.wrong_kind", 400, "Not an XLSForm (.xlsx, .xls) or XForm (.xml)."),
+    ("upload.unreadable", 400, "The upload arrived incomplete or damaged."),
+    ("upload.no_file", 400, "No `file` part in a multipart/form-data body."),
+    ("xlsform.unreadable", 400, "The workbook could not be read."),
+    ("xlsform.invalid", 400, "pyxform refused the XLSForm."),
+    ("xlsform.unknown_type", 400, "A question type pyxform does not know."),
+    ("odk_validate.invalid", 400, "ODK Validate (Collect's JavaRosa engine) refused the form."),
+    ("xform.invalid", 400, "The XForm is not well-formed, unsafe, or not an XForm."),
+    ("settings.form_id", 400, "The form_id holds characters devices cannot put in URLs."),
+    ("privacy.invalid", 400, "A value in the `privacy` column is not understood."),
+    ("media.bad_name", 400, "A media file name that is not a plain file name."),
+    ("media.unexpected", 400, "A media file the form version does not use."),
+    ("media.empty", 400, "The media file is empty."),
+    ("form.bad_state", 400, "Not a form state (open, closing, closed)."),
+    ("form.rejected", 400, "The form was refused (no problem was named)."),
+    ("pyxform.*", 400, "pyxform refused the XLSForm: `pyxform.` and pyxform's own code."),
+    ("form.version_exists", 409, "That version is published with different content."),
+    ("upload.too_large", 413, "The form file is over the size limit."),
+    ("media.too_large", 413, "The media file is over the size limit."),
+    # OpenRosa (sync): answered as <OpenRosaResponse>, the message for the volunteer.
+    ("openrosa.version_missing", 400, "The X-OpenRosa-Version: 1.0 header is missing."),
+    ("submission.unreadable", 400, "The multipart body arrived incomplete or damaged."),
+    ("submission.no_xml", 400, "No xml_submission_file part."),
+    ("xml.invalid", 400, "The submission XML is not well-formed, unsafe or not an instance."),
+    ("account.sign_in", 401, "HTTP Basic credentials needed; WWW-Authenticate is sent."),
+    ("device.token_invalid", 403, "The device token is revoked or mistyped."),
+    ("device.wrong_project", 403, "The device belongs to another project."),
+    ("account.not_collector", 403, "The account is not a form manager of this project."),
+    ("form.closed_for_download", 403, "A device asked for a closed form."),
+    ("form.unknown", 404, "The form is not on this server for this device."),
+    ("form.version_unknown", 404, "The form version is not on this server."),
+    ("edit.unknown_original", 404, "An edit (deprecatedID) of a submission never received."),
+    ("form.closed", 409, "The form is closed and refuses submissions."),
+    ("submission.too_large", 413, "The submission is over the advertised size limit."),
+    ("server.unavailable", 503, "Database or storage unavailable; Retry-After is sent."),
+    # Raw data (sync.selectors, the DPO's API).
+    ("submission.reason_required", 400, "Raw data is read only with a reason (audited)."),
+    ("submission.not_encrypted", 400, "The submission is not device-encrypted."),
+    ("submission.decrypt_failed", 400, "The private key does not open this submission."),
+    # Review and release (privacy).
+    ("rules.invalid", 400, "The privacy rule change is refused."),
+    ("audit.bad_filter", 400, "An audit log filter that cannot be applied."),
+    ("release.nothing_new", 409, "There are no new records to release."),
+    ("release.changed", 409, "The candidate changed, or is not the one approved."),
+    ("record.withhold_refused", 409, "The record cannot be withheld as things stand."),
+    # Results.
+    ("table.unknown_variable", 400, "A variable the form does not have."),
+    ("table.refused", 400, "A table these variables cannot make."),
+    ("table.no_columns", 400, "Linked tables need at least one column."),
+]
+CATALOGUE: dict[str, Entry] = {code: Entry(status, meaning) for code, status, meaning in ENTRIES}
+# Families: a code under one of these prefixes takes the family's entry.
+FAMILIES = {"pyxform.": "pyxform.*"}
+
+
+def entry(code: str) -> Entry:
+    for prefix, family in FAMILIES.items():
+        if code.startswith(prefix):
+            return CATALOGUE[family]
+    assert code in CATALOGUE, f"Add “{code}” to lib.problems.CATALOGUE and docs/problems.md."
+    return CATALOGUE[code]
+
+
+class Problem(Exception):
+    """A refusal from the catalogue. ``details`` go into the JSON body beside ``detail`` and
+    ``code`` (``problems`` for an upload); ``headers`` into every rendering (``Retry-After``)."""
+
+    def __init__(
+        self, code: str, message: str = "", *, headers: dict[str, str] | None = None, **details: Any
+    ) -> None:
+        self.code = code
+        self.status = entry(code).status
+        self.message = message or entry(code).meaning
+        self.headers = headers or {}
+        self.details = details
+        super().__init__(self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.details}
+
+
+class ProblemPageMiddleware:
+    """Pages: a problem nothing else answered is shown on the error page, with its status."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Problem):
+            return None
+        response = render(request, "problem.html", {"problem": exception}, status=exception.status)
+        for name, value in exception.headers.items():
+            response[name] = value
+        return response
+
+
+View = Callable[..., HttpResponse]
+
+
+def flash_problems(viewname: str, *url_kwargs: str) -> Callable[[View], View]:
+    """A form post refused with a problem comes back to ``viewname`` (built from the view's
+    ``url_kwargs``) with the message shown there, as the page's other messages are."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except Problem as problem:
+                if request.method != "POST":
+                    raise
+                messages.error(request, problem.message)
+                return redirect(viewname, *(kwargs[name] for name in url_kwargs))
+
+        return wrapper
+
+    return decorate

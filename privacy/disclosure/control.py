@@ -1,0 +1,331 @@
+"""Dataset-level statistical disclosure control (k-anonymity, local suppression, l-diversity).
+
+Why: dropping names and banding ages does not stop an ordinary combination of answers - a woman
+in her sixties of a rare nationality who arrived in March at one service point - from singling
+out a migrant, at the risk of detention or reprisals. So before a DPO releases records we count
+how many share each quasi-identifier combination and how varied the sensitive answers are in it.
+
+Why sdcMicro's conventions: DPOs learn SDC with sdcMicro and the SDC Practice Guide, so the
+report's figures must mean what they mean there - above all, a missing or suppressed key value
+matches every value when counting (freqCalc), or suppressing a value would create a unique
+record instead of hiding one.
+
+Why numpy over integer codes: a form can hold a million records, the report is due in seconds
+on a small server, and this must be testable without a database. Records are grouped by their
+pattern of missing keys (at most 2^m), so counting takes a few vectorised bincounts or sorts per
+pair of patterns, never a comparison of every pair of records.
+"""
+
+import contextlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MISSING: int = -1
+_EXACT = 1 << 62  # mixed-radix codes below this fit in int64
+_DENSE_CELLS = (1 << 16, 1 << 23)  # count tables of up to max(lo, min(hi, 4 * rows)) cells
+
+
+def _dense_limit(rows: int) -> int:
+    return max(_DENSE_CELLS[0], min(_DENSE_CELLS[1], 4 * rows))
+
+
+def _recode(keys: np.ndarray, ndim: int = 2) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Validated int64 keys (n, m); small codes per column, order preserved; cardinalities."""
+    keys = np.asarray(keys)
+    if keys.ndim != ndim or not (keys.size == 0 or np.issubdtype(keys.dtype, np.integer)):
+        raise ValueError(f"expected a {ndim}-D array of integer codes, got shape {keys.shape}")
+    keys = keys.astype(np.int64, copy=False)
+    keys = keys[:, None] if ndim == 1 else keys
+    if keys.size and keys.min() < MISSING:
+        raise ValueError("codes must be >= 0, or MISSING (-1)")
+    codes, cards = keys, []
+    for j in range(keys.shape[1]):
+        top = int(keys[:, j].max(initial=MISSING))
+        if top < _dense_limit(len(keys)):
+            cards.append(max(top + 1, 1))
+            continue
+        codes = keys.copy() if codes is keys else codes
+        present = keys[:, j] >= 0
+        values, codes[present, j] = np.unique(keys[present, j], return_inverse=True)
+        cards.append(len(values))
+    return keys, codes, cards
+
+
+def _cols(mask: int, m: int) -> list[int]:
+    return [j for j in range(m) if mask >> j & 1]
+
+
+def _ravel(block: np.ndarray, mask: int, cards: list[int]) -> np.ndarray:
+    """Mixed-radix code of each row over the columns in `mask` (all present in `block`)."""
+    code = np.zeros(len(block), np.int64)
+    for j in _cols(mask, block.shape[1]):
+        code *= cards[j]
+        code += block[:, j]
+    return code
+
+
+def _group_ids(block: np.ndarray, radices: list[int]) -> np.ndarray:
+    """Dense ids of the distinct rows of `block` (column j in [0, radices[j])), numbered in
+    lexicographic row order."""
+    ids, size = np.zeros(len(block), np.int64), 1
+    for j, radix in enumerate(radices):
+        if size * radix >= _EXACT:
+            values, ids = np.unique(ids, return_inverse=True)
+            size = len(values)
+        ids, size = ids * radix + block[:, j], size * radix
+    if size <= _dense_limit(len(block)):
+        return (np.cumsum(np.bincount(ids, minlength=size) > 0) - 1)[ids]
+    return np.unique(ids, return_inverse=True)[1].reshape(-1)
+
+
+def _by_pattern(codes: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """(present-key bitmask, rows with that pattern, their positions in `codes`) per pattern."""
+    m = codes.shape[1]
+    pattern = ((codes >= 0) * (np.int64(1) << np.arange(m, dtype=np.int64))).sum(axis=1)
+    order = np.argsort(pattern.astype(np.uint16) if m <= 16 else pattern, kind="stable")
+    masks, starts = np.unique(pattern[order], return_index=True)
+    ends, block = np.r_[starts[1:], len(codes)][: len(starts)].tolist(), codes[order]
+    spans = zip(masks.tolist(), starts.tolist(), ends, strict=True)
+    return [(mk, block[a:b], order[a:b]) for mk, a, b in spans]
+
+
+def _match_counts(
+    source: np.ndarray, cards: list[int], query: np.ndarray | None = None
+) -> np.ndarray:
+    """For each query row (default: each source row), the number of source rows equal to it on
+    every key present in both."""
+    m, by_pattern = source.shape[1], _by_pattern(source)
+    queries = by_pattern if query is None else _by_pattern(query)
+    out = np.zeros(len(source) if query is None else len(query), np.int64)
+    groups, base = {q: block for q, block, _ in by_pattern}, {}
+    limit = _dense_limit(len(source) + len(out))
+
+    def shape(mask: int, over: int | None = None) -> list[int]:  # over: broadcast to keys
+        return [cards[j] if mask >> j & 1 else 1 for j in _cols(over or mask, m)]
+
+    def table(s: int, masks: list[int]) -> np.ndarray:  # counts over keys s from patterns masks
+        total = np.zeros(shape(s), np.int64)
+        flat = total.reshape(-1)  # a view: adding to it adds to total
+        for q in masks:
+            if math.prod(shape(q)) > limit:  # no table over q's own keys: count on s directly
+                flat += np.bincount(_ravel(groups[q], s, cards), minlength=flat.size)
+                continue
+            if q not in base:  # a pattern's own table, summed down to each subset it shares
+                counts = np.bincount(_ravel(groups[q], q, cards), minlength=math.prod(shape(q)))
+                base[q] = counts.reshape(shape(q))
+            total += base[q].sum(axis=tuple(i for i, j in enumerate(_cols(q, m)) if not s >> j & 1))
+        return total
+
+    for p, block, positions in queries:
+        by_s: dict[int, list[int]] = {}
+        for q in groups:
+            by_s.setdefault(p & q, []).append(q)
+        if math.prod(shape(p)) <= min(limit, 4 * len(block)):  # one table over p's own keys
+            cell = np.zeros(shape(p), np.int64)
+            for s, masks in by_s.items():
+                cell += table(s, masks).reshape(shape(s, p))
+            out[positions] = cell.reshape(-1)[_ravel(block, p, cards)]
+            continue
+        for s, masks in by_s.items():
+            if math.prod(shape(s)) <= limit:
+                out[positions] += table(s, masks).reshape(-1)[_ravel(block, s, cards)]
+            else:  # key space too large for a table: number the distinct rows instead
+                cols = _cols(s, m)
+                rows = np.concatenate([*(groups[q][:, cols] for q in masks), block[:, cols]])
+                ids, split = _group_ids(rows, shape(s)), len(rows) - len(block)
+                out[positions] += np.bincount(ids[:split], minlength=len(rows))[ids[split:]]
+    return out
+
+
+def frequencies(keys: np.ndarray) -> np.ndarray:
+    """fk of each record: how many records (itself included) agree with it on every key that
+    both have present - MISSING matches anything, as in sdcMicro's freqCalc.
+
+    Preconditions: `keys` is a 2-D integer array (n_records, n_keys) of codes >= 0 or MISSING,
+    with at most 62 keys. Returns int64 of length n_records, every fk >= 1.
+    """
+    _, codes, cards = _recode(keys)
+    return _match_counts(codes, cards)
+
+
+@dataclass
+class RiskSummary:
+    """Dataset-level risk figures for the DPO's report (risk of a record = 1/fk)."""
+
+    records: int
+    k: int
+    k_achieved: int
+    violating: int
+    global_risk: float
+    expected_reidentifications: float
+    risk_histogram: list[int]
+    top_combinations: list[tuple[tuple[int, ...], int]]
+
+
+def risk_summary(keys: np.ndarray, k: int, fk: np.ndarray | None = None) -> RiskSummary:
+    """Risk figures for `keys` against threshold `k`.
+
+    Preconditions: as `frequencies`; `fk`, if given, is `frequencies(keys)` (saves recounting).
+    Risk is 1/fk (sample = population), not sdcMicro's negative-binomial estimate with sampling
+    weights. The histogram bins are [0, .1), ..., [.9, 1]. Top combinations: the 10 distinct key
+    tuples (MISSING included as -1) with the smallest fk, ties broken by ascending tuple.
+    """
+    keys, codes, cards = _recode(keys)
+    fk = _match_counts(codes, cards) if fk is None else np.asarray(fk, np.int64)
+    if fk.shape != (len(keys),):
+        raise ValueError("fk must hold one frequency per record")
+    if not len(keys):
+        return RiskSummary(0, k, 0, 0, 0.0, 0.0, [0] * 10, [])
+    ids = _group_ids(codes + 1, [c + 1 for c in cards])
+    rep = np.empty(int(ids.max()) + 1, np.int64)
+    rep[ids] = np.arange(len(keys))  # any record of a combination represents it
+    order = fk[rep] * len(rep) + np.arange(len(rep))  # by fk, then by tuple
+    top = np.argpartition(order, min(9, len(rep) - 1))[:10]
+    reciprocal = 1.0 / fk
+    return RiskSummary(
+        records=len(keys),
+        k=k,
+        k_achieved=int(fk.min()),
+        violating=int((fk < k).sum()),
+        global_risk=float(reciprocal.mean()),
+        expected_reidentifications=float(reciprocal.sum()),
+        risk_histogram=np.bincount(np.minimum(10 // fk, 9), minlength=10).tolist(),
+        top_combinations=[
+            (tuple(keys[rep[i]].tolist()), int(fk[rep[i]])) for i in top[np.argsort(order[top])]
+        ],
+    )
+
+
+def local_suppression(
+    keys: np.ndarray, k: int, importance: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Suppress key values (set MISSING) until every record with a key left has fk >= k.
+
+    Preconditions: as `frequencies`; k >= 1; `importance` holds one rank per key column, higher
+    = more important = suppressed later (sdcMicro's `importance` runs the other way, 1 = most
+    important); among equal ranks the leftmost column goes first. `keys` is not modified.
+    In each round every record with fk < k loses one remaining key: the least important one whose
+    suppression alone brings it to k, or failing that the one that raises its fk most (least
+    important first among equals). A key the record shares with everyone (a constant column) is
+    thus never hidden for nothing. fk is then recounted. Suppression only raises fk, so safe
+    records are never touched, and a record with every key suppressed matches all n records: at
+    most m rounds. If n < k no record can be safe, and every key of every record is suppressed.
+    Returns (suppressed copy of keys, number of suppressions per key column).
+    """
+    keys, codes, cards = _recode(keys)
+    (n, m), codes = keys.shape, codes.copy()
+    if len(importance) != m or k < 1:
+        raise ValueError("need k >= 1 and one importance rank per key column")
+    suppressed = np.zeros(m, np.int64)
+    order = np.argsort(np.asarray(importance), kind="stable")
+    candidates = np.arange(n)
+    while len(candidates):
+        if n >= k:
+            candidates = candidates[_match_counts(codes, cards, codes[candidates]) < k]
+        candidates = candidates[(codes[candidates] >= 0).any(axis=1)]
+        if not len(candidates):
+            break
+        column = (
+            _best_columns(codes, cards, candidates, order, k)
+            if n >= k
+            else order[(codes[candidates][:, order] >= 0).argmax(axis=1)]
+        )
+        codes[candidates, column] = MISSING
+        suppressed += np.bincount(column, minlength=m)
+    return np.where(codes < 0, MISSING, keys), suppressed
+
+
+def _best_columns(
+    codes: np.ndarray, cards: list[int], candidates: np.ndarray, order: np.ndarray, k: int
+) -> np.ndarray:
+    """For each candidate, the column to suppress (see ``local_suppression``)."""
+    rows = codes[candidates]
+    # fk each candidate would have with column j suppressed (-1 where j is already missing),
+    # taken in importance order, least important first.
+    gains = np.full((len(candidates), len(order)), -1, np.int64)
+    for position, column in enumerate(order):
+        present = rows[:, column] >= 0
+        if present.any():
+            trial = rows[present].copy()
+            trial[:, column] = MISSING
+            gains[present, position] = _match_counts(codes, cards, trial)
+    reaches = gains >= k
+    first_reaching = reaches.argmax(axis=1)
+    best = np.where(reaches.any(axis=1), first_reaching, gains.argmax(axis=1))
+    columns: np.ndarray = np.asarray(order)[best]
+    return columns
+
+
+def hold_back(keys: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the records to hold back until their group grows.
+
+    Preconditions: as `frequencies`. Holding records back lowers the fk of those they matched,
+    so fk is recounted over the kept records until every kept record has fk >= k (MISSING
+    matches anything). If fewer than k records could stay, all are held back.
+    """
+    _, codes, cards = _recode(keys)
+    kept = np.arange(len(codes))
+    while len(kept):
+        safe = _match_counts(codes[kept], cards) >= k
+        if safe.all():
+            break
+        kept = kept[safe]
+    held: np.ndarray = np.bincount(kept, minlength=len(codes)) == 0
+    return held
+
+
+def l_diversity(keys: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
+    """Distinct l-diversity per record: distinct non-missing sensitive values in its class.
+
+    Preconditions: as `frequencies`; `sensitive` holds one int code per record (MISSING
+    allowed). A class is the records with exactly the same key tuple, MISSING being a value of
+    its own (sdcMicro's ldiversity groups by the key combination too): a suppressed value does
+    not pool records here, which errs towards reporting lower diversity.
+    """
+    _, codes, cards = _recode(keys)
+    _, values, value_cards = _recode(sensitive, 1)
+    if len(values) != len(codes):
+        raise ValueError("one sensitive value per record is needed")
+    classes = _group_ids(codes + 1, [c + 1 for c in cards])
+    present = values[:, 0] >= 0
+    pairs = np.stack([classes[present], values[present, 0]], axis=1)
+    pair_ids = _group_ids(pairs, [int(classes.max(initial=0)) + 1, value_cards[0]])
+    pair_class = np.zeros(int(pair_ids.max(initial=-1)) + 1, np.int64)
+    pair_class[pair_ids] = pairs[:, 0]
+    per_class = np.bincount(pair_class, minlength=int(classes.max(initial=-1)) + 1)
+    per_record: np.ndarray = per_class[classes]
+    return per_record
+
+
+def l_diversity_summary(keys: np.ndarray, sensitive: np.ndarray) -> dict[str, float]:
+    """{"min": int, "mean": float} of `l_diversity` over all records (0 and 0.0 if none);
+    records whose sensitive value is missing still count, with their class's l."""
+    per_record = l_diversity(keys, sensitive)
+    if not len(per_record):
+        return {"min": 0, "mean": 0.0}
+    return {"min": int(per_record.min()), "mean": float(per_record.mean())}
+
+
+def encode_columns(columns: list[list[object]]) -> tuple[np.ndarray, list[list[object]]]:
+    """Code per-variable value lists (None = missing) as an (n, m) int64 matrix.
+
+    Preconditions: all columns have the same length, values are hashable. Categories are sorted
+    when mutually comparable, else kept in order of first appearance; a value's code is its
+    index in its column's category list, so `categories[j][code]` maps it back.
+    """
+    if len({len(column) for column in columns}) > 1:
+        raise ValueError("all columns must have the same number of records")
+    codes = np.full((len(columns[0]) if columns else 0, len(columns)), MISSING, np.int64)
+    categories = []
+    for j, column in enumerate(columns):
+        seen: list[Any] = list(dict.fromkeys(v for v in column if v is not None))
+        with contextlib.suppress(TypeError):
+            seen = sorted(seen)
+        index = {value: code for code, value in enumerate(seen)}
+        codes[:, j] = [MISSING if v is None else index[v] for v in column]
+        categories.append(seen)
+    return codes, categories

@@ -1,0 +1,29 @@
+"""Why a DPO action cannot go ahead, each with its code in the refusal catalogue."""
+
+from lib.problems import Problem
+
+
+class ReviewError(Problem):
+    """A DPO action that cannot go ahead; the message says why, the subclass names the code in
+    the catalogue (``lib.problems``)."""
+
+    problem_code = ""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.problem_code, message)
+
+
+class RulesRefused(ReviewError):
+    problem_code = "rules.invalid"
+
+
+class NothingToRelease(ReviewError):
+    problem_code = "release.nothing_new"
+
+
+class ReleaseChanged(ReviewError):
+    problem_code = "release.changed"
+
+
+class WithholdRefused(ReviewError):
+    problem_code = "record.withhold_refused"

@@ -1,0 +1,97 @@
+"""What a DPO reads before deciding: the risk report, and raw answers beside anonymised ones.
+Every raw read is an audit event."""
+
+import random
+import re
+from dataclasses import dataclass
+
+from forms.models import Form, PrivacyRule
+from privacy.disclosure.dataset import disclosure_run
+from privacy.models import AnonymisedRecord
+from sync.instance import answers_by_path, parse_instance
+from sync.selectors import raw_xml_read
+
+PLACEHOLDER = re.compile(r"\[(PHONE|EMAIL|IBAN|CARD|DOCUMENT|URL|NAME)\]")
+
+
+def risk_report(form: Form) -> dict:
+    """The latest disclosure-control run (computed now if the data changed) and what the DPO
+    should look at: questions only the defaults classified, records not yet processed."""
+    run = disclosure_run(form_id=form.pk)
+    defaulted = []
+    for version in form.versions.all():
+        rule_set = version.current_rule_set
+        for rule in rule_set.rules.filter(source=PrivacyRule.Source.DEFAULT).exclude(
+            question_type="meta"
+        ):
+            defaulted.append(
+                {
+                    "version": version.version,
+                    "path": rule.path,
+                    "question_type": rule.question_type,
+                    "classification": rule.classification,
+                    "generalisers": rule.generalisers,
+                }
+            )
+    unprocessed = form.submissions.filter(complete=True, anonymised__isnull=True).count()
+    return {"run": run, "defaulted": defaulted, "unprocessed": unprocessed}
+
+
+@dataclass
+class ComparedAnswer:
+    question: str
+    classification: str
+    raw: str
+    anonymised: str
+
+    @property
+    def anonymised_marked(self) -> list[tuple[str, bool]]:
+        """The anonymised text in pieces, each placeholder flagged, for highlighting."""
+        pieces, position = [], 0
+        for match in PLACEHOLDER.finditer(self.anonymised):
+            pieces.append((self.anonymised[position : match.start()], False))
+            pieces.append((match.group(0), True))
+            position = match.end()
+        pieces.append((self.anonymised[position:], False))
+        return [piece for piece in pieces if piece[0]]
+
+
+def compare_sample(*, form: Form, user, reason: str, size: int = 5, seed: int | None = None):
+    """A sample of records, raw beside anonymised. Each raw read is an audit event."""
+    records = list(
+        AnonymisedRecord.objects.filter(form=form, superseded=False).select_related(
+            "submission__form__project", "rule_set"
+        )
+    )
+    sample = random.Random(seed).sample(records, min(size, len(records)))
+    compared = []
+    for record in sample:
+        raw = raw_xml_read(user=user, submission=record.submission, reason=reason)
+        answers = answers_by_path(parse_instance(raw).root)
+        rules = {r.path: r for r in record.rule_set.rules.all()}
+        root = "/" + next(iter(answers), "/data").split("/")[1]
+        rows = []
+        for path, values in answers.items():
+            rule = rules.get(path)
+            key = path.removeprefix(root + "/")
+            anonymised = record.data.get(key)
+            if anonymised is None and "/" in key:  # inside a repeat: show its rows' values
+                head = next((k for k in record.data if key.startswith(k + "/")), None)
+                if head:
+                    anonymised = [row.get(key) for row in record.data[head] if key in row]
+            rows.append(
+                ComparedAnswer(
+                    question=key,
+                    classification=rule.classification if rule else "not in the form: dropped",
+                    raw=" | ".join(values),
+                    anonymised="" if anonymised is None else _text(anonymised),
+                )
+            )
+        compared.append({"record": record, "answers": rows})
+    return compared
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return " | ".join(_text(v) for v in value if v is not None)
+    return str(value)

@@ -1,0 +1,90 @@
+"""A DPO's change to a version's privacy rules: a new rule-set version (the old one stays in
+the history), then the version's records anonymised again under it."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
+from forms.privacy_vocabulary import PrivacyValueError, parse_privacy
+from privacy import signals
+from privacy.models import AnonymisedRecord
+from privacy.review.refusals import RulesRefused
+
+
+def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str) -> PrivacyRuleSet:
+    """A new rule-set version with the DPO's changes; the old one stays in the history. The
+    version's records are then re-anonymised (see ``rerun_schedule``)."""
+    if not reason.strip():
+        raise RulesRefused("Give a reason for the change; it is kept with the rule set.")
+    current = version.current_rule_set
+    if current is None:  # published versions always have one; a half-written upload has none
+        raise RulesRefused("This form version has no privacy rules to change.")
+    rules = {rule.path: rule for rule in current.rules.all()}
+    updates = {}
+    for change in changes:
+        rule = rules.get(change.get("path"))
+        if rule is None:
+            raise RulesRefused(f"No question {change.get('path')!r} in this form version.")
+        value = " ".join([change["classification"], *change.get("generalisers", [])])
+        try:
+            parsed = parse_privacy(value, rule.question_type)
+        except PrivacyValueError as exc:
+            raise RulesRefused(f"{rule.name}: {exc}") from exc
+        if (parsed.classification, list(parsed.generalisers)) != (
+            rule.classification,
+            rule.generalisers,
+        ):
+            updates[rule.path] = parsed
+    if not updates:
+        raise RulesRefused("Nothing changed: the rules already say this.")
+    with transaction.atomic():
+        new = PrivacyRuleSet.objects.create(
+            version=version, number=current.number + 1, reason=reason.strip(), created_by=user
+        )
+        PrivacyRule.objects.bulk_create(
+            PrivacyRule(
+                rule_set=new,
+                path=rule.path,
+                name=rule.name,
+                question_type=rule.question_type,
+                classification=updates[rule.path].classification
+                if rule.path in updates
+                else rule.classification,
+                generalisers=list(updates[rule.path].generalisers)
+                if rule.path in updates
+                else rule.generalisers,
+                source=PrivacyRule.Source.DPO if rule.path in updates else rule.source,
+                position=rule.position,
+            )
+            for rule in rules.values()
+        )
+        audit_record(
+            actor=user,
+            action="rules.change",
+            project=version.form.project,
+            target=f"{version.form.form_id} v{version.version} rule set #{new.number}",
+            reason=reason.strip(),
+            details={
+                path: {"classification": r.classification, "generalisers": list(r.generalisers)}
+                for path, r in updates.items()
+            },
+        )
+        rerun_schedule(version=version)
+    return new
+
+
+def rerun_schedule(*, version: FormVersion) -> None:
+    """Queue the version's complete submissions for anonymisation once the caller commits."""
+    ids = list(version.submissions.filter(complete=True).values_list("pk", flat=True))
+    transaction.on_commit(lambda: signals.anonymisation_due.send(sender=None, submission_ids=ids))
+
+
+def rerun_progress(version: FormVersion) -> dict:
+    rule_set = version.current_rule_set
+    records = AnonymisedRecord.objects.filter(version=version)
+    total = version.submissions.filter(
+        complete=True, device_encrypted=False, raw_purged_at__isnull=True
+    ).count()
+    done = records.filter(rule_set=rule_set).count()
+    number = rule_set.number if rule_set is not None else 0
+    return {"rule_set": number, "total": total, "done": done, "finished": done >= total}

@@ -1,0 +1,9 @@
+"""Work privacy's domain code asks to have queued. The Celery tasks import the domain modules, so
+the domain modules never import the tasks; they send these signals after their transaction
+commits, and ``privacy.receivers`` turns each into task messages. Imports run one way:
+receivers -> tasks -> domain -> signals."""
+
+from django.dispatch import Signal
+
+disclosure_due = Signal()  # form_id=int: the form's records changed, run disclosure control
+anonymisation_due = Signal()  # submission_ids=list[int]: anonymise these (again)

@@ -1,0 +1,74 @@
+"""Anonymised records and releases without the pipeline's HTTP, Celery and review steps: a
+record is made from its quarantined submission by the real anonymisation
+(``privacy.anonymisation.services.record_anonymise``); a release is an approved one, as a DPO's
+approval of a reviewed candidate leaves it. Disclosure control is not run: pass ``published``
+(or ``suppressed``, ``held``) to say what it would have decided."""
+
+import factory
+from django.utils import timezone
+
+from privacy.models import AnonymisedRecord, Release
+from tests.factories.accounts import UserFactory
+from tests.factories.sync import SubmissionFactory
+
+
+class AnonymisedRecordFactory(factory.Factory):
+    """``AnonymisedRecordFactory(submission=SubmissionFactory(version=v, xml=...))``; other
+    keyword arguments overwrite fields after anonymisation (``published``, ``month``, ...)."""
+
+    class Meta:
+        model = AnonymisedRecord
+
+    submission = factory.SubFactory(SubmissionFactory)
+
+    @classmethod
+    def _create(cls, model_class, submission, **fields):
+        from privacy.anonymisation.services import record_anonymise
+
+        record = record_anonymise(submission_id=submission.pk)
+        assert record is not None, f"{submission} is not processable (incomplete, encrypted?)"
+        if fields:
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.save(update_fields=[*fields, "updated_at"])
+        return record
+
+    _build = _create
+
+
+class ReleaseFactory(factory.Factory):
+    """An approved release of ``records`` (default: every unreleased, current record of
+    ``form``); the records are marked released by it, as ``release_approve`` does."""
+
+    class Meta:
+        model = Release
+
+    form = factory.LazyAttribute(lambda o: o.records[0].form if o.records else None)
+    records = None
+    approved_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, form, records, approved_by):
+        from privacy.review import content_hash
+
+        if records is None:
+            records = AnonymisedRecord.objects.filter(
+                form=form, released_at__isnull=True, withheld_at__isnull=True, superseded=False
+            )
+        chosen = AnonymisedRecord.objects.filter(pk__in=[record.pk for record in records])
+        now = timezone.now()
+        release = Release.objects.create(
+            form=form,
+            state=Release.State.APPROVED,
+            content_hash=content_hash(chosen),
+            record_ids=[str(pk) for pk in chosen.values_list("pk", flat=True)],
+            risk={},
+            rule_sets={v.version: v.current_rule_set.number for v in form.versions.all()},
+            opened_by=approved_by,
+            approved_by=approved_by,
+            approved_at=now,
+        )
+        chosen.update(released_at=now, release=release)
+        return release
+
+    _build = _create
