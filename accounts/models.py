@@ -8,6 +8,7 @@ be broken down along that chain.
 import hashlib
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -46,12 +47,28 @@ class Project(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
-    k_anonymity = models.PositiveSmallIntegerField(default=5)
+    class MissingValues(models.TextChoices):
+        OWN = "own", "A missing value matches only missing (conservative)"
+        ANY = "any", "A missing value matches any value (sdcMicro's convention)"
+
+    k_anonymity = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text="Every record must share its quasi-identifiers and dimensions with k - 1 others.",
+    )
+    missing_values = models.CharField(
+        max_length=8,
+        choices=MissingValues.choices,
+        default=MissingValues.OWN,
+        help_text="How disclosure control counts a missing quasi-identifier when grouping.",
+    )
     disclosure_mode = models.CharField(
         max_length=16, choices=DisclosureMode.choices, default=DisclosureMode.SUPPRESS
     )
     cell_threshold = models.PositiveSmallIntegerField(
-        default=5, help_text="Result cells with fewer records than this are suppressed."
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text="Result cells with fewer records than this are suppressed.",
     )
     retention_days = models.PositiveSmallIntegerField(
         default=30, help_text="Raw submissions are purged this many days after release."

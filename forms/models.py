@@ -144,6 +144,13 @@ class PrivacyRuleSet(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A rule set written by a form manager (the XLSForm's privacy column) is a proposal: a
+    # version's first release needs a DPO to approve its rules. A DPO's own change is approved
+    # by being made.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["version", "-number"]

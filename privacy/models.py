@@ -124,9 +124,47 @@ class Release(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Row-level microdata is a DPO decision per release, with its own risk report.
+    microdata_risk = models.JSONField(
+        null=True, blank=True, help_text="Risk report of the row-level file (k, l-diversity)."
+    )
+    microdata_approved_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    microdata_approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["form", "-opened_at"]
 
     def __str__(self) -> str:
         return f"release {self.pk} of {self.form.form_id} ({self.state})"
+
+
+class ReleasedRecord(models.Model):
+    """A record exactly as one approved release published it: frozen at approval.
+
+    An approved release is a full snapshot of what analysts may read for its form. Rules
+    changes, edits, withholdings and new secrets change ``AnonymisedRecord`` rows and make a
+    new candidate; they never touch these rows. Analysts read the form's latest approved
+    release only.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="frozen")
+    record_id = models.UUIDField(help_text="The anonymised record's random id (never instanceID).")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    service_point = models.ForeignKey(
+        ServicePoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.CharField(max_length=7, help_text="YYYY-MM of the visit, as released.")
+    data = models.JSONField(help_text="The published answers, as approved.")
+    suppressed = models.JSONField(default=list, help_text="Values withheld for privacy.")
+
+    class Meta:
+        ordering = ["release", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "record_id"], name="released_record_once")
+        ]
+        indexes = [models.Index(fields=["release", "service_point", "month"])]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} of release {self.release_id}"
