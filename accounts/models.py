@@ -47,6 +47,7 @@ class Project(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
+
     class MissingValues(models.TextChoices):
         OWN = "own", "A missing value matches only missing (conservative)"
         ANY = "any", "A missing value matches any value (sdcMicro's convention)"
