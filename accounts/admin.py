@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 
-from accounts import provisioning
+from accounts import privacy_settings, provisioning, tokens
 from accounts.models import (
+    ApiToken,
     Device,
     Membership,
     NationalSociety,
@@ -9,6 +11,8 @@ from accounts.models import (
     RegionalNetwork,
     ServicePoint,
 )
+from lib.admin_base import ViewOnlyAdmin
+from lib.problems import Problem
 
 
 @admin.register(RegionalNetwork)
@@ -29,11 +33,58 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ProjectForm(forms.ModelForm):
+    """Privacy settings change here as through the API: within bounds, with a reason, audited
+    (``accounts.privacy_settings``)."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the privacy settings change (required when one does; audited).",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "description",
+            "k_anonymity",
+            "cell_threshold",
+            "disclosure_mode",
+            "missing_values",
+            "retention_days",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        changed = [name for name in privacy_settings.SETTINGS if name in self.changed_data]
+        try:
+            privacy_settings.settings_check({name: data.get(name) for name in changed})
+        except Problem as problem:
+            raise forms.ValidationError(f"{problem.message} ({problem.code})") from None
+        if changed and not (data.get("reason") or "").strip():
+            raise forms.ValidationError(
+                "Give a reason for changing privacy settings (settings.reason_required)."
+            )
+        return data
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectForm
     list_display = ["name", "k_anonymity", "disclosure_mode", "cell_threshold", "retention_days"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        values = {name: getattr(obj, name) for name in privacy_settings.SETTINGS}
+        stored = Project.objects.get(pk=obj.pk) if change else Project()
+        for name in privacy_settings.SETTINGS:  # changed (and audited) by the service only
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        privacy_settings.settings_change(
+            project=obj, user=request.user, values=values, reason=form.cleaned_data["reason"]
+        )
 
 
 @admin.register(ServicePoint)
@@ -78,3 +129,22 @@ class DeviceAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         for device in queryset:
             provisioning.device_revoke(device=device)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ViewOnlyAdmin):
+    """Every person's API tokens, for the operator to see and revoke (never to read: only
+    hashes are stored)."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "prefix", "name"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser  # the revoke action needs it
+
+    @admin.action(description="Revoke the selected API tokens")
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            tokens.token_revoke(token)

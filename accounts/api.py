@@ -2,12 +2,13 @@
 
 from collections.abc import Mapping
 
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from accounts import provisioning
+from accounts import privacy_settings, provisioning
 from accounts.access import access_project, can_create_projects, projects_visible_to
 from accounts.api_base import ProjectScoped
 from accounts.models import Membership, NationalSociety, RegionalNetwork, Role
@@ -20,8 +21,9 @@ from accounts.serializers import (
     RegionalNetworkSerializer,
     ServicePointSerializer,
 )
+from lib.problems import Problem
 
-PRIVACY_SETTINGS = {"k_anonymity", "disclosure_mode", "cell_threshold", "retention_days"}
+PRIVACY_SETTINGS = set(privacy_settings.SETTINGS)
 
 
 class AdminWritesOrReadOnly(permissions.BasePermission):
@@ -70,16 +72,37 @@ class ProjectList(generics.ListCreateAPIView):
     def perform_create(self, serializer) -> None:
         if not can_create_projects(self.request.user):
             raise PermissionDenied("Only admins and form managers can create projects.")
-        project = serializer.save()
-        Membership.objects.create(user=self.request.user, project=project, role=Role.FORM_MANAGER)
+        values, reason = _privacy_values(serializer)
+        with transaction.atomic():
+            project = serializer.save()  # with the defaults; then the admin's choice, audited
+            Membership.objects.create(
+                user=self.request.user, project=project, role=Role.FORM_MANAGER
+            )
+            if any(getattr(project, name) != value for name, value in values.items()):
+                privacy_settings.settings_change(
+                    project=project, user=self.request.user, values=values, reason=reason
+                )
+
+
+def _privacy_values(serializer) -> tuple[dict, str]:
+    """Take the privacy settings and the reason out of ``serializer``'s validated data: they
+    are changed through ``accounts.privacy_settings`` only."""
+    data = serializer.validated_data
+    reason = data.pop("reason", "")
+    values = {name: data.pop(name) for name in list(data) if name in PRIVACY_SETTINGS}
+    privacy_settings.settings_check(values)
+    return values, reason
 
 
 @extend_schema_view(
     get=extend_schema(summary="Read a project"),
     patch=extend_schema(
         summary="Change a project",
-        description="Form managers change name and description; privacy thresholds "
-        "(k_anonymity, disclosure_mode, cell_threshold, retention_days) are the DPO's.",
+        description="Form managers change name and description. Privacy settings "
+        "(k_anonymity, cell_threshold, disclosure_mode, missing_values, retention_days) are "
+        "the DPO's and admins': a change needs a `reason` and is audited old -> new; k and the "
+        "threshold are at least 2 (codes `settings.dpo_only`, `settings.reason_required`, "
+        "`settings.out_of_bounds`).",
     ),
 )
 class ProjectDetail(generics.RetrieveUpdateAPIView):
@@ -92,13 +115,25 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
             return access_project(user, project_id)
         if not isinstance(self.request.data, Mapping):
             raise ValidationError({"non_field_errors": ["Send an object of fields to change."]})
-        changing = set(self.request.data)
-        project = (
-            access_project(user, project_id, Role.DPO) if changing & PRIVACY_SETTINGS else None
-        )
-        if project is None or changing - PRIVACY_SETTINGS:
+        changing = set(self.request.data) - {"reason"}
+        project = access_project(user, project_id)  # 404 for a project not theirs
+        if changing - PRIVACY_SETTINGS or not changing:
             project = access_project(user, project_id, Role.FORM_MANAGER)
+        if changing & PRIVACY_SETTINGS and not privacy_settings.may_change_settings(user, project):
+            raise Problem(
+                "settings.dpo_only",
+                "Only a data protection officer of this project (or an admin) changes its "
+                "privacy settings.",
+            )
         return project
+
+    def perform_update(self, serializer) -> None:
+        values, reason = _privacy_values(serializer)
+        with transaction.atomic():  # a refused settings change leaves the name unchanged too
+            privacy_settings.settings_change(
+                project=serializer.instance, user=self.request.user, values=values, reason=reason
+            )
+            serializer.save()
 
 
 @extend_schema_view(
@@ -116,7 +151,27 @@ class ServicePointList(ProjectScoped, generics.ListCreateAPIView):
         )
 
     def perform_create(self, serializer) -> None:
-        serializer.save(project=self.get_project())
+        service_point_save(serializer, project=self.get_project())
+
+
+def service_point_save(serializer, **extra) -> None:
+    """Save, refusing a name the project already uses with a code rather than a 500 (the
+    database's unique constraint is the last word, so two racing requests are refused too)."""
+    name = serializer.validated_data.get("name")
+    project = extra.get("project") or serializer.instance.project
+    taken = project.service_points.filter(name=name)
+    if serializer.instance is not None:
+        taken = taken.exclude(pk=serializer.instance.pk)
+    try:
+        if name is not None and taken.exists():
+            raise IntegrityError
+        with transaction.atomic():
+            serializer.save(**extra)
+    except IntegrityError as exc:
+        raise Problem(
+            "service_point.name_taken",
+            f"This project already has a service point named “{name}”.",
+        ) from exc
 
 
 @extend_schema_view(
@@ -129,6 +184,9 @@ class ServicePointDetail(ProjectScoped, generics.RetrieveUpdateAPIView):
 
     def get_queryset(self):
         return self.get_project().service_points.all()
+
+    def perform_update(self, serializer) -> None:
+        service_point_save(serializer)
 
 
 @extend_schema_view(

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.access import project_roles
 from accounts.models import Device, NationalSociety, Project, RegionalNetwork, ServicePoint
-from lib.api_defaults import StrictModelSerializer
+from lib.api_defaults import StrictCharField, StrictModelSerializer
 
 
 class RegionalNetworkSerializer(StrictModelSerializer):
@@ -22,8 +22,40 @@ class NationalSocietySerializer(StrictModelSerializer):
         fields = ["id", "name", "country", "networks"]
 
 
+class BoundedSetting(serializers.IntegerField):
+    """A privacy setting's bounds, stated in the API schema but checked by
+    ``accounts.privacy_settings`` so that a refusal carries the catalogue's
+    ``settings.out_of_bounds`` code (DRF's own validators would answer ``invalid``)."""
+
+    def __init__(self, *, minimum: int, maximum: int = 32767, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.min_value, self.max_value = minimum, maximum
+
+
 class ProjectSerializer(StrictModelSerializer):
     my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
+    # Privacy settings: bounds are checked by accounts.privacy_settings, which answers with the
+    # catalogue's `settings.*` codes (a DPO's or an admin's change only, with a reason).
+    k_anonymity = BoundedSetting(
+        minimum=2,
+        help_text="k for disclosure control: at least 2, default 5 (DPO or admin; "
+        "`settings.out_of_bounds` below 2).",
+    )
+    cell_threshold = BoundedSetting(
+        minimum=2,
+        help_text="Result cells below this are suppressed: at least 2, default 5 (DPO or admin).",
+    )
+    retention_days = BoundedSetting(
+        minimum=1, help_text="Raw data purged this many days after release: at least 1."
+    )
+    reason = StrictCharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why the privacy settings change: required when one does (audited; "
+        "`settings.reason_required`), and shown on the sign-off page when k or the threshold "
+        "go below 5.",
+    )
 
     class Meta:
         model = Project
@@ -33,8 +65,10 @@ class ProjectSerializer(StrictModelSerializer):
             "description",
             "k_anonymity",
             "disclosure_mode",
+            "missing_values",
             "cell_threshold",
             "retention_days",
+            "reason",
             "created_at",
             "my_roles",
         ]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(RuntimeError):
@@ -16,9 +17,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """Who did what to which data, when and why. On PostgreSQL a trigger also refuses UPDATE and
-    DELETE, so not even a raw SQL mistake in the application can rewrite history."""
+    DELETE, so not even a raw SQL mistake in the application can rewrite history; the
+    application's role has no right to TRUNCATE or ALTER the table (deploy/postgres-roles.sql),
+    and the hash chain (audit.chain) shows any change that got through anyway."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by audit_record before the event's hash is computed (auto_now_add would set it after).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -30,6 +34,9 @@ class AuditEvent(models.Model):
     target = models.CharField(max_length=500, blank=True)
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit.chain): the previous event's hash, and this one's over its content.
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

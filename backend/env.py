@@ -92,3 +92,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def private_file(path: Path, content: str | None = None) -> Path:
+    """``path`` readable by its owner only (0600): created so from the first byte (never
+    world-readable, not even between writing and chmod), and tightened if it already exists.
+    For the development secret key and SQLite database under var/, which hold credentials."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return path
+    with os.fdopen(descriptor, "w", encoding="utf-8") as created:
+        created.write(content or "")
+    return path

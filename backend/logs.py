@@ -23,6 +23,9 @@ from backend.env import MissingSetting, env_str
 
 TOKEN_IN_PATH = re.compile(r"/key/[^/?\s]+")
 TOKEN_IN_QUERY = re.compile(r"(^|[?&])st=[^&\s]+")
+# A DPO's reason for reading raw data can name the person ("call back Amina, case 41"): it is
+# in the audit trail, never in access logs.
+REASON_IN_QUERY = re.compile(r"(^|[?&])reason=[^&\s]*")
 
 # The request being served in this thread: its id, method and masked path (set by
 # backend.request_id.RequestIdMiddleware, read by RequestContextFilter).
@@ -33,8 +36,10 @@ CONTEXT_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "byte
 
 
 def mask(text: str) -> str:
-    """Mask device tokens in a path, a full URI, a bare query string or a whole log line."""
-    return TOKEN_IN_QUERY.sub(r"\1st=***", TOKEN_IN_PATH.sub("/key/***", text))
+    """Mask device tokens and raw-read reasons in a path, a full URI, a bare query string or a
+    whole log line."""
+    masked = TOKEN_IN_QUERY.sub(r"\1st=***", TOKEN_IN_PATH.sub("/key/***", text))
+    return REASON_IN_QUERY.sub(r"\1reason=***", masked)
 
 
 def log_format() -> str:

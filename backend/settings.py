@@ -13,6 +13,7 @@ from typing import Any
 import csp.constants as csp
 import dj_database_url
 
+import backend.env
 from backend.env import MissingSetting, env_bool, env_int, env_list, env_required, env_str
 from backend.logs import log_format
 from lib.uploads import upload_temp_dir_ready
@@ -25,11 +26,7 @@ IN_PRODUCTION = "in production (WAYPOINT_ENV=production)"
 
 def _development_secret_key() -> str:
     """A key kept in var/ so that sessions and the demo device token survive restarts."""
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+    path = backend.env.private_file(VAR_DIR / "secret_key", secrets.token_urlsafe(50))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -62,7 +59,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -76,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.request_id.RequestIdMiddleware",
     "backend.health.HealthProbeMiddleware",
+    "backend.request_guard.NulRefusalMiddleware",
+    "backend.sign_in_pause.SignInPauseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files answered before anything else builds on the response (whitenoise's advice).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.idle_sessions.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A refusal from the catalogue (lib.problems) that no view answered: the error page.
     "lib.problems.ProblemPageMiddleware",
@@ -112,7 +111,9 @@ if PRODUCTION:
     # No quiet fall-back to a SQLite file inside the container: name the database, even SQLite.
     DATABASE_URL = env_required("DATABASE_URL", because=IN_PRODUCTION)
 else:
-    DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waypoint.sqlite3'}")
+    DATABASE_URL = env_str("DATABASE_URL") or ""
+    if not DATABASE_URL:  # the embedded file holds hashed credentials: owner only
+        DATABASE_URL = f"sqlite:///{backend.env.private_file(VAR_DIR / 'waypoint.sqlite3')}"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -128,6 +129,18 @@ AUTHENTICATION_BACKENDS = ["accounts.auth_backends.ThrottledModelBackend"]
 # After this many failed sign-ins for a user name within the window, sign-ins are refused.
 WAYPOINT_LOGIN_THROTTLE_FAILURES = env_int("WAYPOINT_LOGIN_THROTTLE_FAILURES", 5)
 WAYPOINT_LOGIN_THROTTLE_SECONDS = env_int("WAYPOINT_LOGIN_THROTTLE_SECONDS", 900)
+
+# Sign-in pauses, growing from DELAY_SECONDS up to the caps: accounts/auth_backends.py.
+WAYPOINT_LOGIN_ADDRESS_FAILURES = env_int("WAYPOINT_LOGIN_ADDRESS_FAILURES", 20)
+WAYPOINT_LOGIN_DELAY_SECONDS = env_int("WAYPOINT_LOGIN_DELAY_SECONDS", 30)
+WAYPOINT_LOGIN_MAX_DELAY_SECONDS = env_int("WAYPOINT_LOGIN_MAX_DELAY_SECONDS", 300)
+WAYPOINT_LOGIN_ADDRESS_MAX_DELAY_SECONDS = env_int("WAYPOINT_LOGIN_ADDRESS_MAX_DELAY_SECONDS", 3600)
+WAYPOINT_PROXY_COUNT = env_int("WAYPOINT_PROXY_COUNT", 0)  # proxies appending X-Forwarded-For
+# A checked HTTP Basic credential is remembered (keyed hash): a flood costs no password hashing.
+WAYPOINT_BASIC_AUTH_CACHE_SECONDS = env_int("WAYPOINT_BASIC_AUTH_CACHE_SECONDS", 60)
+WAYPOINT_API_TOKEN_DAYS = env_int("WAYPOINT_API_TOKEN_DAYS", 90)  # 0: API tokens never expire
+WAYPOINT_SESSION_IDLE_SECONDS = env_int("WAYPOINT_SESSION_IDLE_SECONDS", 1800)  # idle sign-out
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -209,6 +222,10 @@ WAYPOINT_PUBLIC_URL = env_str("WAYPOINT_PUBLIC_URL", "")
 WAYPOINT_FORM_MAX_BYTES = env_int("WAYPOINT_FORM_MAX_BYTES", 10 * 1024 * 1024)
 WAYPOINT_MEDIA_MAX_BYTES = env_int("WAYPOINT_MEDIA_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django refuses a multipart body of over 100 files by default; Collect splits a submission by
+# size only, so a form with a repeat of photos would be refused on every retry (a stuck tablet).
+# The body size limit (WAYPOINT_SUBMISSION_MAX_BYTES) is what bounds a request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Larger uploads wait on disk in a private folder, not /tmp (lib/uploads.py).
 FILE_UPLOAD_TEMP_DIR = upload_temp_dir_ready()
@@ -220,6 +237,9 @@ if env_str("WAYPOINT_ODK_VALIDATE", "auto").strip().lower() != "auto":
 
 # OpenRosa submissions: the body limit devices are told (X-OpenRosa-Accept-Content-Length).
 WAYPOINT_SUBMISSION_MAX_BYTES = env_int("WAYPOINT_SUBMISSION_MAX_BYTES", 50 * 1024 * 1024)
+# Per device and minute (sync/quota.py): submissions and bytes; past either, 429 + Retry-After.
+WAYPOINT_DEVICE_POSTS_PER_MINUTE = env_int("WAYPOINT_DEVICE_POSTS_PER_MINUTE", 120)
+WAYPOINT_DEVICE_BYTES_PER_MINUTE = env_int("WAYPOINT_DEVICE_BYTES_PER_MINUTE", 200 * 1024 * 1024)
 # Quarantine encryption keys (base64, 32 bytes each, comma-separated; the first seals), and the
 # master secret per-project pseudonym keys are derived from (never stored in the database).
 # Development generates both into var/ when unset (lib/crypto.py).
@@ -241,7 +261,7 @@ WAYPOINT_ORIGIN_REGIONS = env_list("WAYPOINT_ORIGIN_REGIONS", _ORIGIN_REGIONS)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -280,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Remembered Basic credentials and device quotas: per process, or shared through Redis.
+_cache = env_str("WAYPOINT_CACHE_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    if _cache else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # fmt: skip
+
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -298,6 +323,7 @@ WAYPOINT_DISCLOSURE_MIN_INTERVAL = env_int("WAYPOINT_DISCLOSURE_MIN_INTERVAL", 3
 CELERY_BEAT_SCHEDULE = {
     "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 60.0},
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},
+    "sync-orphans": {"task": "sync.orphans_sweep", "schedule": 3600.0},
 }
 
 # One line per record, JSON in production (backend/logs.py): request id, method, masked path;

@@ -1,16 +1,20 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from accounts.sign_in import AdminSignInForm, SignInForm
 from backend import health
 from backend import views as backend_views
 from forms import api as forms_api
 from forms import views as forms_views
 from lib import api_errors
 from privacy import api as privacy_api
+from privacy import api_approvals as privacy_approvals_api
+from privacy import approval_views as privacy_approval_views
 from privacy import views as privacy_views
 from results import api as results_api
 from results import views as results_views
@@ -101,6 +105,17 @@ api_v1 = [
         name="release-approve",
     ),
     path(
+        "projects/<int:project_id>/forms/<str:form_id>/versions/<str:version>/rule-sets/"
+        "<int:number>/approve",
+        privacy_approvals_api.RuleSetApprove.as_view(),
+        name="rule-set-approve",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/releases/<int:release_id>/microdata",
+        privacy_approvals_api.Microdata.as_view(),
+        name="release-microdata",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/records/<uuid:record_id>/withhold",
         privacy_api.RecordWithhold.as_view(),
         name="record-withhold",
@@ -169,6 +184,12 @@ pages = [
     path("", backend_views.home, name="home"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("accounts/tokens/", accounts_views.api_tokens, name="api-tokens"),
+    path(
+        "accounts/login/",
+        LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("projects/<int:project_id>/forms/", forms_views.project_forms, name="project-forms"),
     path(
@@ -206,6 +227,16 @@ privacy_pages = [
     path(F + "releases", privacy_views.releases, name="privacy-releases"),
     path(F + "releases/<int:release_id>", privacy_views.release_detail, name="privacy-release"),
     path(F + "releases/<int:release_id>/signoff", privacy_views.signoff, name="privacy-signoff"),
+    path(
+        F + "rules/<str:version>/<int:number>/approve",
+        privacy_approval_views.rules_approve,
+        name="privacy-rules-approve",
+    ),
+    path(
+        F + "releases/<int:release_id>/microdata",
+        privacy_approval_views.microdata,
+        name="privacy-microdata",
+    ),
     path(F + "records/<uuid:record_id>/withhold", privacy_views.withhold, name="privacy-withhold"),
     path("projects/<int:project_id>/audit/", privacy_views.audit, name="privacy-audit"),
     path("projects/<int:project_id>/results/", results_views.dashboard, name="results"),
@@ -216,6 +247,7 @@ privacy_pages = [
     ),
 ]
 
+admin.site.login_form = AdminSignInForm
 urlpatterns = [
     *pages,
     *privacy_pages,

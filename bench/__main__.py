@@ -1,9 +1,10 @@
 """`make bench`: run every benchmark and print its figures as JSON.
 
-`python -m bench NAME...` runs only the named ones (form_publish, ingest, soak, disclosure,
-anonymise, results) on a database of their own (waypoint_bench_NAME...), so that a single bench
-does not drop the database under a full run. The exit status is 1 when a bench that checks its
-own outcome (the soak: errors must be 0, every submission stored once and whole) failed.
+`python -m bench NAME...` runs only the named ones (form_publish, ingest, soak, commit_loss,
+disclosure, anonymise, results, release, microdata) on a database of their own
+(waypoint_bench_NAME...), so that a single bench does not drop the database under a full run. The
+exit status is 1 when a bench that checks its own outcome (the soak: errors must be 0, every
+submission stored once and whole; commit_loss: nothing lost, duplicated or left behind) failed.
 """
 
 import importlib
@@ -19,9 +20,13 @@ BENCHES = {
     "form_publish": "form_publish",
     "ingest": "openrosa_ingest",
     "soak": "soak",
+    "commit_loss": "commit_answer_loss",
     "disclosure": "disclosure_control_1m",
     "anonymise": "record_anonymisation",
     "results": "results_1m",
+    "release": "release_1m",
+    "microdata": "microdata_1m",
+    "auth_flood": "auth_flood",
 }
 
 

@@ -10,10 +10,14 @@
 # password safe, apart from the backups. With S3 storage, only the database is dumped here; the
 # bucket is backed up by its own versioning/replication (RUNBOOK.md, "Backup and restore").
 set -euo pipefail
+# The dump holds raw submissions' metadata, hashed credentials and the audit trail: every file
+# is written readable by the backup's owner only (0600, in a 0700 folder), whatever the umask.
+umask 077
 out=${1:?usage: backup.sh <empty or new directory>}
 : "${DATABASE_URL:?DATABASE_URL must name the database to back up}"
 media=${WAYPOINT_MEDIA_ROOT:-var/media}
 mkdir -p "$out"
+chmod 700 "$out"
 if [ -n "$(ls -A "$out")" ]; then
   echo "backup.sh: $out is not empty; give a new directory for each backup" >&2
   exit 2
@@ -43,4 +47,5 @@ fi
   echo "migrations=$(psql "$DATABASE_URL" -qtAc "select max(id) from django_migrations")"
 } >"$out/MANIFEST"
 (cd "$out" && sha256sum database.dump $( [ -f media.tar.gz ] && echo media.tar.gz ) >SHA256SUMS)
+chmod 600 "$out"/*
 echo "Backup written to $out: $(du -sh "$out" | cut -f1)"

@@ -25,7 +25,13 @@ case "$role" in
   restore)
     exec deploy/restore.sh "$@" ;;
   migrate)
-    exec python manage.py migrate --no-input "$@" ;;
+    # As the owner role; then (re)grant the application's role its rights, which exclude
+    # rewriting the audit trail (deploy/postgres-roles.sql, RUNBOOK.md "Database roles").
+    python manage.py migrate --no-input "$@"
+    if [ -n "${WAYPOINT_APP_DB_PASSWORD:-}" ]; then
+      psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v app_role="${WAYPOINT_APP_DB_ROLE:-waypoint_app}" \
+        -v app_password="$WAYPOINT_APP_DB_PASSWORD" -f deploy/postgres-roles.sql
+    fi ;;
   manage)
     exec python manage.py "$@" ;;
   *)

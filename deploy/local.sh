@@ -20,9 +20,11 @@ mkdir -p "$RUN"
 start() {
   "$BIN/python" manage.py migrate --no-input >"$RUN/migrate.log"
   "$BIN/python" manage.py collectstatic --no-input -v 0
-  "$BIN/gunicorn" -c deploy/gunicorn.conf.py --bind "127.0.0.1:$PORT" --daemon \
-    --pid "$RUN/gunicorn.pid" --access-logfile "$RUN/access.log" --error-logfile "$RUN/gunicorn.log" \
-    backend.wsgi
+  # Not --daemon: it sends the processes' stderr to /dev/null, and with it Django's own error
+  # log (tracebacks of failed requests). In the background with its output kept instead.
+  nohup "$BIN/gunicorn" -c deploy/gunicorn.conf.py --bind "127.0.0.1:$PORT" \
+    --pid "$RUN/gunicorn.pid" --access-logfile "$RUN/access.log" --error-logfile - \
+    backend.wsgi </dev/null >>"$RUN/gunicorn.log" 2>&1 &
   for n in 1 2; do
     "$BIN/celery" -A backend worker -l info -c 1 -n "worker$n@%h" --detach \
       --pidfile "$RUN/worker$n.pid" --logfile "$RUN/worker$n.log"

@@ -44,6 +44,23 @@ DATE_LEVELS = ("day", "week", "month", "quarter", "year")
 GENERALISER = re.compile(r"^(band|top|bottom|date|geo):(.+)$")
 
 
+# Most protective first, by how little of a value reaches the anonymised record: removed and
+# used to redact the submission's free text (direct); removed (drop); replaced by a keyed hash
+# (pseudonym); generalised and grouped to k, hidden where a group is too small (quasi);
+# redacted (free_text); kept, its diversity measured (sensitive); kept (keep). A calculate that
+# nobody classified takes the first of these among the questions it reads: whatever it copies
+# gets at least the protection of its most protected source (a copy of a name is `direct`).
+PROTECTIVENESS = (
+    Classification.DIRECT,
+    Classification.DROP,
+    Classification.PSEUDONYM,
+    Classification.QUASI,
+    Classification.FREE_TEXT,
+    Classification.SENSITIVE,
+    Classification.KEEP,
+)
+
+
 class PrivacyValueError(ValueError):
     """A `privacy` cell that does not follow the vocabulary."""
 
@@ -70,6 +87,20 @@ def default_rule(question_type: str) -> Rule:
     if question_type in KEEP_TYPES:
         return Rule(Classification.KEEP)
     return Rule(Classification.DROP)
+
+
+def most_protective(classifications: list[str]) -> str:
+    """The most protective of ``classifications`` (``keep`` for none), by ``PROTECTIVENESS``."""
+    ranked = [c for c in PROTECTIVENESS if c in classifications]
+    return ranked[0] if ranked else Classification.KEEP
+
+
+def inherited_rule(classifications: list[str]) -> Rule:
+    """The default rule of a calculate that reads questions of ``classifications``.
+
+    A calculated quasi-identifier is grouped on its exact value (no generaliser: the source's
+    ``band:`` or ``date:`` need not fit what the calculation makes of it)."""
+    return Rule(most_protective(classifications))
 
 
 def parse_privacy(value: str, question_type: str) -> Rule:

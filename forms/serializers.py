@@ -33,10 +33,17 @@ class PrivacyRuleSerializer(serializers.ModelSerializer):
 
 class PrivacyRuleSetSerializer(serializers.ModelSerializer):
     rules = PrivacyRuleSerializer(many=True, read_only=True)
+    approved_by = serializers.CharField(
+        source="approved_by.username",
+        default=None,
+        allow_null=True,
+        help_text="The DPO who approved these rules; null while they are a proposal (no "
+        "release until a DPO approves them).",
+    )
 
     class Meta:
         model = PrivacyRuleSet
-        fields = ["number", "reason", "created_at", "rules"]
+        fields = ["number", "reason", "created_at", "approved_by", "approved_at", "rules"]
 
 
 class FormVersionSummarySerializer(serializers.ModelSerializer):

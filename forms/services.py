@@ -5,7 +5,6 @@ version, its rules and its generated media.
 """
 
 import hashlib
-import mimetypes
 import re
 import zipfile
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from forms.models import (
     PrivacyRule,
     PrivacyRuleSet,
 )
-from forms.privacy_vocabulary import PrivacyValueError, Rule, default_rule, parse_privacy
+from forms.privacy_rules import privacy_rules, rules_flagged_audit
 from forms.problems import Finding, FormRejected
 from forms.xform import NotAnXForm, XFormInfo, read_xform
 from lib.problems import Problem
@@ -171,51 +170,6 @@ def _read(xform: bytes) -> XFormInfo:
         raise _reject("xform.invalid", str(exc)) from exc
 
 
-def privacy_rules(
-    info: XFormInfo, rows: dict[str, SurveyRow]
-) -> tuple[list[tuple[str, str, str, Rule, PrivacyRule.Source]], list[Finding]]:
-    """A rule for every question: from the `privacy` column, else the design's default."""
-    rules, problems, defaulted = [], [], []
-    for question in info.questions:
-        row = rows.get(question.path)
-        if row is not None and row.privacy:
-            try:
-                rule = parse_privacy(row.privacy, question.type)
-            except PrivacyValueError as exc:
-                problems.append(
-                    Finding(
-                        "privacy.invalid",
-                        f"Question “{question.name}”: {exc}",
-                        sheet="survey",
-                        row=row.row,
-                        column="privacy",
-                    )
-                )
-                continue
-            source = PrivacyRule.Source.COLUMN
-        else:
-            rule = default_rule(question.type)
-            source = PrivacyRule.Source.DEFAULT
-            if question.type != "meta":
-                defaulted.append(question.name)
-        rules.append((question.path, question.name, question.type, rule, source))
-    if problems:
-        raise FormRejected(problems)
-    warnings = []
-    if defaulted:
-        warnings.append(
-            Finding(
-                "privacy.defaulted",
-                f"{len(defaulted)} question(s) have no privacy value and get the default for their "
-                f"type: {', '.join(defaulted)}. A DPO should review them.",
-                level="warning",
-                sheet="survey",
-                column="privacy",
-            )
-        )
-    return rules, warnings
-
-
 @transaction.atomic
 def _publish(
     *, project, info, xform, filename, source, warnings, rules, itemsets, user
@@ -262,7 +216,7 @@ def _publish(
     rule_set = PrivacyRuleSet.objects.create(
         version=version, number=1, reason="From the form's privacy column", created_by=user
     )
-    PrivacyRule.objects.bulk_create(
+    created = PrivacyRule.objects.bulk_create(
         PrivacyRule(
             rule_set=rule_set,
             path=path,
@@ -275,6 +229,7 @@ def _publish(
         )
         for position, (path, name, qtype, rule, rule_source) in enumerate(rules)
     )
+    rules_flagged_audit(version=version, rules=created, user=user)
     if itemsets is not None:
         _store_media(version=version, filename="itemsets.csv", data=itemsets, user=user)
     if form.title != info.title:
@@ -295,6 +250,12 @@ def media_upload(*, version: FormVersion, filename: str, data: bytes, user=None)
             f"This form version does not use “{name}”. It uses: {expected}. "
             "Check the file name matches the form exactly (names are case-sensitive).",
         )
+    if media_content_type(name) is None:
+        raise _reject(
+            "media.bad_type",
+            f"“{name}” is not a kind of file forms use. Media files may be images (PNG, JPEG, "
+            "GIF, WebP), audio, video, CSV, GeoJSON or XML.",
+        )
     limit = settings.WAYPOINT_MEDIA_MAX_BYTES
     if len(data) > limit:
         raise _reject("media.too_large", f"Media files may be at most {limit / 1e6:.0f} MB.")
@@ -304,6 +265,39 @@ def media_upload(*, version: FormVersion, filename: str, data: bytes, user=None)
         return _store_media(version=version, filename=name, data=data, user=user)
 
 
+# What XLSForm media are: images, audio and video labels; CSV, GeoJSON and XML for
+# select_one_from_file, pulldata and search(). Nothing a browser would run as a page or script
+# (HTML, SVG, JavaScript): media are served from Waypoint's own origin (lib/downloads.py).
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".aac": "audio/aac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".wav": "audio/wav",
+    ".amr": "audio/amr",
+    ".3gp": "video/3gpp",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".mov": "video/quicktime",
+    ".csv": "text/csv",
+    ".geojson": "application/geo+json",
+    ".xml": "application/xml",
+}
+
+
+def media_content_type(filename: str) -> str | None:
+    """The content type a media file is stored and served with, None for a refused kind."""
+    return MEDIA_TYPES.get(PurePosixPath(filename).suffix.lower())
+
+
 def _store_media(*, version: FormVersion, filename: str, data: bytes, user) -> MediaFile:
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - the OpenRosa manifest hash is md5
     media = MediaFile.objects.filter(version=version, filename=filename).first()
@@ -311,7 +305,7 @@ def _store_media(*, version: FormVersion, filename: str, data: bytes, user) -> M
         return media
     old_file = media.file.name if media is not None else None
     media = media or MediaFile(version=version, filename=filename)
-    media.content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    media.content_type = media_content_type(filename) or "application/octet-stream"
     media.size = len(data)
     media.md5 = md5
     media.uploaded_by = user

@@ -21,6 +21,9 @@ XF = "{{{}}}".format(NS["xf"])
 JR = "{{{}}}".format(NS["jr"])
 ODK = "{{{}}}".format(NS["odk"])
 MEDIA_URI = re.compile(r"jr://(?:images|audio|video|file|file-csv)/([^\s\"'<>]+)")
+# An instance path in an XPath expression: /data/a/b, ../b, current()/../b. String literals
+# are not paths, but a literal shaped like one only makes a calculation more protective.
+REFERENCE = re.compile(r"(?:\.\./|/)[A-Za-z_][\w.\-]*(?:/[A-Za-z_][\w.\-]*)*")
 SEARCH_APPEARANCE = re.compile(r"search\(\s*['\"]([^'\"]+)['\"]")
 PRELOAD_TYPES = {
     ("timestamp", "start"): "start",
@@ -60,6 +63,9 @@ class Question:
     labels: dict[str, str] = field(default_factory=dict)
     list_name: str | None = None
     in_repeat: str | None = None
+    # Instance paths (absolute, or relative as pyxform writes them inside repeats) that a
+    # `calculate` reads: a calculation inherits the privacy class of what it copies.
+    references: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -198,6 +204,7 @@ def _question(
         labels=itext.resolve(control.find("xf:label", NS) if control is not None else None),
         list_name=list_name,
         in_repeat=repeat,
+        references=REFERENCE.findall(bind.get("calculate", "")),
     )
 
 

@@ -18,6 +18,9 @@ from rest_framework.request import Request
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
+    # Bounded work: no page is larger than this, whatever ``limit`` asks (documented in the schema).
+    max_limit = 1000
+
     def get_limit(self, request: Request) -> int | None:
         self._check(request, self.limit_query_param)
         limit: int | None = super().get_limit(request)

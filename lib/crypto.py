@@ -113,17 +113,31 @@ def new_quarantine_key() -> str:
 # --- ODK device encryption (the scheme of ODK Collect and ODK Central) ---------------------
 
 
+# ODK Collect wraps the key with "RSA/NONE/OAEPWithSHA256AndMGF1Padding" (EncryptionUtils). What
+# the mask generation function hashes with depends on the device's JCE provider: BouncyCastle and
+# Conscrypt (Android) use SHA-256 for both, the JDK's SunJCE keeps MGF1 on SHA-1; ODK Central and
+# Briefcase decrypt both; older Collect builds used SHA-1 throughout. Try each pairing: OAEP's
+# integrity check makes a wrong guess fail, never decrypt to garbage.
+ODK_OAEP_DIGESTS = (
+    (hashes.SHA256, hashes.SHA256),
+    (hashes.SHA256, hashes.SHA1),
+    (hashes.SHA1, hashes.SHA1),
+    (hashes.SHA1, hashes.SHA256),
+)
+
+
 def odk_symmetric_key(private_key_pem: bytes, base64_encrypted_key: str) -> bytes:
-    """Open the per-submission AES key with the form's RSA private key (RSA-OAEP)."""
+    """Open the per-submission AES key with the form's RSA private key (RSA-OAEP, any of the
+    digest and mask pairings devices use)."""
     private_key = serialization.load_pem_private_key(private_key_pem, password=None)
     if not isinstance(private_key, RSAPrivateKey):
         raise ValueError("ODK encryption uses RSA: this is not an RSA private key.")
     encrypted = base64.b64decode(base64_encrypted_key)
-    for digest in (hashes.SHA256(), hashes.SHA1()):  # noqa: S303 - Collect's OAEP uses SHA-1 MGF
+    for digest, mask in ODK_OAEP_DIGESTS:
         try:
             return private_key.decrypt(
                 encrypted,
-                rsa_padding.OAEP(mgf=rsa_padding.MGF1(hashes.SHA1()), algorithm=digest, label=None),  # noqa: S303
+                rsa_padding.OAEP(mgf=rsa_padding.MGF1(mask()), algorithm=digest(), label=None),
             )
         except ValueError:
             continue

@@ -40,6 +40,9 @@ ENTRIES = [
     ("not_acceptable", 406, "No representation in the format asked for."),
     ("unsupported_media_type", 415, "The body is not in a media type this reads."),
     ("throttled", 429, "Too many attempts; wait and try again."),
+    # Any request (backend.request_guard), before any view.
+    ("request.nul_byte", 400, "A NUL character in the query string or the credentials."),
+    ("account.sign_in_limited", 429, "Sign-ins for this name or address are paused a while."),
     # Uploads of forms and media (forms.services, forms.conversion): `problems` lists every
     # finding with its sheet, row and column; the answer's code is the first finding's.
     ("upload.empty", 400, "The uploaded file is empty."),
@@ -57,6 +60,7 @@ ENTRIES = [
     ("media.bad_name", 400, "A media file name that is not a plain file name."),
     ("media.unexpected", 400, "A media file the form version does not use."),
     ("media.empty", 400, "The media file is empty."),
+    ("media.bad_type", 400, "Not a kind of file forms use (images, audio, video, CSV, ...)."),
     ("form.bad_state", 400, "Not a form state (open, closing, closed)."),
     ("form.rejected", 400, "The form was refused (no problem was named)."),
     ("pyxform.*", 400, "pyxform refused the XLSForm: `pyxform.` and pyxform's own code."),
@@ -68,6 +72,8 @@ ENTRIES = [
     ("submission.unreadable", 400, "The multipart body arrived incomplete or damaged."),
     ("submission.no_xml", 400, "No xml_submission_file part."),
     ("xml.invalid", 400, "The submission XML is not well-formed, unsafe or not an instance."),
+    ("submission.encryption_required", 400, "Plaintext sent for a form version with a public key."),
+    ("submission.attachment_unmatched", 400, "A file part matches no file the XML still awaits."),
     ("account.sign_in", 401, "HTTP Basic credentials needed; WWW-Authenticate is sent."),
     ("device.token_invalid", 403, "The device token is revoked or mistyped."),
     ("device.wrong_project", 403, "The device belongs to another project."),
@@ -78,6 +84,8 @@ ENTRIES = [
     ("edit.unknown_original", 404, "An edit (deprecatedID) of a submission never received."),
     ("form.closed", 409, "The form is closed and refuses submissions."),
     ("submission.too_large", 413, "The submission is over the advertised size limit."),
+    ("submission.rate_limited", 429, "The device sent too much this minute; Retry-After."),
+    ("server.error", 500, "An unexpected server fault, answered as OpenRosa XML; retry later."),
     ("server.unavailable", 503, "Database or storage unavailable; Retry-After is sent."),
     # Raw data (sync.selectors, the DPO's API).
     ("submission.reason_required", 400, "Raw data is read only with a reason (audited)."),
@@ -88,11 +96,25 @@ ENTRIES = [
     ("audit.bad_filter", 400, "An audit log filter that cannot be applied."),
     ("release.nothing_new", 409, "There are no new records to release."),
     ("release.changed", 409, "The candidate changed, or is not the one approved."),
+    ("release.not_open", 409, "The candidate was already approved, or replaced by a newer one."),
+    ("release.stale_hash", 409, "The hash approved is not the candidate's: review it again."),
+    # Privacy settings of a project (accounts.settings): the DPO's, with a reason, audited.
+    ("settings.dpo_only", 403, "Only a DPO or an admin changes privacy settings."),
+    ("settings.reason_required", 400, "A change of privacy settings needs a reason (audited)."),
+    ("settings.out_of_bounds", 400, "A privacy setting out of bounds (k and threshold >= 2)."),
     ("record.withhold_refused", 409, "The record cannot be withheld as things stand."),
+    ("rules.unapproved", 409, "A version's privacy rules await a DPO's approval."),
+    ("rules.approve_refused", 409, "The rule set was approved already, or is not current."),
+    ("microdata.refused", 409, "The microdata file cannot be approved as things stand."),
+    ("microdata.not_approved", 403, "No DPO approved row-level records for this release."),
     # Results.
     ("table.unknown_variable", 400, "A variable the form does not have."),
     ("table.refused", 400, "A table these variables cannot make."),
     ("table.no_columns", 400, "Linked tables need at least one column."),
+    ("table.too_many_columns", 400, "More columns than one download may link (10)."),
+    ("table.repeated_column", 400, "A column given twice."),
+    # Projects and service points (accounts).
+    ("service_point.name_taken", 400, "The project has a service point of that name."),
 ]
 CATALOGUE: dict[str, Entry] = {code: Entry(status, meaning) for code, status, meaning in ENTRIES}
 # Families: a code under one of these prefixes takes the family's entry.

@@ -4,7 +4,13 @@
 from django.contrib import admin
 
 from lib.admin_base import ViewOnlyAdmin
-from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun, Release
+from privacy.models import (
+    AnonymisedRecord,
+    DisclosurePending,
+    DisclosureRun,
+    Release,
+    ReleasedRecord,
+)
 
 
 @admin.register(AnonymisedRecord)
@@ -30,3 +36,12 @@ class ReleaseAdmin(ViewOnlyAdmin):
     list_display = ["form", "state", "opened_by", "opened_at", "approved_by", "approved_at"]
     list_filter = ["form", "state"]
     exclude = ["record_ids"]
+
+
+@admin.register(ReleasedRecord)
+class ReleasedRecordAdmin(ViewOnlyAdmin):
+    """A release's frozen records: immutable, so view-only like everything here."""
+
+    list_display = ["record_id", "release", "version", "service_point", "month"]
+    list_filter = ["release__form"]
+    list_select_related = ["release__form", "version", "service_point"]

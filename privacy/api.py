@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from forms.api_base import FormScoped
 from forms.serializers import PrivacyRuleSetSerializer
 from lib.api_defaults import query_data
+from lib.downloads import no_store_headers
 from lib.problems import Problem
 from privacy import review
 from privacy.models import AnonymisedRecord, Release
@@ -43,7 +44,9 @@ CONFLICT = OpenApiResponse(description="Refused as things stand (see `detail` an
 
 
 class CompareQuery(serializers.Serializer):
-    reason = serializers.CharField(help_text="Why you read raw data; recorded in the audit log")
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why you read raw data; recorded in the audit log"
+    )
     size = serializers.IntegerField(
         min_value=1, max_value=50, default=5, help_text="Records in the sample"
     )
@@ -74,7 +77,8 @@ class Compare(DpoFormScoped, APIView):
             raise ValidationError(query.errors)
         form = self.get_form()
         sample = review.compare_sample(form=form, user=request.user, **query.validated_data)
-        return Response(ComparedRecordSerializer(sample, many=True).data)
+        # Raw answers: no copy in any cache.
+        return no_store_headers(Response(ComparedRecordSerializer(sample, many=True).data))
 
 
 class RulesChange(DpoFormScoped, APIView):
@@ -163,8 +167,10 @@ class RecordWithhold(DpoFormScoped, APIView):
     get=extend_schema(
         summary="The project's audit log (DPO)",
         parameters=[
-            OpenApiParameter("action", str, description="Part of the action, e.g. raw.read"),
-            OpenApiParameter("actor", str, description="Part of the user name"),
+            OpenApiParameter(
+                "action", str, description="Part of the action, e.g. raw.read (at most 64 chars)"
+            ),
+            OpenApiParameter("actor", str, description="Part of the user name (at most 150)"),
         ],
     )
 )
@@ -173,6 +179,9 @@ class AuditLog(DpoFormScoped, generics.ListAPIView):
 
     def get_queryset(self):
         events = AuditEvent.objects.filter(project=self.get_project())
+        for name, limit in (("action", 64), ("actor", 150)):
+            if len(self.request.query_params.get(name, "")) > limit:
+                raise ValidationError({name: [f"At most {limit} characters."]})
         if self.request.query_params.get("action"):
             events = events.filter(action__icontains=self.request.query_params["action"])
         if self.request.query_params.get("actor"):

@@ -32,10 +32,29 @@ class DefaultedRuleSerializer(serializers.Serializer):
     generalisers = serializers.ListField(child=serializers.CharField())
 
 
+class IdentifierFlagSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    rule_set = serializers.IntegerField()
+    path = serializers.CharField()
+    name = serializers.CharField()
+    question_type = serializers.CharField()
+    classification = serializers.CharField()
+    looks_like = serializers.CharField(
+        help_text="name, phone, document, address, email, photo, voice, file, location, or "
+        "free_text (an open answer kept unredacted)"
+    )
+    message = serializers.CharField()
+
+
 class RiskReportSerializer(serializers.Serializer):
     run = DisclosureRunSerializer()
     defaulted = DefaultedRuleSerializer(many=True)
     unprocessed = serializers.IntegerField()
+    flags = IdentifierFlagSerializer(
+        many=True,
+        help_text="Questions that look like identifiers yet reach the record (keep, sensitive, "
+        "quasi), and free text kept as is: for the DPO to look at before approving rules.",
+    )
 
 
 class ComparedAnswerSerializer(serializers.Serializer):
@@ -50,15 +69,25 @@ class ComparedRecordSerializer(serializers.Serializer):
     answers = ComparedAnswerSerializer(many=True)
 
 
+# Bounded work: a form has at most a few hundred questions, a rule a handful of generalisers.
+MAX_RULE_CHANGES = 1000
+MAX_GENERALISERS = 10
+
+
 class RuleChangeSerializer(serializers.Serializer):
-    path = StrictCharField()
-    classification = StrictCharField()
-    generalisers = serializers.ListField(child=StrictCharField(), required=False, default=list)
+    path = StrictCharField(max_length=500)
+    classification = StrictCharField(max_length=32)
+    generalisers = serializers.ListField(
+        child=StrictCharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=MAX_GENERALISERS,
+    )
 
 
 class RulesChangeSerializer(serializers.Serializer):
-    changes = RuleChangeSerializer(many=True)
-    reason = StrictCharField()
+    changes = RuleChangeSerializer(many=True, max_length=MAX_RULE_CHANGES)
+    reason = StrictCharField(max_length=2000)
 
 
 class RerunProgressSerializer(serializers.Serializer):
@@ -68,11 +97,34 @@ class RerunProgressSerializer(serializers.Serializer):
     finished = serializers.BooleanField()
 
 
+class ChangesSerializer(serializers.Serializer):
+    base = serializers.IntegerField(
+        allow_null=True, help_text="The release analysts read when this was opened (null: none)."
+    )
+    added = serializers.IntegerField(help_text="Records analysts would newly read.")
+    changed = serializers.IntegerField(help_text="Records whose released content would change.")
+    removed = serializers.IntegerField(help_text="Records analysts would no longer read.")
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
-    records = serializers.SerializerMethodField()
+    records = serializers.SerializerMethodField(
+        help_text="Every record analysts read once this is approved (a full snapshot)."
+    )
+    since = ChangesSerializer(
+        source="risk.since",
+        default=None,
+        allow_null=True,
+        help_text="What approving this changes for analysts, against the release they read.",
+    )
     opened_by = serializers.CharField(source="opened_by.username")
     approved_by = serializers.CharField(
         source="approved_by.username", default=None, allow_null=True
+    )
+    microdata_approved_by = serializers.CharField(
+        source="microdata_approved_by.username",
+        default=None,
+        allow_null=True,
+        help_text="The DPO who approved row-level records (records.csv); null: tables only.",
     )
 
     class Meta:
@@ -82,12 +134,15 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "state",
             "content_hash",
             "records",
+            "since",
             "risk",
             "rule_sets",
             "opened_by",
             "opened_at",
             "approved_by",
             "approved_at",
+            "microdata_approved_by",
+            "microdata_approved_at",
         ]
 
     def get_records(self, release: Release) -> int:

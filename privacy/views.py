@@ -8,12 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_project
 from accounts.models import Role
+from accounts.privacy_settings import below_defaults
+from audit.downloads import audit_download
 from audit.models import AuditEvent
 from forms.access import access_form
+from forms.identifiers import rule_flags
 from forms.models import Classification, FormVersion
 from lib.problems import Problem, flash_problems
 from lib.spreadsheets import neutralise
@@ -51,6 +55,7 @@ def report(request, project_id: int, form_id: str):
 
 
 @login_required
+@never_cache  # raw answers: no copy in the browser's cache or history
 def compare(request, project_id: int, form_id: str):
     project, form = _form(request, project_id, form_id)
     key = REASON_KEY.format(project.pk)
@@ -111,6 +116,9 @@ def rules(request, project_id: int, form_id: str, version: str):
             "current": version_obj.current_rule_set,
             "classifications": Classification.choices,
             "progress": review.rerun_progress(version_obj),
+            "flags": rule_flags(
+                list(version_obj.current_rule_set.rules.all()), version_obj.questions
+            ),
         },
     )
 
@@ -125,7 +133,12 @@ def releases(request, project_id: int, form_id: str):
     return render(
         request,
         "privacy/releases.html",
-        {"project": project, "form": form, "releases": form.releases.all()},
+        {
+            "project": project,
+            "form": form,
+            "releases": form.releases.select_related("opened_by", "approved_by"),
+            "current": review.latest_approved(form),
+        },
     )
 
 
@@ -138,13 +151,21 @@ def release_detail(request, project_id: int, form_id: str, release_id: int):
         review.release_approve(
             release=release, user=request.user, approved_hash=request.POST.get("hash", "")
         )
-        messages.success(request, f"Released {len(release.record_ids)} records.")
+        messages.success(
+            request, f"Approved: analysts now read these {len(release.record_ids)} records."
+        )
         return redirect("privacy-signoff", project.pk, form.form_id, release.pk)
     records = AnonymisedRecord.objects.filter(pk__in=release.record_ids).order_by("created_at")
     return render(
         request,
         "privacy/release.html",
-        {"project": project, "form": form, "release": release, "records": records[:200]},
+        {
+            "project": project,
+            "form": form,
+            "release": release,
+            "records": records[:200],
+            "current": review.latest_approved(form),
+        },
     )
 
 
@@ -164,7 +185,16 @@ def signoff(request, project_id: int, form_id: str, release_id: int):
     project, form = _form(request, project_id, form_id)
     release = get_object_or_404(Release, form=form, pk=release_id, state=Release.State.APPROVED)
     return render(
-        request, "privacy/signoff.html", {"project": project, "form": form, "release": release}
+        request,
+        "privacy/signoff.html",
+        {
+            "project": project,
+            "form": form,
+            "release": release,
+            "flags": review.release_flags(release),
+            "lowered": below_defaults(project),
+            "since": release.risk.get("since"),
+        },
     )
 
 
@@ -190,6 +220,14 @@ def audit(request, project_id: int):
     project = access_project(request.user, project_id, Role.DPO)
     events = _events(request, project)  # a filter it cannot apply is a 400 page, never a 500
     if request.GET.get("format") == "csv":
+        audit_download(
+            request,
+            project=project,
+            what="audit",
+            fmt="csv",
+            filters={f: request.GET.get(f) for f in ("action", "actor_label", "since", "until")},
+            target=f"audit log of project {project.pk}",
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="audit-project-{project.pk}.csv"'
         response.write("\ufeff")

@@ -2,6 +2,8 @@
 records as a streamed CSV, so results can be pulled into Excel, R or Power BI. Analysts (and
 DPOs, admins) only; raw and unreleased data are out of reach by construction."""
 
+from dataclasses import asdict
+
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,15 +13,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from audit.downloads import audit_download
 from forms.api_base import FormScoped
 from lib.api_defaults import query_data
 from lib.problems import Problem
+from privacy.models import Release
 from results import exports
+from results.microdata import NOTE, microdata_release
+from results.released import current_release
 from results.tables import Filters, linked_tables, rank_summary, table
 from results.variables import form_variables
 
 # Blank means "no filter", as the dashboard's filter form sends it.
 MONTH = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"
+# Bounded work: each linked column adds a table to suppress jointly with all the others, and
+# the joint suppression grows faster than the number of cells (400 columns once took 10 GB).
+MAX_LINKED_COLUMNS = 10
+# A filter value is a code or a name; nothing longer is one.
+MAX_FILTER_LENGTH = 200
 
 
 class FiltersQuery(serializers.Serializer):
@@ -33,15 +44,25 @@ class FiltersQuery(serializers.Serializer):
         MONTH, required=False, allow_blank=True, help_text="Last month, YYYY-MM"
     )
     network = serializers.CharField(
-        required=False, allow_blank=True, help_text="Regional network code, e.g. perco"
+        required=False,
+        allow_blank=True,
+        max_length=MAX_FILTER_LENGTH,
+        help_text="Regional network code, e.g. perco",
     )
-    national_society = serializers.CharField(required=False, allow_blank=True)
+    national_society = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_FILTER_LENGTH
+    )
     country = serializers.RegexField(
         r"^([A-Za-z]{2})?$", required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2"
     )
-    service_point = serializers.CharField(required=False, allow_blank=True)
+    service_point = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_FILTER_LENGTH
+    )
     language = serializers.CharField(
-        required=False, allow_blank=True, help_text="Label language, e.g. 'العربية (ar)'"
+        required=False,
+        allow_blank=True,
+        max_length=MAX_FILTER_LENGTH,
+        help_text="Label language, e.g. 'العربية (ar)'",
     )
 
 
@@ -72,10 +93,34 @@ class ResultsScoped(FormScoped):
         chosen = query.validated_data
         return Filters(**{k: chosen.get(k) or None for k in Filters.__dataclass_fields__})
 
-    def respond(self, tables, name: str):
+    def release(self) -> Release | None:
+        """The release this request reads, looked up once: every table of one answer comes
+        from the same release, and the audit event names it."""
+        if not hasattr(self, "_release"):
+            self._release = current_release(self.get_form())
+        return self._release
+
+    def audit(self, what: str, fmt: str, filters: Filters, **details) -> None:
+        """Every answer carrying data is a download, audited (``audit.downloads``)."""
+        form = self.get_form()
+        audit_download(
+            self.request,
+            project=form.project,
+            what=what,
+            fmt=fmt,
+            filters=asdict(filters),
+            release=self.release(),
+            target=f"{form.form_id} results",
+            **details,
+        )
+
+    def respond(self, tables, name: str, *, what: str, filters: Filters):
         kind = self.request.query_params.get("format", "json")
         if kind not in FORMATS:
             raise ValidationError({"format": ["Choose json, csv or xlsx."]})
+        variables = [tables[0].row_variable, *(t.column_variable for t in tables)]
+        language = self.request.query_params.get("language") or None
+        self.audit(what, kind, filters, variables=[v for v in variables if v], language=language)
         if kind == "csv":
             response = HttpResponse(
                 exports.tables_csv(tables), content_type="text/csv; charset=utf-8"
@@ -125,14 +170,18 @@ class ResultTable(ResultsScoped, APIView):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         params = request.query_params
+        filters = self.filters()
         result = table(
             form,
             params.get("row", ""),
             params.get("column") or None,
-            filters=self.filters(),
+            filters=filters,
             language=params.get("language"),
+            release=self.release(),
         )
-        return self.respond([result], f"{form.form_id}-{result.row_variable}")
+        return self.respond(
+            [result], f"{form.form_id}-{result.row_variable}", what="table", filters=filters
+        )
 
 
 class LinkedTables(ResultsScoped, APIView):
@@ -142,7 +191,13 @@ class LinkedTables(ResultsScoped, APIView):
         "jointly so that no hidden cell can be recovered by combining them.",
         parameters=[
             OpenApiParameter("row", str, required=True),
-            OpenApiParameter("columns", str, required=True, description="Comma-separated keys"),
+            OpenApiParameter(
+                "columns",
+                str,
+                required=True,
+                description=f"Comma-separated variable keys, 1 to {MAX_LINKED_COLUMNS}, each once "
+                "(codes `table.no_columns`, `table.too_many_columns`, `table.repeated_column`)",
+            ),
             *FILTERS,
             FORMAT,
         ],
@@ -151,14 +206,41 @@ class LinkedTables(ResultsScoped, APIView):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         params = request.query_params
-        columns = [c for c in params.get("columns", "").split(",") if c]
+        columns = linked_columns(params.get("columns", ""))
         filters = self.filters()
-        if not columns:
-            raise Problem("table.no_columns", "Give at least one column.")
         tables = linked_tables(
-            form, params.get("row", ""), columns, filters=filters, language=params.get("language")
+            form,
+            params.get("row", ""),
+            columns,
+            filters=filters,
+            language=params.get("language"),
+            release=self.release(),
         )
-        return self.respond(tables, f"{form.form_id}-{params.get('row')}-tables")
+        return self.respond(
+            tables, f"{form.form_id}-{params.get('row')}-tables", what="tables", filters=filters
+        )
+
+
+def linked_columns(given: str) -> list[str]:
+    """The columns of a linked download: at least one, at most ``MAX_LINKED_COLUMNS``, each
+    once, refused before any work is done."""
+    columns = [c for c in given.split(",", MAX_LINKED_COLUMNS + 1) if c]
+    if not columns:
+        raise Problem("table.no_columns", "Give at least one column.")
+    if len(columns) > MAX_LINKED_COLUMNS:
+        raise Problem(
+            "table.too_many_columns",
+            f"Link at most {MAX_LINKED_COLUMNS} columns in one download.",
+            limit=MAX_LINKED_COLUMNS,
+        )
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise Problem(
+            "table.repeated_column",
+            f"Give each column once: {', '.join(repeated)}.",
+            columns=repeated,
+        )
+    return columns
 
 
 class RankSummary(ResultsScoped, APIView):
@@ -172,26 +254,43 @@ class RankSummary(ResultsScoped, APIView):
         variable = form_variables(form).get(kwargs["key"])
         if variable is None or variable.kind != "rank":
             raise NotFound("No ranked question by that name.")
-        return Response(
-            rank_summary(
-                form,
-                kwargs["key"],
-                filters=self.filters(),
-                language=request.query_params.get("language"),
-            )
+        filters = self.filters()
+        summary = rank_summary(
+            form,
+            kwargs["key"],
+            filters=filters,
+            language=request.query_params.get("language"),
+            release=self.release(),
         )
+        self.audit("ranks", "json", filters, variables=[kwargs["key"]])
+        return Response(summary)
 
 
 class RecordsExport(ResultsScoped, APIView):
     @extend_schema(
-        summary="Released anonymised records as CSV, streamed (analyst)",
+        summary="Released records as CSV, streamed, where a DPO approved them (analyst)",
+        description="Row-level records of the release analysts read, only once a DPO approved "
+        "its microdata file (else 403 `microdata.not_approved`), without the records its risk "
+        "report left out. `[withheld]` marks a value disclosure control hid; an empty cell a "
+        "question not answered (the `X-Waypoint-Note` header says so). Every filter selects "
+        "whole groups of at least k records (k is checked over service point, country, "
+        "National Society, networks and month with the quasi-identifiers).",
         parameters=FILTERS,
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            403: OpenApiResponse(description="No DPO approved row-level records"),
+        },
     )
     def get(self, request, *args, **kwargs):
         form = self.get_form()
+        filters = self.filters()
+        release = microdata_release(form)  # 403 unless a DPO approved row-level records
+        self._release = release
+        self.audit("records", "csv", filters)
         response = StreamingHttpResponse(
-            exports.records_csv(form, self.filters()), content_type="text/csv; charset=utf-8"
+            exports.records_csv(form, filters, release),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{form.form_id}-records.csv"'
+        response["X-Waypoint-Note"] = NOTE
         return response

@@ -12,7 +12,10 @@ from openpyxl import Workbook
 
 from forms.models import Form
 from lib.spreadsheets import neutralise, neutralise_sql
-from results.tables import METHOD, Filters, Table, released
+from privacy.models import Release, ReleasedRecord
+from results.microdata import WITHHELD, microdata_records
+from results.released import Filters, released_records
+from results.tables import METHOD, Table
 
 BOM = "\ufeff"
 
@@ -61,18 +64,18 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def records_columns(form: Form) -> list[str]:
+def records_columns(form: Form, release: Release | None = None) -> list[str]:
     """Every answer any released record publishes (a newer version's questions too), in the
     order the questionnaires ask them."""
-    records = released(form, Filters()).order_by()
+    records = released_records(form, release=release).order_by()
     if connection.vendor == "postgresql":
         keys = set(
-            records.annotate(key=Func(F("published"), function="jsonb_object_keys"))
+            records.annotate(key=Func(F("data"), function="jsonb_object_keys"))
             .values_list("key", flat=True)
             .distinct()
         )
     else:
-        keys = {key for data in records.values_list("published", flat=True) for key in data}
+        keys = {key for data in records.values_list("data", flat=True) for key in data}
     asked: dict[str, int] = {}
     for questions in form.versions.order_by("created_at").values_list("questions", flat=True):
         for question in questions:
@@ -88,11 +91,11 @@ def _flat(value) -> object:
     return value
 
 
-def records_csv(form: Form, filters: Filters) -> Iterator[str]:
-    """Released anonymised records, in chunks (constant memory whatever the size)."""
+def records_csv(form: Form, filters: Filters, release: Release | None = None) -> Iterator[str]:
+    """The current release's frozen records, in chunks (constant memory whatever the size)."""
     if connection.vendor == "postgresql":
-        return _records_csv_postgresql(form, filters)
-    return _records_csv_python(form, filters)
+        return _records_csv_postgresql(form, filters, release)
+    return _records_csv_python(form, filters, release)
 
 
 def _quoted(expression: str) -> str:
@@ -100,33 +103,36 @@ def _quoted(expression: str) -> str:
 
 
 # A value as text, as ``_flat`` writes it: repeats counted, lists joined, text neutralised,
-# numbers as they are.
+# numbers as they are; a value disclosure control hid as WITHHELD (a constant), never as empty.
 VALUE_SQL = (
-    "CASE WHEN jsonb_typeof(r.published -> %s -> 0) = 'object' THEN "  # noqa: S608 - keys are parameters
-    "jsonb_array_length(r.published -> %s) || ' row(s)' "
-    "ELSE CASE jsonb_typeof(r.published -> %s) WHEN 'array' THEN "
+    "CASE WHEN r.suppressed @> jsonb_build_array(%s::text) THEN '[withheld]' ELSE "  # noqa: S608 - keys are parameters
+    "CASE WHEN jsonb_typeof(r.data -> %s -> 0) = 'object' THEN "
+    "jsonb_array_length(r.data -> %s) || ' row(s)' "
+    "ELSE CASE jsonb_typeof(r.data -> %s) WHEN 'array' THEN "
     + neutralise_sql(
-        "(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(r.published -> %s) x)"
+        "(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(r.data -> %s) x)"
     )
     + " WHEN 'string' THEN "
-    + neutralise_sql("(r.published ->> %s)")
-    + " ELSE r.published ->> %s END END"
+    + neutralise_sql("(r.data ->> %s)")
+    + " ELSE r.data ->> %s END END END"
 )
 
 
-def _records_csv_postgresql(form: Form, filters: Filters) -> Iterator[str]:
+def _records_csv_postgresql(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:
     """PostgreSQL writes each CSV line (quoting, lists joined, formulas neutralised), and a
     server-side cursor hands them over in chunks: Python only joins strings."""
-    columns = records_columns(form)
-    selected, params = released(form, filters).order_by().values("pk").query.sql_with_params()
+    columns = records_columns(form, release)
+    selected, params = (
+        microdata_records(form, filters, release).order_by().values("pk")
+    ).query.sql_with_params()
     values = "".join(f", {VALUE_SQL} AS c{i}" for i in range(len(columns)))
     fields = [_quoted("t.id"), _quoted("t.month")] + [
         f"coalesce({_quoted(f't.c{i}')}, '')" for i in range(len(columns))
     ]
     sql = (
         f"SELECT concat_ws(',', {', '.join(fields)}) FROM ("  # noqa: S608 - no user text in it
-        f"SELECT r.id::text AS id, r.month{values} "
-        f"FROM privacy_anonymisedrecord r WHERE r.id IN ({selected})) t"
+        f"SELECT r.record_id::text AS id, r.month{values} "
+        f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected})) t"
     )
     key_params = [key for key in columns for _ in range(VALUE_SQL.count("%s"))]
     header = io.StringIO()
@@ -139,8 +145,8 @@ def _records_csv_postgresql(form: Form, filters: Filters) -> Iterator[str]:
             yield "\r\n".join(row[0] for row in rows) + "\r\n"
 
 
-def _records_csv_python(form: Form, filters: Filters) -> Iterator[str]:
-    columns = records_columns(form)
+def _records_csv_python(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:
+    columns = records_columns(form, release)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -152,9 +158,19 @@ def _records_csv_python(form: Form, filters: Filters) -> Iterator[str]:
 
     writer.writerow(["record", "month", *columns])
     yield BOM + flush()
-    records = released(form, filters).order_by().values_list("pk", "month", "published")
-    for count, (pk, month, data) in enumerate(records.iterator(chunk_size=5000), 1):
-        writer.writerow([pk, month, *(neutralise(_flat(data.get(k))) for k in columns)])
+    records = (
+        microdata_records(form, filters, release)
+        .order_by()
+        .values_list("record_id", "month", "data", "suppressed")
+    )
+    for count, (pk, month, data, hidden) in enumerate(records.iterator(chunk_size=5000), 1):
+        writer.writerow(
+            [
+                pk,
+                month,
+                *(WITHHELD if k in hidden else neutralise(_flat(data.get(k))) for k in columns),
+            ]
+        )
         if count % 500 == 0:
             yield flush()
     yield flush()

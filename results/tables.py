@@ -15,7 +15,8 @@ from django.db.models.fields.json import KeyTextTransform
 from accounts.models import RegionalNetwork
 from forms.models import Form
 from lib.problems import Problem
-from privacy.models import AnonymisedRecord
+from privacy.models import Release
+from results.released import Filters, released_records
 from results.suppression import SUPPRESSED, suppress_linked, suppress_table
 from results.variables import Variable, form_variables
 
@@ -26,16 +27,6 @@ METHOD = (
     "officer released are counted."
 )
 MISSING_LABEL = "(no answer)"
-
-
-@dataclass
-class Filters:
-    since: str | None = None  # YYYY-MM, inclusive
-    until: str | None = None
-    network: str | None = None
-    national_society: str | None = None
-    country: str | None = None
-    service_point: str | None = None
 
 
 @dataclass
@@ -85,23 +76,10 @@ class Table:
         }
 
 
-def released(form: Form, filters: Filters) -> QuerySet:
-    records = AnonymisedRecord.objects.filter(
-        form=form, released_at__isnull=False, superseded=False
-    )
-    if filters.since:
-        records = records.filter(month__gte=filters.since)
-    if filters.until:
-        records = records.filter(month__lte=filters.until)
-    if filters.network:
-        records = records.filter(service_point__national_society__networks__code=filters.network)
-    if filters.national_society:
-        records = records.filter(service_point__national_society__name=filters.national_society)
-    if filters.country:
-        records = records.filter(service_point__country=filters.country.upper())
-    if filters.service_point:
-        records = records.filter(service_point__name=filters.service_point)
-    return records
+def released(form: Form, filters: Filters, release: Release | None = None) -> QuerySet:
+    """The form's released records under ``filters`` (of ``release`` when the caller looked it
+    up once for several tables): see ``results.released``."""
+    return released_records(form, filters, release=release)
 
 
 def _expression(key: str):
@@ -120,7 +98,7 @@ def _expression(key: str):
         return F("service_point__name")
     if key == "month":
         return F("month")
-    return KeyTextTransform(key, "published")
+    return KeyTextTransform(key, "data")
 
 
 def _grouped(records: QuerySet, row: Variable, column: Variable | None) -> Counter:
@@ -146,7 +124,7 @@ def _mentions(records: QuerySet, variable: Variable, column: Variable | None):
     """Multi-select answers: (option, column code) -> mentions, and respondents per column."""
     counts: Counter = Counter()
     respondents: Counter = Counter()
-    fields = ["published"] + (["c"] if column is not None else [])
+    fields = ["data"] + (["c"] if column is not None else [])
     queryset = records.annotate(c=_expression(column.key)) if column is not None else records
     for item in queryset.values_list(*fields).iterator(chunk_size=5000):
         chosen = item[0].get(variable.key)
@@ -194,6 +172,7 @@ def table(
     filters: Filters | None = None,
     language: str | None = None,
     variables: dict[str, Variable] | None = None,
+    release: Release | None = None,
 ) -> Table:
     """A frequency table (no column) or a cross-tabulation, suppressed. Pass ``variables`` when
     making several tables of one form, so its versions' rules are read once."""
@@ -211,7 +190,7 @@ def table(
             f"{column_key} allows several answers: it can be the row of a "
             "table, counting mentions, but not the column."
         )
-    records = released(form, filters or Filters())
+    records = released(form, filters or Filters(), release)
     notes = []
     if row.kind == "multiple":
         counts, respondents = _mentions(records, row, column)
@@ -280,13 +259,20 @@ def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) ->
     return tables
 
 
-def rank_summary(form: Form, key: str, *, filters: Filters | None = None, language=None) -> dict:
+def rank_summary(
+    form: Form,
+    key: str,
+    *,
+    filters: Filters | None = None,
+    language=None,
+    release: Release | None = None,
+) -> dict:
     """Ranked questions: how often each option came first, and its mean rank."""
     variable = form_variables(form)[key]
     first: Counter = Counter()
     positions: dict[str, list[int]] = {}
-    published = released(form, filters or Filters()).values_list("published", flat=True)
-    for data in published.iterator(5000):
+    answers = released(form, filters or Filters(), release).values_list("data", flat=True)
+    for data in answers.iterator(5000):
         ranking = data.get(key) or []
         if ranking:
             first[ranking[0]] += 1

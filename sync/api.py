@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from forms.api_base import FormScoped
 from lib.api_defaults import query_data
+from lib.downloads import as_download, no_store_headers
 from sync import selectors
 from sync.models import Submission
 from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer
@@ -46,6 +47,11 @@ class DpoScoped(FormScoped):
 
     def get_submission(self) -> Submission:
         return get_object_or_404(self.get_submissions(), instance_id=self.kwargs["instance_id"])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every answer here is about raw data (metadata, XML, files, decrypted content).
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return no_store_headers(response)
 
     def reason(self) -> str:
         return self.request.headers.get("X-Waypoint-Reason") or self.request.query_params.get(
@@ -95,7 +101,8 @@ class SubmissionXml(DpoScoped, APIView):
     def get(self, request, *args, **kwargs):
         submission = self.get_submission()
         xml = selectors.raw_xml_read(user=request.user, submission=submission, reason=self.reason())
-        return HttpResponse(xml, content_type="text/xml; charset=utf-8")
+        response = HttpResponse(xml, content_type="text/xml; charset=utf-8")
+        return as_download(response, f"{submission.instance_id}.xml", no_store=True)
 
 
 class SubmissionConflictXml(DpoScoped, APIView):
@@ -113,7 +120,10 @@ class SubmissionConflictXml(DpoScoped, APIView):
             copy_id=kwargs["copy_id"],
             reason=self.reason(),
         )
-        return HttpResponse(xml, content_type="text/xml; charset=utf-8")
+        response = HttpResponse(xml, content_type="text/xml; charset=utf-8")
+        return as_download(
+            response, f"{submission.instance_id}-{kwargs['copy_id']}.xml", no_store=True
+        )
 
 
 class SubmissionAttachment(DpoScoped, APIView):
@@ -126,8 +136,7 @@ class SubmissionAttachment(DpoScoped, APIView):
             user=request.user, attachment=attachment, reason=self.reason()
         )
         response = HttpResponse(data, content_type="application/octet-stream")
-        response["Content-Disposition"] = "attachment"
-        return response
+        return as_download(response, attachment.name, no_store=True)
 
 
 class SubmissionDecrypt(DpoScoped, APIView):

@@ -8,14 +8,20 @@ and Enketo need before they send credentials. Accounts may use these endpoints a
 
 import base64
 import binascii
+import hashlib
+import hmac
 from dataclasses import dataclass
 
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.access import project_roles
+from accounts.auth_backends import WAIT_ATTRIBUTE
 from accounts.models import Device, Project, Role
 from accounts.provisioning import device_for_token
+from accounts.sign_in import paused_message
 from lib.problems import Problem
 
 
@@ -36,7 +42,43 @@ def _basic_user(request):
         username, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return authenticate(request, username=username, password=password)
+    if "\x00" in username or "\x00" in password:
+        raise Problem("request.nul_byte", "The user name or password holds a NUL character.")
+    # A credential checked a moment ago is not hashed again: Collect sends it with every
+    # request, and a flood of the same one must cost no password hashing (nor audit rows).
+    key = (
+        "basic-auth:"
+        + hmac.new(settings.SECRET_KEY.encode(), header.encode(), hashlib.sha256).hexdigest()
+    )
+    remembered = cache.get(key)
+    if remembered is not None:
+        return _remembered_user(remembered)
+    user = authenticate(request, username=username, password=password)
+    wait = getattr(request, WAIT_ATTRIBUTE, 0)
+    if wait:
+        raise Problem(
+            "account.sign_in_limited",
+            paused_message(wait),
+            headers={"Retry-After": str(wait)},
+        )
+    remembered = (user.pk, _password_mark(user)) if user is not None else ()
+    cache.set(key, remembered, settings.WAYPOINT_BASIC_AUTH_CACHE_SECONDS)
+    return user
+
+
+def _password_mark(user) -> str:
+    """Changes when the password does: a remembered credential dies with the old password."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
+def _remembered_user(remembered):
+    if not remembered:
+        return None  # a failure remembered: refused again without hashing
+    pk, mark = remembered
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if user is None or not hmac.compare_digest(_password_mark(user), mark):
+        return None
+    return user
 
 
 def resolve_caller(request, project_id: int, token: str | None) -> OpenRosaCaller:

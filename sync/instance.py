@@ -12,6 +12,8 @@ from django.utils.dateparse import parse_datetime
 from lib.safexml import parse_xml
 
 ENCRYPTED_NS = "http://www.opendatakit.org/xforms/encrypted"
+# What fits the unique index (a CharField of 255); a longer instanceID is kept whole beside it.
+KEY_MAX_LENGTH = 255
 FILE_TYPES = {"image", "audio", "video", "file", "background-audio", "audit"}
 
 
@@ -39,6 +41,20 @@ class Instance:
     def identity(self) -> str:
         """The instanceID, or the XML's SHA-256 so that a retried copy is still one submission."""
         return self.instance_id or f"sha256:{self.sha256}"
+
+    @property
+    def key(self) -> str:
+        """What the unique index holds for this submission (see ``identity_key``)."""
+        return identity_key(self.identity)
+
+
+def identity_key(identity: str) -> str:
+    """The identity itself, or its SHA-256 when longer than the index column: Collect puts
+    whatever the form computes into meta/instanceID, and a long one must not strand the tablet
+    (PostgreSQL refuses a value over the column's length; SQLite never did)."""
+    if len(identity) <= KEY_MAX_LENGTH:
+        return identity
+    return "long:sha256:" + hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
 def _local(tag: str) -> str:

@@ -16,7 +16,12 @@ class Submission(models.Model):
     form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="submissions")
     instance_id = models.CharField(
-        max_length=255, help_text="meta/instanceID, or sha256:<hex of the XML> when there is none."
+        max_length=255,
+        help_text="meta/instanceID, or sha256:<hex of the XML> when there is none; "
+        "long:sha256:<hex> when it is longer than 255 characters (kept whole in instance_id_full).",
+    )
+    instance_id_full = models.TextField(
+        blank=True, default="", help_text="meta/instanceID as sent, when over 255 characters."
     )
     xml_sealed = models.BinaryField(help_text="The exact XML bytes, sealed (lib.crypto).")
     xml_sha256 = models.CharField(max_length=64)
@@ -34,7 +39,8 @@ class Submission(models.Model):
         help_text="The submission this one edits (meta/deprecatedID).",
     )
     root_instance_id = models.CharField(
-        max_length=255, help_text="The first instanceID of the logical submission (edits share it)."
+        max_length=255,
+        help_text="The first instance_id of the logical submission (edits share it).",
     )
     has_conflict = models.BooleanField(
         default=False, help_text="Another XML arrived under this instanceID; see its copies."
@@ -69,10 +75,16 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.form.form_id} {self.instance_id}"
 
+    @property
+    def sent_instance_id(self) -> str:
+        """The identity as the device sent it, however long."""
+        return self.instance_id_full or self.instance_id
+
 
 class Attachment(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField(max_length=255, help_text="The file name the XML refers to.")
+    # Not limited to 255: the name is whatever the XML says, and a longer one must still match.
+    name = models.TextField(help_text="The file name the XML refers to.")
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -5,6 +5,7 @@ Files are written and fsynced before the database transaction that refers to the
 On S3-compatible storage a PUT is durable once it returns, so there is nothing to fsync.
 """
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -33,16 +34,26 @@ class StoredFile:
 
 
 def store_attachment(data: bytes, *, project_pk: int) -> StoredFile:
-    """Seal and store attachment bytes under a random name, durably."""
+    """Seal and store attachment bytes under a random name, durably. A write that fails (a full
+    disk, S3 out of reach) deletes what it left, then raises: no empty or half-written file."""
     # 128 random bits: ``save`` checks the name is free (once: a stat, or a HEAD on S3).
     name = f"quarantine/{project_pk}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
-    stored = default_storage.save(name, ContentFile(seal(data, context=name.encode())))
+    try:
+        stored = default_storage.save(name, ContentFile(seal(data, context=name.encode())))
+        if isinstance(default_storage, FileSystemStorage):
+            _fsync(default_storage.path(stored))
+    except BaseException:
+        with contextlib.suppress(Exception):  # the storage may still be failing
+            default_storage.delete(name)
+        raise
     if stored != name:  # the context sealed into the blob must be the name it is read back by
         default_storage.delete(stored)
         raise OSError(f"Storage renamed {name} to {stored}")
-    if isinstance(default_storage, FileSystemStorage):
-        _fsync(default_storage.path(stored))
     return StoredFile(stored, len(data), hashlib.sha256(data).hexdigest())
+
+
+def stored_exists(storage_name: str) -> bool:
+    return default_storage.exists(storage_name)
 
 
 def read_attachment(storage_name: str) -> bytes:

@@ -18,8 +18,15 @@ from forms.access import device_forms
 from forms.models import FormState, FormVersion
 from lib.problems import Problem
 from lib.safexml import UnsafeOrMalformedXML
-from sync import quarantine
-from sync.instance import Instance, InstanceError, client_times, named_files, parse_instance
+from sync import names, outcome, quarantine
+from sync.instance import (
+    Instance,
+    InstanceError,
+    client_times,
+    identity_key,
+    named_files,
+    parse_instance,
+)
 from sync.models import Attachment, ConflictingCopy, Submission
 from sync.signals import submission_completed
 
@@ -56,7 +63,7 @@ def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVe
     forms = device_forms(caller.device, project.pk).filter(form_id=instance.form_id)
     version = (
         FormVersion.objects.select_related("form")
-        .only("pk", "created_at", "version", "form")
+        .only("pk", "created_at", "version", "form", "public_key")
         .filter(form__in=forms, version=instance.version)
         .first()
     )
@@ -82,6 +89,20 @@ def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVe
     return version
 
 
+def _refuse_plaintext(version: FormVersion, instance: Instance) -> None:
+    """A version with a public key makes Collect and Enketo encrypt every submission on the
+    device, and promises respondents that the server never holds their answers in clear. A
+    plaintext copy of such a version is not what Collect sends: storing it (flagged, as ODK
+    Central does) would put in clear on the server what the form promised to keep sealed, so it
+    is refused. A version without a key (an older one still on tablets) is unaffected."""
+    if version.public_key and not instance.encrypted:
+        raise Problem(
+            "submission.encryption_required",
+            "This form must be encrypted on the tablet, and this copy was not. Get the latest "
+            "blank forms and contact your supervisor; this filled form stays on the tablet.",
+        )
+
+
 def submission_receive(
     *, project: Project, caller: Caller, xml: bytes, files: dict[str, bytes]
 ) -> Receipt:
@@ -92,22 +113,30 @@ def submission_receive(
     except (UnsafeOrMalformedXML, InstanceError) as exc:
         raise Problem("xml.invalid", f"The submission could not be read: {exc}") from exc
     version = _version_for(project, instance, caller)
+    _refuse_plaintext(version, instance)
     questions = version_questions(version.pk, version.created_at)
     expected = named_files(instance, questions)
-    staged = {
-        name: quarantine.store_attachment(data, project_pk=project.pk)
-        for name, data in files.items()
-        if name in expected
-    }
+    matched, unmatched = names.parts_matched(expected, files)
+    staged: dict[str, quarantine.StoredFile] = {}
     try:
+        for name, data in matched.items():
+            staged[name] = quarantine.store_attachment(data, project_pk=project.pk)
         try:
-            receipt = _record_new(version, instance, xml, expected, staged, caller)
+            receipt = _record_new(version, instance, xml, expected, staged, caller, unmatched)
         except IntegrityError:
             # Already here (a retry, a split upload, a conflict, or a racing copy that committed
             # first): take the row lock and add what is missing.
-            receipt = _record_again(version, instance, xml, staged, caller)
-    except BaseException:
+            receipt = _record_again(version, instance, xml, staged, caller, unmatched)
+    except Problem:  # a refusal inside the transaction: rolled back for certain
         quarantine.delete_stored([stored.name for stored in staged.values()])
+        raise
+    except BaseException:
+        # A failure may come after COMMIT reached the database (its answer lost, an on-commit
+        # hook failing): delete only the files no row names, known on a fresh connection.
+        written = [stored.name for stored in staged.values()]
+        referenced = outcome.files_referenced(written)
+        if referenced is not None:
+            quarantine.delete_stored([name for name in written if name not in referenced])
         raise
     used = set(receipt.stored_names)
     quarantine.delete_stored([s.name for s in staged.values() if s.name not in used])
@@ -115,7 +144,7 @@ def submission_receive(
 
 
 @transaction.atomic
-def _record_new(version, instance, xml, expected, staged, caller) -> Receipt:
+def _record_new(version, instance, xml, expected, staged, caller, unmatched) -> Receipt:
     """The usual case, a first receipt: one INSERT (plus one per attachment) and a COMMIT."""
     present = set(staged)
     submission = _create(version, instance, xml, expected, set(expected) <= present, caller)
@@ -124,32 +153,69 @@ def _record_new(version, instance, xml, expected, staged, caller) -> Receipt:
     )
     if submission.deprecates_id:
         present |= _carry_forward(submission, present)
-    receipt = _finish(submission, present, created=True)
+    receipt = _finish(submission, present, created=True, unmatched=unmatched)
     receipt.stored_names = [stored.name for stored in staged.values()]
     return receipt
 
 
 @transaction.atomic
-def _record_again(version, instance, xml, staged, caller) -> Receipt:
+def _record_again(version, instance, xml, staged, caller, unmatched) -> Receipt:
     submission = Submission.objects.select_for_update().get(
-        form_id=version.form_id, instance_id=instance.identity
+        form_id=version.form_id, instance_id=instance.key
     )
     if submission.xml_sha256 != instance.sha256:
         return _keep_conflict(submission, instance, xml, caller)
-    present = set(submission.attachments.values_list("name", flat=True))
+    present, repaired = _verified_attachments(submission, staged)
     new = [_attachment(submission, n, s) for n, s in staged.items() if n not in present]
     Attachment.objects.bulk_create(new)
     present |= {a.name for a in new}
-    receipt = _finish(submission, present, created=False)
-    if new and not receipt.missing:
+    receipt = _finish(submission, present, created=False, unmatched=unmatched)
+    if (new or repaired) and not receipt.missing:
         receipt.message = "Thank you. All files of this submission were received."
-    receipt.stored_names = [a.file.name for a in new]
+    receipt.stored_names = [a.file.name for a in new] + repaired
     return receipt
 
 
-def _finish(submission: Submission, present: set[str], *, created: bool) -> Receipt:
+def _verified_attachments(
+    submission: Submission, staged: dict[str, quarantine.StoredFile]
+) -> tuple[set[str], list[str]]:
+    """The names whose sealed file is really in storage, so that "nothing was lost" is said only
+    when true. A row whose file is gone (lost to a fault before this fix, or to an operator)
+    takes the copy this retry brought, or is dropped so that the file is asked for again.
+    Returns the present names and the storage names now referenced from this retry."""
+    present: set[str] = set()
+    repaired: list[str] = []
+    for attachment in submission.attachments.only("pk", "submission", "name", "file"):
+        if quarantine.stored_exists(attachment.file.name):
+            present.add(attachment.name)
+            continue
+        stored = staged.get(attachment.name)
+        if stored is None:
+            attachment.delete()
+            continue
+        Attachment.objects.filter(pk=attachment.pk).update(
+            file=stored.name, size=stored.size, sha256=stored.sha256
+        )
+        present.add(attachment.name)
+        repaired.append(stored.name)
+    return present, repaired
+
+
+def _finish(
+    submission: Submission, present: set[str], *, created: bool, unmatched: list[str]
+) -> Receipt:
     """Mark the submission complete once every named file is here, and announce it once."""
     missing = [name for name in submission.attachments_expected if name not in present]
+    if missing and unmatched:
+        # A file came that the XML does not name while one it names is still awaited: most
+        # likely the same file under a name the client changed. Waiting would wait for ever and
+        # dropping it would lose it, so the POST is refused (rolled back) with both names.
+        raise Problem(
+            "submission.attachment_unmatched",
+            f"The file “{unmatched[0][:100]}” does not match any file this form names "
+            f"(still waiting for “{missing[0][:100]}”). This filled form stays on the "
+            "tablet; contact your supervisor.",
+        )
     announce = not missing and (created or not submission.complete)
     if not missing and not submission.complete:
         submission.complete = True
@@ -166,10 +232,10 @@ def _finish(submission: Submission, present: set[str], *, created: bool) -> Rece
 def _create(version, instance, xml, expected, complete: bool, caller) -> Submission:
     form = version.form
     deprecates = None
-    root_identity = instance.identity
+    root_identity = instance.key
     if instance.deprecated_id:
         deprecates = Submission.objects.filter(
-            form=form, instance_id=instance.deprecated_id
+            form=form, instance_id=identity_key(instance.deprecated_id)
         ).first()
         if deprecates is None:
             raise Problem(
@@ -182,8 +248,10 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
     return Submission.objects.create(
         form=form,
         version=version,
-        instance_id=instance.identity,
-        xml_sealed=quarantine.seal_xml(xml, form_pk=form.pk, identity=instance.identity),
+        instance_id=instance.key,
+        instance_id_full=instance.identity if instance.key != instance.identity else "",
+        # Sealed under the key: selectors and key rotation read it back by ``instance_id``.
+        xml_sealed=quarantine.seal_xml(xml, form_pk=form.pk, identity=instance.key),
         xml_sha256=instance.sha256,
         xml_size=len(xml),
         attachments_expected=expected,

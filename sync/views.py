@@ -7,11 +7,9 @@ from functools import wraps
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
-from django.http.multipartparser import MultiPartParserError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,15 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from forms.access import access_form_for_device, device_forms, published_version
 from forms.models import FormState, FormVersion
+from lib.downloads import as_download
 from lib.problems import Problem
-from sync import openrosa
+from sync import bodies, openrosa
 from sync.auth import resolve_caller
+from sync.quota import device_upload_quota
 from sync.services import Caller, submission_receive
 
 log = logging.getLogger(__name__)
-# Collect fills a POST up to X-OpenRosa-Accept-Content-Length counting only the XML and file
-# bytes; the multipart boundaries and part headers (a few hundred bytes a file) come on top.
-MULTIPART_FRAMING_ALLOWANCE = 256 * 1024
 # What a 503 asks devices to wait: a database restart or fail-over takes seconds to a minute.
 RETRY_AFTER_SECONDS = 30
 
@@ -55,6 +52,21 @@ def openrosa_endpoint(*, require_version_header: bool):
                     return view(request, project_id=project_id, caller=caller, **kwargs)
             except Problem as problem:
                 return openrosa.problem_response(problem)
+            except Http404:
+                raise
+            except Exception:
+                # Whatever else fails must not answer an HTML page: Collect shows nothing
+                # useful from one. A 5xx OpenRosaResponse keeps the form on the tablet to send
+                # again; the traceback goes to the error log.
+                log.exception("OpenRosa request failed: %s", request.method)
+                return openrosa.problem_response(
+                    Problem(
+                        "server.error",
+                        "The server had a problem with this request. Nothing was lost: the "
+                        "form stays on the tablet. Please send it again later.",
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    )
+                )
 
         return wrapper
 
@@ -121,14 +133,19 @@ def form_list(request, project_id: int, caller):
 
 
 def _not_modified(request, etag: str) -> bool:
-    return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    """If-None-Match as RFC 9110 13.1.2 says: ``*`` matches any current representation, and the
+    comparison is weak (``W/"x"`` matches ``"x"``), as proxies and CDNs weaken ETags."""
+    header = request.headers.get("If-None-Match", "")
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 @openrosa_endpoint(require_version_header=False)
 @require_http_methods(["GET", "HEAD"])
 def form_download(request, project_id: int, caller, form_id: str):
     form = access_form_for_device(caller.device, project_id, form_id)
-    if form.state == FormState.CLOSED and caller.device is not None:
+    # Closed to form managers trying it over OpenRosa too, as to devices (issue 15).
+    if form.state == FormState.CLOSED:
         raise Problem("form.closed_for_download", "This form is closed.")
     version = published_version(form)
     etag = f'"{version.md5}"'
@@ -166,7 +183,8 @@ def media_download(request, project_id: int, caller, form_id: str, filename: str
         return openrosa.with_openrosa_headers(HttpResponseNotModified(headers={"ETag": etag}))
     response = FileResponse(media.file.open("rb"), content_type=media.content_type)
     response["ETag"] = etag
-    return openrosa.with_openrosa_headers(response)
+    # Uploaded by a form manager: a download that can never run script in Waypoint's origin.
+    return openrosa.with_openrosa_headers(as_download(response, media.filename))
 
 
 @openrosa_endpoint(require_version_header=True)
@@ -179,63 +197,26 @@ def submission(request, project_id: int, caller):
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length > settings.WAYPOINT_SUBMISSION_MAX_BYTES + MULTIPART_FRAMING_ALLOWANCE:
-        raise _too_large(length)
-    xml, files = _read_multipart(request)
-    counted = len(xml) + sum(map(len, files.values()))  # what Collect counts against the limit
-    if counted > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
-        raise _too_large(counted)
-    receipt = submission_receive(
-        project=caller.project,
-        caller=Caller(
-            device=caller.device,
-            user=caller.user,
-            user_agent=request.headers.get("User-Agent", ""),
-            device_id=request.GET.get("deviceID", ""),
-        ),
-        xml=xml,
-        files=files,
-    )
-    return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
-
-
-def _too_large(size: int) -> Problem:
-    return Problem(
-        "submission.too_large",
-        f"This submission is {size / 1e6:.2f} MB; the server accepts up to "
-        f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.2f} MB at a time. Update ODK Collect "
-        "so that it splits large submissions.",
-    )
-
-
-def _read_multipart(request) -> tuple[bytes, dict[str, bytes]]:
-    """The XML part and the attachments by their (base) file name."""
-    xml = None
-    files: dict[str, bytes] = {}
-    try:
-        for field_name, uploads in request.FILES.lists():
-            for upload in uploads:
-                if field_name == "xml_submission_file":
-                    xml = upload.read()
-                else:
-                    files[upload.name] = upload.read()
-        if xml is None and request.POST.get("xml_submission_file"):
-            xml = request.POST["xml_submission_file"].encode("utf-8")
-    except (
-        MultiPartParserError,
-        RequestDataTooBig,
-        SuspiciousOperation,
-        OSError,
-        ValueError,
-    ) as exc:
-        log.info("unreadable submission body: %s", type(exc).__name__)
-        raise Problem(
-            "submission.unreadable",
-            "The submission arrived incomplete or damaged. Please send it again.",
-        ) from exc
-    if xml is None:
-        raise Problem(
-            "submission.no_xml",
-            "The submission has no xml_submission_file part. Please send it again.",
+    if length > bodies.body_limit():
+        raise bodies.too_large(length)
+    # Charged before the body is read: one token cannot tie up every thread or fill the disk.
+    with device_upload_quota(caller.device, length):
+        if bodies.chunked(request):
+            bodies.chunked_body_spool(request)
+        xml, files = bodies.multipart_read(request)
+        # What Collect counts against the limit.
+        counted = len(xml) + sum(map(len, files.values()))
+        if counted > settings.WAYPOINT_SUBMISSION_MAX_BYTES:
+            raise bodies.too_large(counted)
+        receipt = submission_receive(
+            project=caller.project,
+            caller=Caller(
+                device=caller.device,
+                user=caller.user,
+                user_agent=request.headers.get("User-Agent", ""),
+                device_id=request.GET.get("deviceID", ""),
+            ),
+            xml=xml,
+            files=files,
         )
-    return xml, files
+        return openrosa.openrosa_response(201, receipt.message, nature="submit_success")

@@ -37,3 +37,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Personas are created per test; a deliberately slow hasher would dominate the run.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Remembered Basic credentials and per-device counters live in the cache: none leaks
+    # from one test to the next.
+    from django.core.cache import cache
+
+    cache.clear()

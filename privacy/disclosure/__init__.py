@@ -1,6 +1,8 @@
 """Dataset-level disclosure control over all records of a form.
 
-`control` (pure, numpy only) computes k-anonymity, local suppression, risk and l-diversity;
-`dataset` reads the records from the database and writes the verdicts back; `scheduling`
-decides when a form's run is queued. No imports here, so that importing the pure module pulls in
-no Django."""
+`control` (pure, numpy only) counts k within dimension cells under a missing-value convention,
+and computes risk and l-diversity; `suppression` (pure) brings every group to k by local
+suppression honouring importance, or by holding records back; `columns` reads the records as
+columns of codes and writes the verdicts; `dataset` runs it all for a form; `scheduling` decides
+when a form's run is queued. No imports here, so that importing the pure modules pulls in no
+Django."""

@@ -5,10 +5,21 @@ in her sixties of a rare nationality who arrived in March at one service point -
 out a migrant, at the risk of detention or reprisals. So before a DPO releases records we count
 how many share each quasi-identifier combination and how varied the sensitive answers are in it.
 
-Why sdcMicro's conventions: DPOs learn SDC with sdcMicro and the SDC Practice Guide, so the
-report's figures must mean what they mean there - above all, a missing or suppressed key value
-matches every value when counting (freqCalc), or suppressing a value would create a unique
-record instead of hiding one.
+Two conventions for missing values (``missing``):
+
+- ``"own"`` (Waypoint's default, conservative): records are grouped by their exact published
+  tuple - a missing answer (MISSING) is a value of its own, a suppressed one (SUPPRESSED) too -
+  within their dimension cell. A record whose quasi-identifiers are all missing is counted as
+  unique: it has nothing to hide behind, so it must not pass as k-anonymous through others.
+  Why: an attacker who knows a person's answers finds the records consistent with them; a
+  group of k identical published tuples guarantees each member at most 1/k, whereas a wildcard
+  lets four empty records make 4,078 unique records "5-anonymous" (issue 12).
+- ``"any"`` (sdcMicro's freqCalc, an option for DPOs who report in its terms): a missing or
+  suppressed value matches every value.
+
+Dimensions (``cells``: service point, hence country, National Society and network, and the
+visit month) are the attacker's background knowledge: always matched exactly, never missing,
+never suppressed.
 
 Why numpy over integer codes: a form can hold a million records, the report is due in seconds
 on a small server, and this must be testable without a database. Records are grouped by their
@@ -18,13 +29,14 @@ pair of patterns, never a comparison of every pair of records.
 
 import contextlib
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
-MISSING: int = -1
+Missing = Literal["own", "any"]
+MISSING: int = -1  # not answered
+SUPPRESSED: int = -2  # hidden by local suppression: published distinctly from MISSING
 _EXACT = 1 << 62  # mixed-radix codes below this fit in int64
 _DENSE_CELLS = (1 << 16, 1 << 23)  # count tables of up to max(lo, min(hi, 4 * rows)) cells
 
@@ -40,8 +52,8 @@ def _recode(keys: np.ndarray, ndim: int = 2) -> tuple[np.ndarray, np.ndarray, li
         raise ValueError(f"expected a {ndim}-D array of integer codes, got shape {keys.shape}")
     keys = keys.astype(np.int64, copy=False)
     keys = keys[:, None] if ndim == 1 else keys
-    if keys.size and keys.min() < MISSING:
-        raise ValueError("codes must be >= 0, or MISSING (-1)")
+    if keys.size and keys.min() < SUPPRESSED:
+        raise ValueError("codes must be >= 0, MISSING (-1) or SUPPRESSED (-2)")
     codes, cards = keys, []
     for j in range(keys.shape[1]):
         top = int(keys[:, j].max(initial=MISSING))
@@ -141,15 +153,62 @@ def _match_counts(
     return out
 
 
-def frequencies(keys: np.ndarray) -> np.ndarray:
-    """fk of each record: how many records (itself included) agree with it on every key that
-    both have present - MISSING matches anything, as in sdcMicro's freqCalc.
+def _cells(cells: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
+    """Dense codes of the dimension cells (one per record) and how many there are."""
+    if cells is None:
+        return np.zeros(n, np.int64), 1
+    cells = np.asarray(cells)
+    if cells.shape != (n,) or not (n == 0 or np.issubdtype(cells.dtype, np.integer)):
+        raise ValueError("cells must hold one integer code per record")
+    values, dense = np.unique(cells, return_inverse=True)
+    return dense.reshape(-1).astype(np.int64), max(len(values), 1)
 
-    Preconditions: `keys` is a 2-D integer array (n_records, n_keys) of codes >= 0 or MISSING,
-    with at most 62 keys. Returns int64 of length n_records, every fk >= 1.
+
+def exact_groups(
+    codes: np.ndarray, cards: list[int], cells: np.ndarray, n_cells: int
+) -> np.ndarray:
+    """Dense ids of the groups of records sharing their cell and their exact tuple (MISSING and
+    SUPPRESSED each a value of its own), numbered in lexicographic (cell, tuple) order.
+
+    Preconditions: `codes`, `cards` as returned by `_recode`; `cells` dense codes < `n_cells`."""
+    if not len(codes):
+        return np.zeros(0, np.int64)
+    return _group_ids(np.column_stack([cells, codes + 2]), [n_cells, *(c + 2 for c in cards)])
+
+
+def _fk(
+    codes: np.ndarray, cards: list[int], cells: np.ndarray | None, missing: Missing
+) -> np.ndarray:
+    """fk of each record under the convention `missing` (see the module docstring)."""
+    n, m = codes.shape
+    dense, n_cells = _cells(cells, n)
+    if missing == "any":
+        with_cells = np.column_stack([codes, dense])
+        return _match_counts(with_cells, [*cards, n_cells])
+    if missing != "own":
+        raise ValueError('missing must be "own" or "any"')
+    ids = exact_groups(codes, cards, dense, n_cells)
+    fk: np.ndarray = np.bincount(ids, minlength=1)[ids] if n else np.zeros(0, np.int64)
+    if m:
+        fk[(codes == MISSING).all(axis=1)] = 1  # nothing to hide behind: unique
+    return fk
+
+
+def frequencies(
+    keys: np.ndarray, *, cells: np.ndarray | None = None, missing: Missing = "any"
+) -> np.ndarray:
+    """fk of each record: how many records (itself included) it cannot be told apart from.
+
+    With ``missing="any"`` (sdcMicro's freqCalc) a record agrees with another on every key both
+    have present - MISSING and SUPPRESSED match anything; with ``"own"`` the tuples must be equal,
+    and a record with every key MISSING has fk 1. Records only ever match records of their own
+    dimension cell (`cells`, one integer code per record; default: one cell).
+
+    Preconditions: `keys` is a 2-D integer array (n_records, n_keys) of codes >= 0, MISSING or
+    SUPPRESSED, with at most 61 keys. Returns int64 of length n_records, every fk >= 1.
     """
     _, codes, cards = _recode(keys)
-    return _match_counts(codes, cards)
+    return _fk(codes, cards, cells, missing)
 
 
 @dataclass
@@ -164,28 +223,41 @@ class RiskSummary:
     expected_reidentifications: float
     risk_histogram: list[int]
     top_combinations: list[tuple[tuple[int, ...], int]]
+    top_cells: list[int] = field(default_factory=list)  # the cell of each top combination
 
 
-def risk_summary(keys: np.ndarray, k: int, fk: np.ndarray | None = None) -> RiskSummary:
+def risk_summary(
+    keys: np.ndarray,
+    k: int,
+    fk: np.ndarray | None = None,
+    *,
+    cells: np.ndarray | None = None,
+    missing: Missing = "any",
+) -> RiskSummary:
     """Risk figures for `keys` against threshold `k`.
 
-    Preconditions: as `frequencies`; `fk`, if given, is `frequencies(keys)` (saves recounting).
-    Risk is 1/fk (sample = population), not sdcMicro's negative-binomial estimate with sampling
-    weights. The histogram bins are [0, .1), ..., [.9, 1]. Top combinations: the 10 distinct key
-    tuples (MISSING included as -1) with the smallest fk, ties broken by ascending tuple.
+    Preconditions: as `frequencies`; `fk`, if given, is `frequencies(keys, cells=cells,
+    missing=missing)` (saves recounting). Risk is 1/fk (sample = population), not sdcMicro's
+    negative-binomial estimate with sampling weights. The histogram bins are [0, .1), ...,
+    [.9, 1]. Top combinations: the 10 distinct (cell, key tuple)s (MISSING as -1, SUPPRESSED as
+    -2) with the smallest fk, ties broken by ascending (cell, tuple); `top_cells` gives the
+    caller's cell code of each.
     """
     keys, codes, cards = _recode(keys)
-    fk = _match_counts(codes, cards) if fk is None else np.asarray(fk, np.int64)
+    fk = _fk(codes, cards, cells, missing) if fk is None else np.asarray(fk, np.int64)
     if fk.shape != (len(keys),):
         raise ValueError("fk must hold one frequency per record")
     if not len(keys):
         return RiskSummary(0, k, 0, 0, 0.0, 0.0, [0] * 10, [])
-    ids = _group_ids(codes + 1, [c + 1 for c in cards])
+    dense, n_cells = _cells(cells, len(keys))
+    ids = exact_groups(codes, cards, dense, n_cells)
     rep = np.empty(int(ids.max()) + 1, np.int64)
     rep[ids] = np.arange(len(keys))  # any record of a combination represents it
-    order = fk[rep] * len(rep) + np.arange(len(rep))  # by fk, then by tuple
+    order = fk[rep] * len(rep) + np.arange(len(rep))  # by fk, then by (cell, tuple)
     top = np.argpartition(order, min(9, len(rep) - 1))[:10]
+    top = top[np.argsort(order[top])]
     reciprocal = 1.0 / fk
+    raw_cells = np.zeros(len(keys), np.int64) if cells is None else np.asarray(cells, np.int64)
     return RiskSummary(
         records=len(keys),
         k=k,
@@ -194,103 +266,27 @@ def risk_summary(keys: np.ndarray, k: int, fk: np.ndarray | None = None) -> Risk
         global_risk=float(reciprocal.mean()),
         expected_reidentifications=float(reciprocal.sum()),
         risk_histogram=np.bincount(np.minimum(10 // fk, 9), minlength=10).tolist(),
-        top_combinations=[
-            (tuple(keys[rep[i]].tolist()), int(fk[rep[i]])) for i in top[np.argsort(order[top])]
-        ],
+        top_combinations=[(tuple(keys[rep[i]].tolist()), int(fk[rep[i]])) for i in top],
+        top_cells=[int(raw_cells[rep[i]]) for i in top],
     )
 
 
-def local_suppression(
-    keys: np.ndarray, k: int, importance: Sequence[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Suppress key values (set MISSING) until every record with a key left has fk >= k.
-
-    Preconditions: as `frequencies`; k >= 1; `importance` holds one rank per key column, higher
-    = more important = suppressed later (sdcMicro's `importance` runs the other way, 1 = most
-    important); among equal ranks the leftmost column goes first. `keys` is not modified.
-    In each round every record with fk < k loses one remaining key: the least important one whose
-    suppression alone brings it to k, or failing that the one that raises its fk most (least
-    important first among equals). A key the record shares with everyone (a constant column) is
-    thus never hidden for nothing. fk is then recounted. Suppression only raises fk, so safe
-    records are never touched, and a record with every key suppressed matches all n records: at
-    most m rounds. If n < k no record can be safe, and every key of every record is suppressed.
-    Returns (suppressed copy of keys, number of suppressions per key column).
-    """
-    keys, codes, cards = _recode(keys)
-    (n, m), codes = keys.shape, codes.copy()
-    if len(importance) != m or k < 1:
-        raise ValueError("need k >= 1 and one importance rank per key column")
-    suppressed = np.zeros(m, np.int64)
-    order = np.argsort(np.asarray(importance), kind="stable")
-    candidates = np.arange(n)
-    while len(candidates):
-        if n >= k:
-            candidates = candidates[_match_counts(codes, cards, codes[candidates]) < k]
-        candidates = candidates[(codes[candidates] >= 0).any(axis=1)]
-        if not len(candidates):
-            break
-        column = (
-            _best_columns(codes, cards, candidates, order, k)
-            if n >= k
-            else order[(codes[candidates][:, order] >= 0).argmax(axis=1)]
-        )
-        codes[candidates, column] = MISSING
-        suppressed += np.bincount(column, minlength=m)
-    return np.where(codes < 0, MISSING, keys), suppressed
-
-
-def _best_columns(
-    codes: np.ndarray, cards: list[int], candidates: np.ndarray, order: np.ndarray, k: int
+def l_diversity(
+    keys: np.ndarray, sensitive: np.ndarray, *, cells: np.ndarray | None = None
 ) -> np.ndarray:
-    """For each candidate, the column to suppress (see ``local_suppression``)."""
-    rows = codes[candidates]
-    # fk each candidate would have with column j suppressed (-1 where j is already missing),
-    # taken in importance order, least important first.
-    gains = np.full((len(candidates), len(order)), -1, np.int64)
-    for position, column in enumerate(order):
-        present = rows[:, column] >= 0
-        if present.any():
-            trial = rows[present].copy()
-            trial[:, column] = MISSING
-            gains[present, position] = _match_counts(codes, cards, trial)
-    reaches = gains >= k
-    first_reaching = reaches.argmax(axis=1)
-    best = np.where(reaches.any(axis=1), first_reaching, gains.argmax(axis=1))
-    columns: np.ndarray = np.asarray(order)[best]
-    return columns
-
-
-def hold_back(keys: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the records to hold back until their group grows.
-
-    Preconditions: as `frequencies`. Holding records back lowers the fk of those they matched,
-    so fk is recounted over the kept records until every kept record has fk >= k (MISSING
-    matches anything). If fewer than k records could stay, all are held back.
-    """
-    _, codes, cards = _recode(keys)
-    kept = np.arange(len(codes))
-    while len(kept):
-        safe = _match_counts(codes[kept], cards) >= k
-        if safe.all():
-            break
-        kept = kept[safe]
-    held: np.ndarray = np.bincount(kept, minlength=len(codes)) == 0
-    return held
-
-
-def l_diversity(keys: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
     """Distinct l-diversity per record: distinct non-missing sensitive values in its class.
 
     Preconditions: as `frequencies`; `sensitive` holds one int code per record (MISSING
-    allowed). A class is the records with exactly the same key tuple, MISSING being a value of
-    its own (sdcMicro's ldiversity groups by the key combination too): a suppressed value does
-    not pool records here, which errs towards reporting lower diversity.
+    allowed). A class is the records of one dimension cell with exactly the same key tuple,
+    MISSING and SUPPRESSED being values of their own (sdcMicro's ldiversity groups by the key
+    combination too): a suppressed value does not pool records here, which errs towards
+    reporting lower diversity.
     """
     _, codes, cards = _recode(keys)
     _, values, value_cards = _recode(sensitive, 1)
     if len(values) != len(codes):
         raise ValueError("one sensitive value per record is needed")
-    classes = _group_ids(codes + 1, [c + 1 for c in cards])
+    classes = exact_groups(codes, cards, *_cells(cells, len(codes)))
     present = values[:, 0] >= 0
     pairs = np.stack([classes[present], values[present, 0]], axis=1)
     pair_ids = _group_ids(pairs, [int(classes.max(initial=0)) + 1, value_cards[0]])
@@ -301,10 +297,12 @@ def l_diversity(keys: np.ndarray, sensitive: np.ndarray) -> np.ndarray:
     return per_record
 
 
-def l_diversity_summary(keys: np.ndarray, sensitive: np.ndarray) -> dict[str, float]:
+def l_diversity_summary(
+    keys: np.ndarray, sensitive: np.ndarray, *, cells: np.ndarray | None = None
+) -> dict[str, float]:
     """{"min": int, "mean": float} of `l_diversity` over all records (0 and 0.0 if none);
     records whose sensitive value is missing still count, with their class's l."""
-    per_record = l_diversity(keys, sensitive)
+    per_record = l_diversity(keys, sensitive, cells=cells)
     if not len(per_record):
         return {"min": 0, "mean": 0.0}
     return {"min": int(per_record.min()), "mean": float(per_record.mean())}

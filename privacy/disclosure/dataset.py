@@ -2,72 +2,25 @@
 database and the numeric routines of ``control.py``, which know nothing of Django."""
 
 import hashlib
-import json
 import time
-import uuid
-from collections import Counter
-from typing import NamedTuple
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Value
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import JSONObject
-from psycopg2.extras import execute_values
+from django.db.models import F
 
 from forms.models import Form, PrivacyRule
-from privacy.disclosure import control
+from privacy.disclosure import control, suppression
+from privacy.disclosure.columns import columns_read, verdicts_write
 from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 
-
-def _records_write(updates: list, read_hashes: dict) -> None:
-    """Write the verdicts, skipping records whose content changed since they were read.
-
-    On PostgreSQL the verdicts go to a temporary table and one UPDATE joins them, checking the
-    content hash and cutting ``published`` from ``data`` in the database: Django's bulk_update
-    (a CASE per field per row) took 12 minutes for 1,000,000 records."""
-    if connection.vendor != "postgresql":
-        AnonymisedRecord.objects.bulk_update(
-            _unchanged_since_read(updates, read_hashes),
-            ["suppressed", "held", "fk", "published"],
-            batch_size=2000,
-        )
-        return
-    table = AnonymisedRecord._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE disclosure_verdict (id uuid PRIMARY KEY, content_hash text, "
-            "suppressed jsonb, held boolean, fk integer) ON COMMIT DROP"
-        )
-        execute_values(
-            cursor,
-            "INSERT INTO disclosure_verdict VALUES %s",
-            [
-                (str(u.pk), read_hashes[u.pk], json.dumps(u.suppressed), u.held, u.fk)
-                for u in updates
-            ],
-            page_size=5000,
-        )
-        cursor.execute(
-            f"UPDATE {table} r SET suppressed = v.suppressed, held = v.held, fk = v.fk, "  # noqa: S608 - the model's own table name
-            "published = r.data - ARRAY(SELECT jsonb_array_elements_text(v.suppressed)) "
-            "FROM disclosure_verdict v WHERE r.id = v.id AND r.content_hash = v.content_hash"
-        )
-        cursor.execute("DROP TABLE disclosure_verdict")  # at once: the caller may go on
-
-
-def _unchanged_since_read(updates: list, read_hashes: dict) -> list:
-    """Lock the records about to be written and keep those whose content is what was read."""
-    kept: list = []
-    for start in range(0, len(updates), 2000):
-        chunk = updates[start : start + 2000]
-        current = dict(
-            AnonymisedRecord.objects.select_for_update()
-            .filter(pk__in=[u.pk for u in chunk])
-            .values_list("pk", "content_hash")
-        )
-        kept.extend(u for u in chunk if current.get(u.pk) == read_hashes[u.pk])
-    return kept
+# The record's month used as the visit month. Issue 13 adds the visit month proper: change this
+# name (and nothing else) then.
+VISIT_MONTH = "month"
+# What an attacker may know besides the answers: grouped on exactly, never suppressed. Country,
+# National Society and network are functions of the service point (ServicePoint.country,
+# .national_society and its networks), so a cell of service point x visit month lies inside one
+# country, one National Society and one network: grouping by the service point covers them.
+DIMENSIONS = ["service_point", "country", "national_society", "network", "visit_month"]
 
 
 def quasi_identifiers(form: Form) -> list[str]:
@@ -94,40 +47,59 @@ def _variables(form: Form, classification: str) -> list[str]:
     return names
 
 
-def _hashable(value):
-    """Multi-select answers are lists; a class is the same set of codes."""
-    return "|".join(map(str, value)) if isinstance(value, list) else value
+def _settings_prefix(form: Form, names: list[str]) -> str:
+    """What the run depends on besides the records: a change to any of it makes a new run."""
+    project = form.project
+    return (
+        f"{project.k_anonymity}|{project.disclosure_mode}|{project.missing_values}"
+        f"|{'|'.join(names)}|dimensions:{','.join(DIMENSIONS)}"
+    )
 
 
 def _fingerprint(records, form: Form, names: list[str]) -> str:
-    """SHA-256 over the settings and every (record id, content hash), ids in byte order: the
-    same value whichever database computes it. PostgreSQL computes it without sending the
-    records, so an unchanged form of 1,000,000 records is recognised without reading them."""
-    project = form.project
-    prefix = f"{project.k_anonymity}|{project.disclosure_mode}|{'|'.join(names)}"
+    """SHA-256 of the settings, the number of records and the sum of a 60-bit hash of each
+    record's "id:content hash:service point:visit month" (the first 15 hex digits of its MD5):
+    any change to a record changes the sum, and a sum needs no sort, so PostgreSQL recognises an
+    unchanged form of 1,000,000 records in about a second, without sending them. Change
+    detection, not security: nobody can write records to make a run skip. The same value
+    whichever database computes it."""
+    prefix = _settings_prefix(form, names)
     if connection.vendor == "postgresql":
-        query, params = records.values("id", "content_hash").query.sql_with_params()
-        aggregate = (
-            "string_agg(r.id::text || ':' || r.content_hash || ';', '' "
-            'ORDER BY r.id::text COLLATE "C")'
+        query, params = (
+            records.values("id", "content_hash", "service_point_id")
+            .annotate(visit_month=F(VISIT_MONTH))
+            .query.sql_with_params()
         )
-        sql = f"SELECT encode(sha256(convert_to(%s || coalesce({aggregate}, ''), 'UTF8')), 'hex') FROM ({query}) r"  # noqa: E501, S608 - Django-built subquery, parameters bound
+        row = (
+            "r.id::text || ':' || r.content_hash || ':' || "
+            "coalesce(r.service_point_id::text, '') || ':' || r.visit_month"
+        )
+        sql = (
+            "SELECT count(*), coalesce(sum(('x' || lpad(left(md5("  # noqa: S608 - Django-built subquery, parameters bound
+            f"{row}), 15), 16, '0'))::bit(64)::bigint::numeric), 0) FROM ({query}) r"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [prefix, *params])
-            return cursor.fetchone()[0]
-    digest = hashlib.sha256(prefix.encode())
-    for pk, content_hash in sorted(
-        (str(pk), h) for pk, h in records.values_list("pk", "content_hash")
-    ):
-        digest.update(f"{pk}:{content_hash};".encode())
-    return digest.hexdigest()
+            cursor.execute(sql, params)
+            count, total = cursor.fetchone()
+    else:
+        count, total = 0, 0
+        values = records.values_list("pk", "content_hash", "service_point_id", VISIT_MONTH)
+        for pk, content_hash, point, month in values:
+            text = f"{pk}:{content_hash}:{'' if point is None else point}:{month}"
+            count, total = count + 1, total + int(hashlib.md5(text.encode()).hexdigest()[:15], 16)  # noqa: S324 - change detection
+    return hashlib.sha256(f"{prefix}|{count}|{int(total)}".encode()).hexdigest()
 
 
-def _summary(summary: control.RiskSummary, categories: list[list]) -> dict:
-    def label(codes):
-        return [
-            None if code == control.MISSING else categories[i][code] for i, code in enumerate(codes)
-        ]
+def _summary(
+    summary: control.RiskSummary, categories: list[list], cells: "_Cells", missing: str
+) -> dict:
+    def label(code: int, i: int):
+        return None if code < 0 else categories[i][code]
+
+    def shown(code: int, i: int) -> str:
+        if code == control.SUPPRESSED:
+            return "(suppressed)"
+        return "(no answer)" if code == control.MISSING else str(categories[i][code])
 
     return {
         "records": summary.records,
@@ -137,8 +109,16 @@ def _summary(summary: control.RiskSummary, categories: list[list]) -> dict:
         "global_risk": summary.global_risk,
         "expected_reidentifications": summary.expected_reidentifications,
         "risk_histogram": summary.risk_histogram,
+        "missing_values": missing,
+        "dimensions": DIMENSIONS,
         "top_combinations": [
-            {"values": label(codes), "fk": fk} for codes, fk in summary.top_combinations
+            {
+                "values": [label(code, i) for i, code in enumerate(codes)],
+                "labels": [shown(code, i) for i, code in enumerate(codes)],
+                "cell": cells.label(cell),
+                "fk": fk,
+            }
+            for (codes, fk), cell in zip(summary.top_combinations, summary.top_cells, strict=True)
         ],
     }
 
@@ -158,34 +138,22 @@ def disclosure_run(*, form_id: int) -> DisclosureRun:
         return _disclosure_run(form)
 
 
-class _Row(NamedTuple):
-    """A record as disclosure control reads it: no more of it than the run needs."""
+class _Cells:
+    """Names for the DPO of the dimension cells (service point x visit month) of a run."""
 
-    pk: uuid.UUID
-    content_hash: str
-    quasi: dict
-    answers: dict | None  # the sensitive answers; on SQLite the whole data (see _read)
-    redactions: dict
-    suppressed: list[str]
-    held: bool
-    fk: int | None
+    def __init__(self, pairs: list[tuple]) -> None:
+        self.pairs = pairs
+        self._names: dict | None = None
 
+    def label(self, code: int) -> dict:
+        """The cell as the DPO reads it (never a person: a place and a month)."""
+        if self._names is None:
+            from accounts.models import ServicePoint
 
-def _read(records, sensitive: list[str]) -> list[_Row]:
-    # On PostgreSQL ``published`` is cut from ``data`` in the database (_records_write), so only
-    # the sensitive answers are read, not whole records: a third of the memory for 1M records.
-    in_database = connection.vendor == "postgresql"
-    answers = (
-        JSONObject(**{name: KeyTransform(name, "data") for name in sensitive})
-        if in_database and sensitive
-        else Value(None, JSONField())
-        if in_database
-        else F("data")
-    )
-    new = tuple.__new__  # as values_list(named=True) does: no copy per row for a million rows
-    return [
-        new(_Row, values) for values in records.annotate(answers=answers).values_list(*_Row._fields)
-    ]
+            ids = {point for point, _ in self.pairs if point is not None}
+            self._names = dict(ServicePoint.objects.filter(pk__in=ids).values_list("pk", "name"))
+        point, month = self.pairs[code]
+        return {"service_point": self._names.get(point), "visit_month": month}
 
 
 def _disclosure_run(form: Form) -> DisclosureRun:
@@ -197,96 +165,48 @@ def _disclosure_run(form: Form) -> DisclosureRun:
     latest = form.disclosure_runs.first()
     if latest is not None and latest.fingerprint == fingerprint:
         return latest
-    in_database = connection.vendor == "postgresql"
-    rows = _read(records, sensitive)
+    data = columns_read(records, names, sensitive, VISIT_MONTH)
     started = time.perf_counter()
-    keys, categories = control.encode_columns(
-        [[_hashable(row.quasi.get(name)) for row in rows] for name in names]
+    keys, cells = data.keys, _Cells(data.cell_pairs)
+    k, missing = project.k_anonymity, project.missing_values
+    grouping = {"cells": data.cells, "missing": missing}
+    before = control.risk_summary(keys, k, **grouping)
+    if project.disclosure_mode == project.DisclosureMode.HOLD:
+        held = suppression.hold_back(keys, k, **grouping)
+        final, per_key = keys, np.zeros(len(names), np.int64)
+    else:
+        importance = list(range(len(names), 0, -1))  # the first asked is the most important
+        protection = suppression.local_suppression(keys, k, importance, **grouping)
+        final, held, per_key = protection.keys, protection.held, protection.suppressions
+    kept = ~held
+    kept_grouping = {"cells": data.cells[kept], "missing": missing}
+    fk_kept = control.frequencies(final[kept], **kept_grouping)
+    after = control.risk_summary(final[kept], k, fk_kept, **kept_grouping)
+    diversity = {
+        name: control.l_diversity_summary(final[kept], values[kept], cells=data.cells[kept])
+        for name, values in data.sensitive.items()
+    }
+    fk = np.full(len(data), -1, np.int64)
+    fk[kept] = fk_kept
+    hidden = (final == control.SUPPRESSED) & kept[:, None]
+    changed = np.flatnonzero(
+        (hidden != data.suppressed).any(axis=1) | (held != data.held) | (fk != data.fk)
     )
-    k = project.k_anonymity
-    hold = project.disclosure_mode == project.DisclosureMode.HOLD
-    before = control.risk_summary(keys, k)
-    held = [False] * len(rows)
-    suppressions = [0] * len(names)
-    final = keys
-    if rows and names:
-        if hold:
-            mask = control.hold_back(keys, k)
-            held = [bool(x) for x in mask]
-            final = keys[~mask]
-        else:
-            importance = list(range(len(names), 0, -1))  # the first asked is the most important
-            final, per_key = control.local_suppression(keys, k, importance)
-            suppressions = [int(x) for x in per_key]
-    after = control.risk_summary(final, k)
-    diversity = {}
-    for name in sensitive:
-        values, _ = control.encode_columns(
-            [[_hashable((row.answers or {}).get(name)) for row in rows]]
-        )
-        column = values[:, 0]
-        if hold and rows and names:
-            column = column[[not h for h in held]]
-        diversity[name] = (
-            control.l_diversity_summary(final, column) if len(final) else {"min": 0, "mean": 0}
-        )
-    updates = _verdicts(rows, names, keys, final, held, published_here=not in_database)
-    redactions: Counter[str] = Counter()
-    for row in rows:
-        redactions.update(row.redactions)
+    seconds = round(time.perf_counter() - started, 3)
     with transaction.atomic():
-        _records_write(updates, {row.pk: row.content_hash for row in rows})
+        verdicts_write(data, changed, names, (hidden, held, fk))
         return DisclosureRun.objects.create(
             form=form,
             fingerprint=fingerprint,
             k=k,
             mode=project.disclosure_mode,
             quasi_identifiers=names,
-            records=len(rows),
-            before=_summary(before, categories),
-            after=_summary(after, categories),
-            suppressions=dict(zip(names, suppressions, strict=True)),
-            held=sum(held),
+            records=len(data),
+            before=_summary(before, data.categories, cells, missing),
+            after=_summary(after, data.categories, cells, missing),
+            suppressions={name: int(count) for name, count in zip(names, per_key, strict=True)},
+            held=int(held.sum()),
             l_diversity=diversity,
-            redactions=dict(redactions),
-            seconds=round(time.perf_counter() - started, 3),
+            redactions=data.redactions,
+            seconds=seconds,
         )
-
-
-def _verdicts(
-    rows: list[_Row],
-    names: list[str],
-    keys: np.ndarray,
-    final: np.ndarray,
-    held: list[bool],
-    *,
-    published_here: bool,
-) -> list[AnonymisedRecord]:
-    """The records whose verdict changed. `final` holds the kept records' keys after suppression,
-    in order; on PostgreSQL (not `published_here`) the database cuts ``published`` itself."""
-    fk_final: np.ndarray | list[int] = control.frequencies(final) if len(final) else []
-    updates = []
-    kept = iter(range(len(final)))
-    for index, row in enumerate(rows):
-        if held[index]:
-            suppressed, fk = [], None
-        else:
-            position = next(kept)
-            suppressed = [
-                names[j]
-                for j in range(len(names))
-                if final[position, j] == control.MISSING and keys[index, j] != control.MISSING
-            ]
-            fk = int(fk_final[position]) if len(fk_final) else None
-        if (suppressed, held[index], fk) != (row.suppressed, row.held, row.fk):
-            published = (
-                {key: value for key, value in (row.answers or {}).items() if key not in suppressed}
-                if published_here
-                else None
-            )
-            updates.append(
-                AnonymisedRecord(
-                    pk=row.pk, suppressed=suppressed, held=held[index], fk=fk, published=published
-                )
-            )
-    return updates

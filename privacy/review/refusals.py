@@ -27,3 +27,26 @@ class ReleaseChanged(ReviewError):
 
 class WithholdRefused(ReviewError):
     problem_code = "record.withhold_refused"
+
+
+class ReleaseNotOpen(ReviewError):
+    problem_code = "release.not_open"
+
+
+class StaleHash(ReviewError):
+    problem_code = "release.stale_hash"
+
+
+class RulesUnapproved(Problem):
+    """A release of records whose version's rules no DPO approved (``rules.unapproved``)."""
+
+    def __init__(self, message: str, **details) -> None:
+        super().__init__("rules.unapproved", message, **details)
+
+
+class RulesApproveRefused(ReviewError):
+    problem_code = "rules.approve_refused"
+
+
+class MicrodataRefused(ReviewError):
+    problem_code = "microdata.refused"

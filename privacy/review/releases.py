@@ -1,7 +1,15 @@
-"""Releases: a DPO opens a candidate (a hash-identified set of records judged on current data),
-approves exactly that set, or withholds a record; nothing reaches analysts any other way."""
+"""Releases: a DPO opens a candidate (a hash-identified snapshot of everything analysts would
+read), approves exactly that snapshot, or withholds a record; nothing reaches analysts any
+other way.
 
-import hashlib
+An approved release is immutable: approval copies the candidate's records into
+``ReleasedRecord`` rows, and analysts read only the form's latest approved release. A rules
+change, a new pseudonym secret, an edit, a withholding or a group falling below k changes
+``AnonymisedRecord`` rows and so makes a new candidate possible; what analysts read stays at
+its approved content until a DPO approves that candidate. A changed record therefore stays, as
+approved, in the current release; a record held back or withheld since leaves at the next
+approval (the candidate shows it as removed).
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,45 +18,50 @@ from audit.services import audit_record
 from forms.models import Form
 from privacy.disclosure.dataset import disclosure_run
 from privacy.models import AnonymisedRecord, DisclosureRun, Release
-from privacy.review.refusals import NothingToRelease, ReleaseChanged, WithholdRefused
+from privacy.review.approvals import rules_approved_check
+from privacy.review.refusals import (
+    NothingToRelease,
+    ReleaseChanged,
+    ReleaseNotOpen,
+    StaleHash,
+    WithholdRefused,
+)
+from privacy.review.snapshot import (
+    changes_since,
+    eligible,
+    freeze,
+    latest_approved,
+    snapshot_hash,
+)
 
 
-def _candidates(form: Form):
-    return AnonymisedRecord.objects.filter(
-        form=form,
-        released_at__isnull=True,
-        held=False,
-        withheld_at__isnull=True,
-        superseded=False,
-    )
-
-
-def content_hash(records) -> str:
-    """What the DPO approves: every record's id, content, suppressions and status."""
-    digest = hashlib.sha256()
-    for row in sorted(
-        records.values_list(
-            "pk", "content_hash", "suppressed", "held", "withheld_at", "superseded"
-        ),
-        key=lambda r: str(r[0]),
-    ):
-        digest.update(repr((str(row[0]), *row[1:])).encode())
-    return digest.hexdigest()
+def content_hash(records, *, base: Release | None = None) -> str:
+    """The hash of a candidate made of ``records`` over ``base`` (see ``snapshot_hash``)."""
+    return snapshot_hash(records, frozen=False, base=base)
 
 
 def release_open(*, form: Form, user) -> Release:
+    """A candidate: every eligible record as it is now, judged on current data, with its hash
+    and what changed since the release analysts read. Refused when nothing would change."""
+    rules_approved_check(form, eligible(form))  # a form manager's rules are a proposal
     run = disclosure_run(form_id=form.pk)  # the candidate is judged on current data
-    records = _candidates(form)
-    ids = [str(pk) for pk in records.values_list("pk", flat=True)]
-    if not ids:
-        raise NothingToRelease("There are no new records to release.")
     with transaction.atomic():
+        Form.objects.select_for_update().get(pk=form.pk)  # one open/approve of a form at a time
+        base = latest_approved(form)
+        changes = changes_since(form, base)
+        if not (changes["added"] or changes["changed"] or changes["removed"]):
+            raise NothingToRelease(
+                "Nothing changed since the last approved release: no record to add, change or "
+                "remove."
+            )
+        records = eligible(form)
+        ids = [str(pk) for pk in records.order_by("created_at").values_list("pk", flat=True)]
         form.releases.filter(state=Release.State.OPEN).update(state=Release.State.SUPERSEDED)
         release = Release.objects.create(
             form=form,
-            content_hash=content_hash(records),
+            content_hash=content_hash(records, base=base),
             record_ids=ids,
-            risk=_risk_snapshot(run),
+            risk={**_risk_snapshot(run), "since": changes},
             rule_sets={v.version: v.current_rule_set.number for v in form.versions.all()},
             opened_by=user,
         )
@@ -57,7 +70,7 @@ def release_open(*, form: Form, user) -> Release:
             action="release.open",
             project=form.project,
             target=f"{form.form_id} release {release.pk}",
-            details={"records": len(ids), "content_hash": release.content_hash},
+            details={"records": len(ids), "content_hash": release.content_hash, **changes},
         )
     return release
 
@@ -77,20 +90,39 @@ def _risk_snapshot(run: DisclosureRun) -> dict:
 
 
 def release_approve(*, release: Release, user, approved_hash: str) -> Release:
-    """Release exactly what was reviewed: refuse if the hash differs or anything changed."""
-    if release.state != Release.State.OPEN:
-        raise ReleaseChanged("This candidate is no longer open; open a new one.")
-    if approved_hash != release.content_hash:
-        raise ReleaseChanged("The hash you approved is not this candidate's hash.")
+    """Release exactly what was reviewed, or nothing.
+
+    Serialised per form: the form row is locked first, then the release is read again, so of
+    two approvals racing, the second finds it approved and is refused (409). The records are
+    copied, then the copy is hashed: if it is not what the DPO reviewed (records changed, or
+    another release was approved meanwhile) the transaction rolls back and nothing changed."""
     with transaction.atomic():
-        records = AnonymisedRecord.objects.select_for_update().filter(pk__in=release.record_ids)
-        if len(records) != len(release.record_ids) or content_hash(records) != release.content_hash:
+        Form.objects.select_for_update().get(pk=release.form_id)
+        release = Release.objects.select_for_update().select_related("form").get(pk=release.pk)
+        if release.state != Release.State.OPEN:
+            raise ReleaseNotOpen(
+                f"This candidate is {release.get_state_display().lower()}, no longer open: "
+                "open a new one to release what changed since."
+            )
+        if approved_hash != release.content_hash:
+            raise StaleHash(
+                "The hash you approved is not this candidate's hash: reload the candidate and "
+                "review it again."
+            )
+        rules_approved_check(release.form, eligible(release.form))
+        base = latest_approved(release.form)
+        count = freeze(release)
+        if snapshot_hash(release.frozen.all(), frozen=True, base=base) != release.content_hash:
             raise ReleaseChanged(
                 "The records changed since this candidate was opened (new rules, suppression, "
-                "withholding or edits). Open a new candidate and review it again."
+                "withholding or edits), or another release was approved. Open a new candidate "
+                "and review it again."
             )
         now = timezone.now()
-        records.update(released_at=now, release=release)
+        first = AnonymisedRecord.objects.filter(
+            pk__in=release.frozen.values("record_id"), released_at__isnull=True
+        )
+        first.update(released_at=now, release=release)  # retention counts from first release
         release.state = Release.State.APPROVED
         release.approved_by, release.approved_at = user, now
         release.save(update_fields=["state", "approved_by", "approved_at"])
@@ -99,16 +131,22 @@ def release_approve(*, release: Release, user, approved_hash: str) -> Release:
             action="release.approve",
             project=release.form.project,
             target=f"{release.form.form_id} release {release.pk}",
-            details={"records": len(release.record_ids), "content_hash": release.content_hash},
+            details={
+                "records": count,
+                "content_hash": release.content_hash,
+                **release.risk.get("since", {}),
+            },
         )
     return release
 
 
 def record_withhold(*, record: AnonymisedRecord, user, reason: str) -> AnonymisedRecord:
+    """Keep a record out of every future release. One already released stays, as approved, in
+    the current release until the DPO approves the next candidate, which leaves it out."""
     if not reason.strip():
         raise WithholdRefused("Give a reason for withholding this record.")
-    if record.released_at is not None:
-        raise WithholdRefused("This record was already released.")
+    if record.withheld_at is not None:
+        raise WithholdRefused("This record is already withheld.")
     record.withheld_at = timezone.now()
     record.withheld_reason = reason.strip()
     record.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
@@ -118,5 +156,6 @@ def record_withhold(*, record: AnonymisedRecord, user, reason: str) -> Anonymise
         project=record.form.project,
         target=f"{record.form.form_id} record {record.pk}",
         reason=reason.strip(),
+        details={"released": record.released_at is not None},
     )
     return record

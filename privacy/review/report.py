@@ -5,19 +5,31 @@ import random
 import re
 from dataclasses import dataclass
 
+from forms.identifiers import rule_flags
 from forms.models import Form, PrivacyRule
 from privacy.disclosure.dataset import disclosure_run
-from privacy.models import AnonymisedRecord
+from privacy.models import AnonymisedRecord, Release
 from sync.instance import answers_by_path, parse_instance
 from sync.selectors import raw_xml_read
 
 PLACEHOLDER = re.compile(r"\[(PHONE|EMAIL|IBAN|CARD|DOCUMENT|URL|NAME)\]")
 
 
+# How the run counted missing values, in the DPO's words (``Project.missing_values``).
+MISSING_VALUES = {
+    "own": "a missing answer matches only a missing answer, a hidden value only a hidden "
+    "value, and a record with every quasi-identifier missing counts as unique (the default: "
+    "conservative)",
+    "any": "a missing or hidden value matches every value (sdcMicro's convention)",
+}
+
+
 def risk_report(form: Form) -> dict:
     """The latest disclosure-control run (computed now if the data changed) and what the DPO
-    should look at: questions only the defaults classified, records not yet processed."""
+    should look at: questions only the defaults classified, records not yet processed, and the
+    conventions the run grouped records by (missing values, dimensions)."""
     run = disclosure_run(form_id=form.pk)
+    missing = run.after.get("missing_values", "any")  # runs before issue 12 used sdcMicro's
     defaulted = []
     for version in form.versions.all():
         rule_set = version.current_rule_set
@@ -34,7 +46,34 @@ def risk_report(form: Form) -> dict:
                 }
             )
     unprocessed = form.submissions.filter(complete=True, anonymised__isnull=True).count()
-    return {"run": run, "defaulted": defaulted, "unprocessed": unprocessed}
+    return {
+        "run": run,
+        "defaulted": defaulted,
+        "unprocessed": unprocessed,
+        "missing_values": missing,
+        "missing_values_meaning": MISSING_VALUES.get(missing, missing),
+        "dimensions": run.after.get("dimensions", []),
+        "flags": identifier_flags(form),
+    }
+
+
+def identifier_flags(form: Form, numbers: dict[str, int] | None = None) -> list[dict]:
+    """Questions that look like identifiers yet stay in the record, and free text kept
+    unredacted (``forms.identifiers``), with the version and rule set: of the current rules, or
+    of the rule-set ``numbers`` by version (a release's)."""
+    flags = []
+    for version in form.versions.order_by("created_at"):
+        if numbers is None:
+            rule_set = version.current_rule_set
+        elif version.version in numbers:
+            rule_set = version.rule_sets.filter(number=numbers[version.version]).first()
+        else:
+            continue
+        if rule_set is None:
+            continue
+        for flag in rule_flags(list(rule_set.rules.all()), version.questions):
+            flags.append({"version": version.version, "rule_set": rule_set.number, **flag})
+    return flags
 
 
 @dataclass
@@ -95,3 +134,8 @@ def _text(value) -> str:
     if isinstance(value, list):
         return " | ".join(_text(v) for v in value if v is not None)
     return str(value)
+
+
+def release_flags(release: Release) -> list[dict]:
+    """The flags of the rules ``release`` was made with, for its sign-off sheet."""
+    return identifier_flags(release.form, release.rule_sets)

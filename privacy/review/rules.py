@@ -2,8 +2,10 @@
 the history), then the version's records anonymised again under it."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import audit_record
+from forms.identifiers import rule_flags
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from forms.privacy_vocabulary import PrivacyValueError, parse_privacy
 from privacy import signals
@@ -38,8 +40,13 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
     if not updates:
         raise RulesRefused("Nothing changed: the rules already say this.")
     with transaction.atomic():
-        new = PrivacyRuleSet.objects.create(
-            version=version, number=current.number + 1, reason=reason.strip(), created_by=user
+        new = PrivacyRuleSet.objects.create(  # a DPO's own change is approved by being made
+            version=version,
+            number=current.number + 1,
+            reason=reason.strip(),
+            created_by=user,
+            approved_by=user,
+            approved_at=timezone.now(),
         )
         PrivacyRule.objects.bulk_create(
             PrivacyRule(
@@ -65,8 +72,19 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
             target=f"{version.form.form_id} v{version.version} rule set #{new.number}",
             reason=reason.strip(),
             details={
-                path: {"classification": r.classification, "generalisers": list(r.generalisers)}
-                for path, r in updates.items()
+                **{
+                    path: {
+                        "classification": r.classification,
+                        "generalisers": list(r.generalisers),
+                    }
+                    for path, r in updates.items()
+                },
+                # An identifier-looking question the DPO keeps in the record, said out loud.
+                "flags": [
+                    f
+                    for f in rule_flags(list(new.rules.all()), version.questions)
+                    if f["path"] in updates
+                ],
             },
         )
         rerun_schedule(version=version)

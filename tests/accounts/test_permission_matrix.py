@@ -14,9 +14,9 @@ from accounts.models import ServicePoint
 from accounts.provisioning import device_create
 from privacy.anonymisation.services import record_anonymise
 from privacy.review import release_open
-from sync.models import ConflictingCopy
+from sync.models import ConflictingCopy, Submission
 from sync.services import Caller, submission_receive
-from tests.factories import NationalSocietyFactory, ServicePointFactory
+from tests.factories import NationalSocietyFactory, ServicePointFactory, rules_approve
 from tests.forms.helpers import upload
 from tests.samples import instance_xml
 from tests.xlsform import simple_form, xlsx
@@ -95,7 +95,12 @@ MATRIX = [
     ),
     ("get", P, None, READ_MEMBERS),
     ("patch", P, lambda c: {"description": "Lampedusa"}, WRITE_FM),
-    ("patch", P, lambda c: {"k_anonymity": 7}, statuses(401, 401, 404, 403, 200, 403, 200)),
+    (
+        "patch",
+        P,
+        lambda c: {"k_anonymity": 7, "reason": "stricter after a review"},
+        statuses(401, 401, 404, 403, 200, 403, 200),
+    ),
     ("get", P + "/service-points", None, READ_MEMBERS),
     ("post", P + "/service-points", point_payload, CREATE_FM),
     ("get", P + "/service-points/{point}", None, READ_MEMBERS),
@@ -143,6 +148,21 @@ MATRIX = [
         lambda c: {"content_hash": c["release"].content_hash},
         DPO_ONLY,
     ),
+    # Reachable for the DPO, refused as things stand: the rules are approved already, the
+    # release is not approved yet (no microdata file before it is).
+    ("post", V + "/rule-sets/1/approve", None, statuses(401, 401, 404, 403, 409, 403, 409)),
+    (
+        "get",
+        P + "/forms/simple/releases/{release}/microdata",
+        None,
+        statuses(401, 401, 404, 403, 409, 403, 409),
+    ),
+    (
+        "post",
+        P + "/forms/simple/releases/{release}/microdata",
+        lambda c: {"reason": "matrix"},
+        statuses(401, 401, 404, 403, 409, 403, 409),
+    ),
     (
         "post",
         P + "/forms/simple/records/{record}/withhold",
@@ -159,7 +179,14 @@ MATRIX = [
         None,
         statuses(401, 401, 404, 404, 404, 403, 404),  # reachable; "place" is not a ranking
     ),
-    ("get", P + "/forms/simple/results/records.csv", None, RESULTS),
+    # Row-level records need a DPO's microdata approval, which no release here has: refused
+    # to every role that may read results (microdata.not_approved), as to the others.
+    (
+        "get",
+        P + "/forms/simple/results/records.csv",
+        None,
+        statuses(401, 401, 404, 403, 403, 403, 403),
+    ),
 ]
 
 
@@ -178,6 +205,13 @@ def world(db, settings, project, other_project, form_manager, dpo, analyst, outs
     submission_receive(project=project, caller=caller, xml=xml.replace(b"Amina", b"Ami"), files={})
     copy = ConflictingCopy.objects.get()
     record = record_anonymise(submission_id=copy.submission_id)
+    # Four alike visits at the same service point and month, so that the record's group reaches
+    # k and the release has something to release (a lone record is held back).
+    for n in range(2, 6):
+        alike = instance_xml(form_id="simple", instance_id=f"uuid:m{n}", photo="photo.jpg")
+        submission_receive(project=project, caller=caller, xml=alike, files={"photo.jpg": b"J"})
+        record_anonymise(submission_id=Submission.objects.get(instance_id=f"uuid:m{n}").pk)
+    rules_approve(record.form, admin_user)
     release = release_open(form=record.form, user=admin_user)
     return {
         "project": project,
@@ -251,6 +285,7 @@ def test_every_api_operation_is_in_the_matrix():
         "{release}": "{release_id}",
         "{record}": "{record_id}",
         "/ranks/place": "/ranks/{key}",
+        "/rule-sets/1/": "/rule-sets/{number}/",
     }
     covered = set()
     for method, template, _, _ in MATRIX:

@@ -36,6 +36,8 @@ MATRIX = {
     "accounts.Membership add": (200, 403, IN, IN, IN, IN),
     "accounts.Device list": (200, 403, IN, IN, IN, IN),
     "accounts.Device add": (200, 403, IN, IN, IN, IN),
+    "accounts.ApiToken list": (200, 403, IN, IN, IN, IN),
+    "accounts.ApiToken add": (403, 403, IN, IN, IN, IN),
     "audit.AuditEvent list": (200, 403, IN, IN, IN, IN),
     "audit.AuditEvent add": (403, 403, IN, IN, IN, IN),
     "forms.Form list": (200, 403, IN, IN, IN, IN),
@@ -62,6 +64,8 @@ MATRIX = {
     "privacy.DisclosurePending add": (403, 403, IN, IN, IN, IN),
     "privacy.Release list": (200, 403, IN, IN, IN, IN),
     "privacy.Release add": (403, 403, IN, IN, IN, IN),
+    "privacy.ReleasedRecord list": (200, 403, IN, IN, IN, IN),
+    "privacy.ReleasedRecord add": (403, 403, IN, IN, IN, IN),
 }
 
 

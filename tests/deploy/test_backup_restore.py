@@ -203,3 +203,25 @@ def test_a_backup_without_the_attachment_folder_is_refused(site, tmp_path):
 
     assert refused.returncode == 2
     assert "no attachment folder" in refused.stderr
+
+
+def test_backup_files_are_readable_by_their_owner_only(site, tmp_path):
+    """A backup holds the audit trail and account data: 0600 files in a 0700 folder, whatever
+    the umask of the shell that ran it (it was 0644 before)."""
+    env = site("modes")
+    backup = tmp_path / "backup-modes"
+
+    made = subprocess.run(
+        ["bash", "-c", f"umask 022 && {ROOT / 'deploy' / 'backup.sh'} {backup}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert made.returncode == 0, made.stderr
+    assert backup.stat().st_mode & 0o777 == 0o700
+    modes = {p.name: p.stat().st_mode & 0o777 for p in backup.iterdir()}
+    assert modes
+    assert set(modes.values()) == {0o600}, modes

@@ -65,6 +65,7 @@ def _filled_env_example() -> dict:
     generated = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
+        "WAYPOINT_APP_DB_PASSWORD": secrets.token_urlsafe(16),
         "WAYPOINT_QUARANTINE_KEYS": base64.b64encode(secrets.token_bytes(32)).decode(),
         "WAYPOINT_PSEUDONYM_SECRET": secrets.token_urlsafe(32),
     }

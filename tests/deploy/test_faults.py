@@ -328,12 +328,16 @@ def stored_instance_ids(url: str) -> Counter:
         return Counter(row[0] for row in cursor.fetchall())
 
 
-def test_database_restart_during_ingest_answers_retryably_and_loses_nothing(own_database):
-    cluster, server, tablet, url = own_database
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_database_restart_during_ingest_answers_retryably_and_loses_nothing(own_database, mode):
+    """``immediate`` is a crash: no checkpoint, connections cut wherever they are (a COMMIT's
+    answer among them). Either way: 0 lost, 0 duplicated, no device left without a 201."""
+    cluster, server, template, url = own_database
+    tablet = Tablet(template.url, template.version)  # a thread starts once: one per run
     tablet.start()
     try:
         assert wait_for(lambda: tablet.count(accepted=True) >= 5, 60), tablet.answers[-3:]
-        cluster.stop("fast")  # while requests are in flight
+        cluster.stop(mode)  # while requests are in flight
         assert wait_for(lambda: tablet.count(accepted=False) >= 5, 30), error_lines(server)
         cluster.start()
         accepted_before = tablet.count(accepted=True)

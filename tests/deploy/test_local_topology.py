@@ -103,3 +103,16 @@ def test_submission_reaches_the_risk_report(topology):
         records = report.json()["run"]["records"] if report.status_code == 200 else 0
         time.sleep(1)
     assert records == 1  # anonymised by a worker, counted by disclosure control
+
+
+def test_django_error_log_is_kept(topology):
+    """gunicorn's --daemon sent stderr, and with it Django's own log (tracebacks of failed
+    requests included), to /dev/null: an operator had nothing to read after a 500."""
+    url, env, _ = topology
+    missing = f"/no-such-page-{uuid.uuid4().hex}"
+    assert httpx.get(url + missing).status_code == 404
+    log = Path(env["WAYPOINT_RUN_DIR"]) / "gunicorn.log"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and missing not in log.read_text(errors="replace"):
+        time.sleep(0.2)
+    assert missing in log.read_text(errors="replace")  # django.request's "Not Found" line

@@ -10,8 +10,8 @@ from tests.factories.accounts import (
     ServicePointFactory,
     UserFactory,
 )
-from tests.factories.forms import FormFactory, FormVersionFactory
-from tests.factories.privacy import AnonymisedRecordFactory, ReleaseFactory
+from tests.factories.forms import FormFactory, FormVersionFactory, rules_approve
+from tests.factories.privacy import AnonymisedRecordFactory, ReleaseFactory, microdata_approve
 from tests.factories.sync import SubmissionFactory
 
 __all__ = [
@@ -27,4 +27,6 @@ __all__ = [
     "ServicePointFactory",
     "SubmissionFactory",
     "UserFactory",
+    "microdata_approve",
+    "rules_approve",
 ]

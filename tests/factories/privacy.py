@@ -37,8 +37,10 @@ class AnonymisedRecordFactory(factory.Factory):
 
 
 class ReleaseFactory(factory.Factory):
-    """An approved release of ``records`` (default: every unreleased, current record of
-    ``form``); the records are marked released by it, as ``release_approve`` does."""
+    """An approved release of ``records`` (default: every eligible record of ``form``: current,
+    not held, not withheld), frozen into ReleasedRecords and marked released, as
+    ``release_approve`` does. Like an approval, it replaces what analysts read for the form:
+    pass every record they should see."""
 
     class Meta:
         model = Release
@@ -49,18 +51,17 @@ class ReleaseFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, form, records, approved_by):
-        from privacy.review import content_hash
+        from privacy.review import content_hash, latest_approved
+        from privacy.review.snapshot import eligible, freeze
 
         if records is None:
-            records = AnonymisedRecord.objects.filter(
-                form=form, released_at__isnull=True, withheld_at__isnull=True, superseded=False
-            )
+            records = eligible(form)
         chosen = AnonymisedRecord.objects.filter(pk__in=[record.pk for record in records])
         now = timezone.now()
         release = Release.objects.create(
             form=form,
             state=Release.State.APPROVED,
-            content_hash=content_hash(chosen),
+            content_hash=content_hash(chosen, base=latest_approved(form)),
             record_ids=[str(pk) for pk in chosen.values_list("pk", flat=True)],
             risk={},
             rule_sets={v.version: v.current_rule_set.number for v in form.versions.all()},
@@ -68,7 +69,19 @@ class ReleaseFactory(factory.Factory):
             approved_by=approved_by,
             approved_at=now,
         )
-        chosen.update(released_at=now, release=release)
+        freeze(release, chosen)
+        chosen.filter(released_at__isnull=True).update(released_at=now, release=release)
         return release
 
     _build = _create
+
+
+def microdata_approve(release: Release, user=None, excluded=()) -> Release:
+    """Mark ``release``'s row-level records approved, none left out unless ``excluded`` (record
+    ids), as ``privacy.review.microdata.microdata_approve`` leaves it without computing its
+    report: for tests of what analysts then download."""
+    release.microdata_risk = {"excluded_ids": [str(pk) for pk in excluded], "reason": "test"}
+    release.microdata_approved_by = user or release.approved_by
+    release.microdata_approved_at = timezone.now()
+    release.save(update_fields=["microdata_risk", "microdata_approved_by", "microdata_approved_at"])
+    return release

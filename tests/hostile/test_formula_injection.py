@@ -14,6 +14,7 @@ from django.test import TestCase
 from forms.models import Form
 from lib.spreadsheets import TRIGGERS
 from privacy.review import release_approve, release_open
+from tests.factories import microdata_approve
 from tests.hostile.world import submit_as_device
 from tests.samples import privacy_instance
 
@@ -53,6 +54,7 @@ def planted(world, client):
     dpo = User.objects.get(username=world.username)
     release = release_open(form=Form.objects.get(form_id=world.form_id), user=dpo)
     release_approve(release=release, user=dpo, approved_hash=release.content_hash)
+    microdata_approve(release, dpo)
     return world
 
 

@@ -72,11 +72,16 @@ def test_a_path_the_xml_names_as_a_file_is_never_written(world: World, client):
         client, world.submission_url("token"), xml, {"../../etc/passwd": b"SECRET"}
     )
 
-    assert response.status_code == 201  # kept, and waiting for a file it can never name
+    # Matched as Collect means it (the parser strips the part's path; issue 16), and stored
+    # sealed under a random name: the path is a name in the database, never a place on disk.
+    assert response.status_code == 201
     submission = Submission.objects.get(instance_id="uuid:named-path")
     assert submission.attachments_expected == ["../../etc/passwd"]
-    assert not submission.attachments.exists()
-    assert not submission.complete
+    attachment = submission.attachments.get()
+    assert attachment.name == "../../etc/passwd"
+    assert attachment.file.name.startswith("quarantine/")
+    assert ".." not in attachment.file.name
+    assert submission.complete
 
 
 def test_sql_in_an_instance_id_is_just_an_instance_id(world: World, client):
@@ -106,4 +111,5 @@ def test_an_attachment_named_like_a_web_page_is_served_as_opaque_bytes(world: Wo
     assert response.status_code == 200
     assert response.content == page
     assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"] == "attachment"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"

@@ -6,14 +6,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.test import Client, TestCase
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
+from accounts.tokens import token_issue
 from forms.services import form_upload
 from privacy.models import AnonymisedRecord
 from privacy.review import release_approve, release_open
 from sync.models import Submission
-from tests.factories import DeviceFactory, MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    DeviceFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+    microdata_approve,
+    rules_approve,
+)
 from tests.samples import MEDIA_FORM, PRIVACY_FORM, privacy_instance
 from tests.xlsform import xlsx
 
@@ -95,7 +102,7 @@ def build_world(media_root: Path) -> World:
     anonymisation (run in-process when each submission commits) and a DPO's release."""
     project = ProjectFactory()
     everyone = _everyone(project, f"everyone-{project.pk}")
-    Token.objects.create(user=everyone, key=FUZZ_TOKEN)
+    token_issue(user=everyone, key=FUZZ_TOKEN)
     device = DeviceFactory(project=project)
     privacy = form_upload(project=project, filename="p.xlsx", data=xlsx(PRIVACY_FORM)).version
     form_upload(project=project, filename="m.xlsx", data=xlsx(MEDIA_FORM))
@@ -105,8 +112,10 @@ def build_world(media_root: Path) -> World:
     for n, (age, sex) in enumerate(people):
         with TestCase.captureOnCommitCallbacks(execute=True):
             submit_as_device(client, url, privacy_instance(f"uuid:w{n}", age=age, sex=sex))
+    rules_approve(privacy.form, everyone)
     release = release_open(form=privacy.form, user=everyone)
     release_approve(release=release, user=everyone, approved_hash=release.content_hash)
+    microdata_approve(release, everyone)  # records.csv too is open to attack
     with TestCase.captureOnCommitCallbacks(execute=True):
         for n in range(2):
             submit_as_device(client, url, privacy_instance(f"uuid:unreleased{n}", age="50"))
@@ -138,5 +147,5 @@ def build_world(media_root: Path) -> World:
         other_project_id=other.pk,
         other_username=outsider.username,
         other_device_token=DeviceFactory(project=other).token,
-        other_user_token=Token.objects.create(user=outsider).key,
+        other_user_token=token_issue(user=outsider)[1],
     )

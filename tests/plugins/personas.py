@@ -71,13 +71,11 @@ def api():
     client = APIClient()
 
     def as_user(user):
-        from rest_framework.authtoken.models import Token
+        from accounts.tokens import token_issue
 
         client.credentials()
         if user is not None:
-            client.credentials(
-                HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-            )
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user)[1]}")
         return client
 
     client.as_user = as_user

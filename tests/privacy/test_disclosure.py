@@ -19,12 +19,11 @@ from privacy.disclosure.control import (
     MISSING,
     encode_columns,
     frequencies,
-    hold_back,
     l_diversity,
     l_diversity_summary,
-    local_suppression,
     risk_summary,
 )
+from privacy.disclosure.suppression import hold_back, local_suppression
 
 # SDC Practice Guide, Table 4.1: Residence, Gender, Education, Labour status; then Health.
 TABLE_4_1 = [
@@ -205,10 +204,17 @@ def test_frequencies_handle_large_codes_and_no_keys():
 
 def test_frequencies_reject_codes_below_missing():
     with pytest.raises(ValueError, match="MISSING"):
-        frequencies(np.array([[0, -2]]))
+        frequencies(np.array([[0, -3]]))
 
 
-# --- local suppression ------------------------------------------------------------------
+# --- local suppression (sdcMicro's convention, "any") --------------------------------
+
+
+def suppress_any(keys, k, importance):
+    """(published keys with SUPPRESSED as MISSING, suppressions per key), nothing held."""
+    protection = local_suppression(keys, k, importance, missing="any")
+    assert not protection.held.any()
+    return np.where(protection.keys < 0, MISSING, protection.keys), protection.suppressions
 
 
 @settings(max_examples=200, deadline=None)
@@ -217,7 +223,7 @@ def test_after_local_suppression_no_record_with_a_key_left_is_below_k(keys, k, d
     assume(len(keys) >= k)
     importance = data.draw(st.permutations(range(keys.shape[1])))
     original = keys.copy()
-    suppressed, per_key = local_suppression(keys, k, importance)
+    suppressed, per_key = suppress_any(keys, k, importance)
     fk = brute_force_fk(suppressed)
     assert not ((fk < k) & (suppressed >= 0).any(axis=1)).any()
     assert np.array_equal(keys, original), "the caller's keys must not change"
@@ -230,12 +236,12 @@ def test_after_local_suppression_no_record_with_a_key_left_is_below_k(keys, k, d
 def test_local_suppression_removes_least_important_key_first():
     group = [[0, 0, 0]] * 3 + [[0, 1, 1]] * 3
     keys = np.array([*group, [0, 0, 9]])  # unique only through its third key
-    suppressed, per_key = local_suppression(keys, 2, importance=[3, 2, 1])
+    suppressed, per_key = suppress_any(keys, 2, importance=[3, 2, 1])
     assert suppressed[-1].tolist() == [0, 0, MISSING]
     assert per_key.tolist() == [0, 0, 1]
     # The third key made most important: hiding the first two would not help (the record is
     # unique only through the third), so they are not hidden for nothing; the third goes.
-    suppressed, per_key = local_suppression(keys, 2, importance=[1, 2, 3])
+    suppressed, per_key = suppress_any(keys, 2, importance=[1, 2, 3])
     assert suppressed[-1].tolist() == [0, 0, MISSING]
     assert per_key.tolist() == [0, 0, 1]
     assert (suppressed[:-1] == keys[:-1]).all()
@@ -244,29 +250,33 @@ def test_local_suppression_removes_least_important_key_first():
 def test_local_suppression_never_hides_a_constant_column():
     """Every record shares sex and place: only hiding age can merge groups."""
     keys = np.array([[age, 0, 0] for age in (2, 2, 3, 3, 3, 4, 4)])
-    suppressed, per_key = local_suppression(keys, 5, importance=[3, 2, 1])
+    suppressed, per_key = suppress_any(keys, 5, importance=[3, 2, 1])
     assert per_key.tolist() == [7, 0, 0]
     assert (suppressed[:, 1:] == keys[:, 1:]).all()
 
 
 def test_local_suppression_of_table_4_1():
-    """Labour status least important, then education, gender, residence."""
+    """Labour status least important, then education, gender, residence: a record loses
+    residence (the most important) only when no combination of the other three reaches k."""
     keys, _ = table_4_1()
-    suppressed, per_key = local_suppression(keys, 2, importance=[4, 3, 2, 1])
-    # Each unique record loses the least important key that makes it safe: 6 values hidden
-    # (a strict least-important-first order would hide 10).
-    assert per_key.tolist() == [1, 0, 3, 2]
-    assert suppressed[4].tolist() == [MISSING, keys[4, 1], keys[4, 2], MISSING]  # the rural one
+    suppressed, per_key = suppress_any(keys, 2, importance=[4, 3, 2, 1])
+    assert per_key.tolist() == [1, 0, 4, 2]
+    # The rural record: no combination of labour, education and gender makes it safe, nor
+    # residence with fewer of them than (education, labour).
+    assert suppressed[4].tolist() == [MISSING, keys[4, 1], MISSING, MISSING]
     assert (suppressed[[2, 6], 2] == MISSING).all()
     assert (suppressed[[2, 6], 3] == keys[[2, 6], 3]).all()
     assert risk_summary(suppressed, 2).k_achieved >= 2
 
 
-def test_local_suppression_with_fewer_records_than_k_suppresses_everything():
-    keys = np.array([[0, 1], [0, MISSING], [2, 3]])
-    suppressed, per_key = local_suppression(keys, 5, importance=[1, 2])
-    assert (suppressed == MISSING).all()
-    assert per_key.tolist() == [3, 2]
+def test_local_suppression_holds_back_what_no_suppression_can_protect():
+    """Fewer records than k in a cell: hiding every key would still leave them fewer than k
+    (dimensions are never hidden), so they are held back, keys untouched."""
+    keys = np.array([[0, 1], [0, MISSING], [2, 3], [2, 3], [2, 3]])
+    protection = local_suppression(keys, 3, [1, 2], cells=np.array([7, 7, 8, 8, 8]))
+    assert protection.held.tolist() == [True, True, False, False, False]
+    assert (protection.keys == keys).all()
+    assert protection.suppressions.tolist() == [0, 0]
 
 
 def test_local_suppression_rejects_wrong_importance():

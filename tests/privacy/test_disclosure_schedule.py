@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from privacy import tasks
 from privacy.anonymisation import services
-from privacy.disclosure import control, dataset, scheduling
+from privacy.disclosure import dataset, scheduling, suppression
 from privacy.models import AnonymisedRecord, DisclosurePending
 from sync.models import Submission
 from tests.samples import privacy_instance
@@ -103,41 +103,55 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
     for n in range(3):
         _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:race{n}")
     changed = AnonymisedRecord.objects.first()
-    encode = control.encode_columns
+    protect = suppression.local_suppression
 
     def change_meanwhile(*args, **kwargs):
         AnonymisedRecord.objects.filter(pk=changed.pk).update(
             content_hash="new", published={"case_number": "new pseudonym"}
         )
-        return encode(*args, **kwargs)
+        return protect(*args, **kwargs)
 
-    monkeypatch.setattr(control, "encode_columns", change_meanwhile)
+    monkeypatch.setattr(suppression, "local_suppression", change_meanwhile)
     dataset.disclosure_run(form_id=privacy_form.form_id)
 
     changed.refresh_from_db()
     assert changed.published == {"case_number": "new pseudonym"}
     others = AnonymisedRecord.objects.exclude(pk=changed.pk)
-    assert all(record.fk is not None for record in others)  # the rest were written
+    # The rest were written: 3 records under k = 5 are held back (before the run, none was).
+    assert all(record.held for record in others)
 
 
 def test_an_unchanged_form_is_recognised_by_its_fingerprint(
     submit, privacy_form, queued, django_capture_on_commit_callbacks
 ):
     """The fingerprint (computed by PostgreSQL itself there) is the documented SHA-256 over the
-    settings and the sorted (id, content hash) pairs, so an unchanged form is not recomputed."""
+    settings (k, mode, missing-value convention, quasi-identifiers, dimensions), the number of
+    records and the sum of a 60-bit MD5 prefix of each "id:content hash:service point:month",
+    so an unchanged form is not recomputed, and a changed convention is."""
     for n in range(3):
         _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:fp{n}")
     form = privacy_form.form
+    project = form.project
     names = dataset.quasi_identifiers(form)
+    total = 0
+    values = AnonymisedRecord.objects.values_list("pk", "content_hash", "service_point", "month")
+    for pk, content_hash, point, month in values:
+        total += int(
+            hashlib.md5(f"{pk}:{content_hash}:{point}:{month}".encode()).hexdigest()[:15], 16
+        )
     expected = hashlib.sha256(
-        f"{form.project.k_anonymity}|{form.project.disclosure_mode}|{'|'.join(names)}".encode()
+        f"{project.k_anonymity}|{project.disclosure_mode}|{project.missing_values}|"
+        f"{'|'.join(names)}|dimensions:service_point,country,national_society,network,"
+        f"visit_month|3|{total}".encode()
     )
-    for pk, content_hash in sorted(
-        (str(pk), h) for pk, h in AnonymisedRecord.objects.values_list("pk", "content_hash")
-    ):
-        expected.update(f"{pk}:{content_hash};".encode())
 
     first = dataset.disclosure_run(form_id=form.pk)
 
     assert first.fingerprint == expected.hexdigest()
     assert dataset.disclosure_run(form_id=form.pk).pk == first.pk  # unchanged: not recomputed
+    AnonymisedRecord.objects.filter(pk=values[0][0]).update(month="2020-01")
+    moved = dataset.disclosure_run(form_id=form.pk)
+    assert moved.pk != first.pk  # a record's month is part of it
+    project.missing_values = "any"
+    project.save()
+    assert dataset.disclosure_run(form_id=form.pk).pk != moved.pk  # the convention changed

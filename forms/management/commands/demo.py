@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts import provisioning
 from accounts.models import (
@@ -27,6 +26,7 @@ from accounts.models import (
     ServicePoint,
     hash_device_token,
 )
+from accounts.tokens import token_for_key, token_issue
 from forms.library import library_forms
 from forms.services import form_upload
 
@@ -52,6 +52,20 @@ ACCOUNTS = [
 def _secret(purpose: str) -> str:
     digest = hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode()[:16]
+
+
+def _demo_token(user) -> str:
+    """A stable API key for a demo account (derived from SECRET_KEY, stored only hashed), so
+    every run prints one that works; a revoked or expired one is replaced."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"demo-token:{user.username}".encode(), hashlib.sha256
+    ).digest()
+    key = "wp" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    token, key = token_issue(user=user, name="demo", key=key)
+    if token_for_key(key) is None:
+        token.delete()
+        token, key = token_issue(user=user, name="demo", key=key)
+    return key
 
 
 class Command(BaseCommand):
@@ -153,10 +167,9 @@ class Command(BaseCommand):
             )
         for role in roles:
             Membership.objects.get_or_create(user=user, project=project, role=role)
-        token, _ = Token.objects.get_or_create(user=user)
         return {
             "username": username,
             "role": "admin" if admin else roles[0],
             "password": password,
-            "token": token.key,
+            "token": _demo_token(user),
         }

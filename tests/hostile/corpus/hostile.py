@@ -47,6 +47,8 @@ def stored(world: World) -> dict:
     beside = sorted(p.name for p in world.media_root.parent.iterdir() if p.is_file())
     return {
         **{model.__name__: model.objects.count() for model in MODELS},
+        # Every download is audited (who, what, filters): the trace of a read, not stored input.
+        "AuditEvent": AuditEvent.objects.exclude(action__startswith="download.").count(),
         "files": files,
         "beside the media root": beside,
     }

@@ -109,10 +109,13 @@ def openrosa(via: str) -> list[Hostile]:
             settings={"WAYPOINT_SUBMISSION_MAX_BYTES": 10_000},
         ),
         Hostile(
-            "a thousand file parts",
-            submitting(via, privacy_instance("uuid:h3"), {f"{n}.jpg": b"x" for n in range(1000)}),
+            # Collect sends every file of a repeat of photos, so the real limit is 10,000 parts
+            # (DATA_UPLOAD_MAX_NUMBER_FILES); the same refusal is shown here at a lower limit.
+            "more file parts than the limit",
+            submitting(via, privacy_instance("uuid:h3"), {f"{n}.jpg": b"x" for n in range(101)}),
             400,
             "incomplete or damaged",
+            settings={"DATA_UPLOAD_MAX_NUMBER_FILES": 100},
         ),
         Hostile(
             "multipart without the XML part",

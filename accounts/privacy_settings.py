@@ -1,0 +1,144 @@
+"""A project's privacy settings: the DPO's (and admins') alone, changed with a reason, audited
+old -> new, within bounds.
+
+k and the cell threshold protect every person in the data; below 2 they protect no one (a
+group of one is the person). Their defaults (5) may be lowered only with a reason, which the
+DPO's sign-off page shows beside every release approved under the lower value.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.access import is_admin, project_roles
+from accounts.models import Project, Role
+from audit.models import AuditEvent
+from audit.services import audit_record
+from lib.problems import Problem
+
+SETTINGS = ("k_anonymity", "cell_threshold", "disclosure_mode", "missing_values", "retention_days")
+MINIMUM = {"k_anonymity": 2, "cell_threshold": 2, "retention_days": 1}
+DEFAULTS = {"k_anonymity": 5, "cell_threshold": 5}
+CHOICES = {
+    "disclosure_mode": set(Project.DisclosureMode.values),
+    "missing_values": set(Project.MissingValues.values),
+}
+
+
+def settings_check(values: dict[str, Any]) -> None:
+    """Refuse (``settings.out_of_bounds``) a value no project may have."""
+    for name, value in values.items():
+        if name in MINIMUM and (
+            isinstance(value, bool) or not isinstance(value, int) or not MINIMUM[name] <= value
+        ):
+            raise Problem(
+                "settings.out_of_bounds",
+                f"{name} must be a whole number of at least {MINIMUM[name]}; {value!r} is not.",
+                field=name,
+                minimum=MINIMUM[name],
+            )
+        if name in MINIMUM and value > 32767:
+            raise Problem(
+                "settings.out_of_bounds", f"{name} is too large.", field=name, maximum=32767
+            )
+        if name in CHOICES and value not in CHOICES[name]:
+            raise Problem(
+                "settings.out_of_bounds",
+                f"{name} must be one of {', '.join(sorted(CHOICES[name]))}.",
+                field=name,
+                choices=sorted(CHOICES[name]),
+            )
+
+
+def may_change_settings(user, project: Project | None) -> bool:
+    """DPOs of the project, and admins; nobody else (form managers create with defaults)."""
+    if is_admin(user):
+        return True
+    return project is not None and Role.DPO in project_roles(user, project)
+
+
+def settings_change(*, project: Project, user, values: dict[str, Any], reason: str) -> dict:
+    """Apply ``values`` (a subset of ``SETTINGS``) to ``project``; what changed, old -> new.
+
+    Nothing changes unless all of it is allowed: the user's role, the bounds, and a reason
+    whenever a value actually changes."""
+    unknown = set(values) - set(SETTINGS)
+    assert not unknown, f"Not privacy settings: {sorted(unknown)}; pass only {SETTINGS}."
+    if not values:  # a change of name or description only: any form manager may make it
+        return {}
+    if not may_change_settings(user, project):
+        raise Problem(
+            "settings.dpo_only",
+            "Only a data protection officer of this project (or an admin) changes its privacy "
+            "settings.",
+        )
+    settings_check(values)
+    changed = {
+        name: [getattr(project, name), value]
+        for name, value in values.items()
+        if getattr(project, name) != value
+    }
+    if not changed:
+        return {}
+    if not reason.strip():
+        raise Problem(
+            "settings.reason_required",
+            "Give a reason for changing privacy settings; it is kept in the audit log"
+            + (
+                " and shown on the sign-off page."
+                if any(lowered_below_default(name, new) for name, (_, new) in changed.items())
+                else "."
+            ),
+            fields=sorted(changed),
+        )
+    with transaction.atomic():
+        for name, (_, new) in changed.items():
+            setattr(project, name, new)
+        project.save(update_fields=sorted(changed))
+        audit_record(
+            actor=user,
+            action="project.settings",
+            project=project,
+            target=f"project {project.pk} privacy settings",
+            reason=reason.strip(),
+            details={
+                "changed": changed,
+                "below_default": sorted(
+                    n for n, (_, v) in changed.items() if lowered_below_default(n, v)
+                ),
+            },
+        )
+    return changed
+
+
+def lowered_below_default(name: str, value: Any) -> bool:
+    return name in DEFAULTS and isinstance(value, int) and value < DEFAULTS[name]
+
+
+def below_defaults(project: Project) -> list[dict]:
+    """The settings of ``project`` now below their default, each with the reason given when it
+    was lowered (the latest such audit event), for the DPO's sign-off page."""
+    lowered = []
+    events = None
+    for name, default in DEFAULTS.items():
+        value = getattr(project, name)
+        if value >= default:
+            continue
+        if events is None:  # a project's few settings changes, newest first
+            events = list(
+                AuditEvent.objects.filter(project=project, action="project.settings").order_by(
+                    "-at", "-pk"
+                )
+            )
+        event = next((e for e in events if name in e.details.get("below_default", [])), None)
+        lowered.append(
+            {
+                "name": name,
+                "value": value,
+                "default": default,
+                "reason": event.reason if event else "",
+                "by": event.actor_label if event else "",
+                "at": event.at if event else None,
+            }
+        )
+    return lowered

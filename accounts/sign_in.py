@@ -1,0 +1,40 @@
+"""The sign-in forms (page and admin) say when an account is paused, rather than "did not
+match", which sent people who typed the right password looking for a wrong one."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.auth_backends import WAIT_ATTRIBUTE
+
+
+def paused_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return (
+        "Sign-in is temporarily limited after repeated failed attempts for this account or "
+        f"from this network. Try again in {minutes} minute{'s' if minutes > 1 else ''}; your "
+        "password has not been changed."
+    )
+
+
+class PauseAware:
+    request: Any
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()  # type: ignore[misc]
+        except forms.ValidationError:
+            wait = getattr(self.request, WAIT_ATTRIBUTE, 0)
+            if wait:
+                raise forms.ValidationError(paused_message(wait), code="sign_in_limited") from None
+            raise
+
+
+class SignInForm(PauseAware, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(PauseAware, AdminAuthenticationForm):
+    pass
