@@ -1,7 +1,7 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.chain import GENESIS, canonical_details, event_hash
+from audit.chain import GENESIS, canonical_details, hash_of
 from audit.models import AuditEvent
 
 # pg_advisory_xact_lock key: "audit" in ASCII. Held until the writing transaction ends, so
@@ -33,17 +33,7 @@ def audit_record(
         _lock_chain()
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
         event.previous_hash = last or GENESIS
-        event.hash = event_hash(
-            previous_hash=event.previous_hash,
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            action=event.action,
-            project_id=event.project_id,
-            target=event.target,
-            reason=event.reason,
-            details=event.details,
-        )
+        event.hash = hash_of(event, event.previous_hash)
         event.save()
     return event
 

@@ -18,6 +18,7 @@ from forms.api_base import FormScoped
 from lib.api_defaults import query_data
 from lib.downloads import as_download, no_store_headers
 from sync import selectors
+from sync.instance import identity_key
 from sync.models import Submission
 from sync.serializers import DecryptedSerializer, DecryptRequestSerializer, SubmissionSerializer
 
@@ -46,7 +47,9 @@ class DpoScoped(FormScoped):
         )
 
     def get_submission(self) -> Submission:
-        return get_object_or_404(self.get_submissions(), instance_id=self.kwargs["instance_id"])
+        # A long instanceID is stored under its key (sync.instance.identity_key).
+        key = identity_key(self.kwargs["instance_id"])
+        return get_object_or_404(self.get_submissions(), instance_id=key)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Every answer here is about raw data (metadata, XML, files, decrypted content).

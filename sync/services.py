@@ -165,6 +165,10 @@ def _record_again(version, instance, xml, staged, caller, unmatched) -> Receipt:
     )
     if submission.xml_sha256 != instance.sha256:
         return _keep_conflict(submission, instance, xml, caller)
+    if submission.raw_purged_at is not None:
+        # Released and purged on schedule: a late retry must not bring the raw files back (no
+        # purge would ever find them again). What it carried is deleted with the staged files.
+        return Receipt(submission, False, "Thank you. This submission was already received.")
     present, repaired = _verified_attachments(submission, staged)
     new = [_attachment(submission, n, s) for n, s in staged.items() if n not in present]
     Attachment.objects.bulk_create(new)

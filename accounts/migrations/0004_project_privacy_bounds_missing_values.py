@@ -4,6 +4,14 @@ import django.core.validators
 from django.db import migrations, models
 
 
+def raise_to_the_new_bounds(apps, schema_editor):
+    """k and the cell threshold are at least 2 from now on: a project stored with less (k=0 or 1
+    protected nobody) is raised to 2, the least the new bounds allow."""
+    Project = apps.get_model("accounts", "Project")
+    Project.objects.filter(k_anonymity__lt=2).update(k_anonymity=2)
+    Project.objects.filter(cell_threshold__lt=2).update(cell_threshold=2)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -26,4 +34,5 @@ class Migration(migrations.Migration):
             name='k_anonymity',
             field=models.PositiveSmallIntegerField(default=5, help_text='Every record must share its quasi-identifiers and dimensions with k - 1 others.', validators=[django.core.validators.MinValueValidator(2)]),
         ),
+        migrations.RunPython(raise_to_the_new_bounds, migrations.RunPython.noop),
     ]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import F, TextField
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import F, Func, TextField, Value
+from django.db.models.fields.json import KeyTextTransform, compile_json_path
 from django.db.models.functions import Cast
 
 from privacy.models import AnonymisedRecord
@@ -71,16 +71,33 @@ def _text(value) -> str | None:
 
 def columns_read(records, names: list[str], sensitive: list[str], month: str) -> Columns:
     """Read `records` (a queryset of AnonymisedRecord) as `Columns`."""
+    sources = [(name, "quasi") for name in names] + [(name, "data") for name in sensitive]
     texts = {
         **{f"q{i}": KeyTextTransform(name, "quasi") for i, name in enumerate(names)},
         **{f"s{i}": KeyTextTransform(name, "data") for i, name in enumerate(sensitive)},
     }
+    # Django's SQLite key-text transform answers JSON null with the text 'null', where
+    # PostgreSQL's ->> answers NULL: read the JSON type too, so that missing is missing on both.
+    kinds = (
+        {
+            f"k{j}": Func(
+                F(field),
+                Value(compile_json_path([name])),
+                function="JSON_TYPE",
+                output_field=TextField(),
+            )
+            for j, (name, field) in enumerate(sources)
+        }
+        if connection.vendor == "sqlite"
+        else {}
+    )
     fields = ["id_text", "content_hash", "service_point_id", "visit", "held", "fk", "hidden"]
     query = records.order_by().annotate(
         id_text=Cast("id", TextField()),
         visit=F(month),
         hidden=Cast("suppressed", TextField()),
         **texts,
+        **kinds,
     )
     quasi, sens = [_Coder() for _ in names], [_Coder() for _ in sensitive]
     cell_coder, hidden_coder = _Coder(), _Coder()
@@ -90,8 +107,14 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
     # Filled in place (a chunk list concatenated at the end would need twice the memory); the
     # count is a hint: records written meanwhile grow the buffers.
     buffers = _Buffers(dtypes, records.count())
-    for chunk in _chunks(query.values_list(*fields, *texts)):
+    for chunk in _chunks(query.values_list(*fields, *texts, *kinds)):
         columns = list(zip(*chunk, strict=True))
+        start = len(fields)
+        for j in range(len(kinds)):
+            kind, value = columns[start + len(sources) + j], columns[start + j]
+            columns[start + j] = tuple(
+                None if k == "null" else v for k, v in zip(kind, value, strict=True)
+            )
         buffers.put(
             ids=np.array(columns[0], "S36"),
             hashes=np.array(columns[1], "S64"),

@@ -160,7 +160,8 @@ def _disclosure_run(form: Form) -> DisclosureRun:
     project = form.project
     names = quasi_identifiers(form)
     sensitive = sensitive_variables(form)
-    records = AnonymisedRecord.objects.filter(form=form, superseded=False)
+    # A record the DPO withheld never reaches analysts, so it cannot hide anyone in a group.
+    records = AnonymisedRecord.objects.filter(form=form, superseded=False, withheld_at__isnull=True)
     fingerprint = _fingerprint(records, form, names)
     latest = form.disclosure_runs.first()
     if latest is not None and latest.fingerprint == fingerprint:

@@ -15,6 +15,7 @@ from privacy.review.refusals import (
     ReviewError,
     RulesRefused,
     StaleHash,
+    StillChecking,
     WithholdRefused,
 )
 from privacy.review.releases import content_hash, record_withhold, release_approve, release_open
@@ -37,6 +38,7 @@ __all__ = [
     "ReviewError",
     "RulesRefused",
     "StaleHash",
+    "StillChecking",
     "WithholdRefused",
     "changes_since",
     "compare_sample",

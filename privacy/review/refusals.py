@@ -29,6 +29,10 @@ class WithholdRefused(ReviewError):
     problem_code = "record.withhold_refused"
 
 
+class StillChecking(ReviewError):
+    problem_code = "release.checking"
+
+
 class ReleaseNotOpen(ReviewError):
     problem_code = "release.not_open"
 

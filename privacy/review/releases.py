@@ -17,13 +17,14 @@ from django.utils import timezone
 from audit.services import audit_record
 from forms.models import Form
 from privacy.disclosure.dataset import disclosure_run
-from privacy.models import AnonymisedRecord, DisclosureRun, Release
+from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun, Release
 from privacy.review.approvals import rules_approved_check
 from privacy.review.refusals import (
     NothingToRelease,
     ReleaseChanged,
     ReleaseNotOpen,
     StaleHash,
+    StillChecking,
     WithholdRefused,
 )
 from privacy.review.snapshot import (
@@ -44,9 +45,12 @@ def release_open(*, form: Form, user) -> Release:
     """A candidate: every eligible record as it is now, judged on current data, with its hash
     and what changed since the release analysts read. Refused when nothing would change."""
     rules_approved_check(form, eligible(form))  # a form manager's rules are a proposal
-    run = disclosure_run(form_id=form.pk)  # the candidate is judged on current data
     with transaction.atomic():
         Form.objects.select_for_update().get(pk=form.pk)  # one open/approve of a form at a time
+        # Judged on current data, under the lock: a record written after the run read the
+        # records marks the form pending in its own transaction (see disclosure_schedule), and
+        # is refused below rather than frozen unchecked.
+        run = disclosure_run(form_id=form.pk)
         base = latest_approved(form)
         changes = changes_since(form, base)
         if not (changes["added"] or changes["changed"] or changes["removed"]):
@@ -56,6 +60,11 @@ def release_open(*, form: Form, user) -> Release:
             )
         records = eligible(form)
         ids = [str(pk) for pk in records.order_by("created_at").values_list("pk", flat=True)]
+        if DisclosurePending.objects.filter(form=form).exists():
+            raise StillChecking(
+                "New records arrived while the candidate was being built; they have not been "
+                "checked for disclosure risk yet. Open the candidate again in a minute."
+            )
         form.releases.filter(state=Release.State.OPEN).update(state=Release.State.SUPERSEDED)
         release = Release.objects.create(
             form=form,

@@ -114,6 +114,8 @@ def test_every_row_survives_the_move_of_device_forms():
     old_device = old_apps.get_model("accounts", "Device")
     assert "forms" in {f.name for f in old_device._meta.local_many_to_many}, "not the old state"
     rows = _fill(old_apps)
+    # A project stored with a k or threshold below the new bound of 2 is raised to it.
+    old_apps.get_model("accounts", "Project").objects.update(k_anonymity=1, cell_threshold=0)
     links = {
         f"{m._meta.label}.{f.name}": f.remote_field.through.objects.count()
         for m in old_apps.get_models()
@@ -141,6 +143,8 @@ def test_every_row_survives_the_move_of_device_forms():
     device = current_apps.get_model("accounts", "Device").objects.get(pk=rows["accounts.Device"])
     form = current_apps.get_model("forms", "Form").objects.get(pk=rows["forms.Form"])
     assert list(device.forms.all()) == [form]
+    project = current_apps.get_model("accounts", "Project").objects.get()
+    assert (project.k_anonymity, project.cell_threshold) == (2, 2)
     assert list(form.devices.all()) == [device]
     networks = (
         current_apps.get_model("accounts", "NationalSociety")

@@ -2,6 +2,7 @@
 and the purge is audited and verifiable."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -68,3 +69,26 @@ def test_purged_submissions_are_not_reprocessed(stored):
 def test_purge_is_idempotent(stored):
     assert retention.raw_purge_due() == 1
     assert retention.raw_purge_due() == 0
+
+
+def test_a_late_retry_after_the_purge_brings_no_raw_file_back(
+    stored, submit, django_capture_on_commit_callbacks
+):
+    """Review finding: a device retrying a purged submission had its photo stored again, for
+    good (a purged submission is never purged again)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.raw_purge_due()
+    files_before = _stored_files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(privacy_instance("uuid:old", photo="face.jpg"), {"face.jpg": b"JPEG"})
+
+    assert response.status_code == 201
+    assert b"already received" in response.content
+    stored.refresh_from_db()
+    assert not stored.attachments.exists()
+    assert _stored_files() == files_before
+
+
+def _stored_files() -> list[str]:
+    return sorted(str(p) for p in Path(default_storage.path("")).rglob("*") if p.is_file())

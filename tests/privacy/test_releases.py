@@ -247,3 +247,42 @@ def test_the_api_shows_what_a_candidate_changes_for_analysts(six, dpo, api, proj
     assert body.status_code == 201
     assert body.json()["since"] == {"base": first.pk, "added": 0, "changed": 0, "removed": 1}
     assert body.json()["records"] == 5
+
+
+def test_withheld_records_do_not_hide_anyone_in_a_group(six, dpo):
+    """Review finding: withheld records still counted towards k, so the DPO's report said k was
+    achieved while the records actually released sat in a group smaller than k."""
+    from privacy.disclosure.dataset import disclosure_run
+
+    for n in (0, 1):
+        record = AnonymisedRecord.objects.get(submission__instance_id=f"uuid:im{n}")
+        review.record_withhold(record=record, user=dpo, reason="asked to be left out")
+
+    run = disclosure_run(form_id=six.pk)
+
+    assert run.before["records"] == 4  # the report judges the four still eligible
+    assert run.before["k_achieved"] < 5
+    for record in AnonymisedRecord.objects.filter(form=six, withheld_at__isnull=True):
+        assert record.suppressed or record.held, "a record in a group of 4 released as is (k=5)"
+
+
+def test_records_written_while_a_candidate_is_built_are_refused_not_frozen_unchecked(
+    six, dpo, monkeypatch
+):
+    """Review finding: a record committed between disclosure control and the candidate went
+    into the candidate with every quasi-identifier visible."""
+    from privacy.models import DisclosurePending
+    from privacy.review import releases
+
+    checked = releases.disclosure_run
+
+    def run_then_a_record_arrives(*, form_id):
+        run = checked(form_id=form_id)
+        DisclosurePending.objects.get_or_create(form_id=form_id)  # as a new record's batch does
+        return run
+
+    monkeypatch.setattr(releases, "disclosure_run", run_then_a_record_arrives)
+
+    with pytest.raises(review.StillChecking):
+        review.release_open(form=six, user=dpo)
+    assert not Release.objects.filter(form=six).exists()
