@@ -96,6 +96,7 @@ ENTRIES = [
     ("audit.bad_filter", 400, "An audit log filter that cannot be applied."),
     ("release.nothing_new", 409, "There are no new records to release."),
     ("release.changed", 409, "The candidate changed, or is not the one approved."),
+    ("release.rules_rerunning", 409, "Records are still being re-anonymised under new rules."),
     ("release.checking", 409, "Records arrived while the candidate was built: try again."),
     ("release.not_open", 409, "The candidate was already approved, or replaced by a newer one."),
     ("release.stale_hash", 409, "The hash approved is not the candidate's: review it again."),

@@ -16,6 +16,7 @@ from privacy.review.refusals import (
     RulesRefused,
     StaleHash,
     StillChecking,
+    StillRerunning,
     WithholdRefused,
 )
 from privacy.review.releases import content_hash, record_withhold, release_approve, release_open
@@ -39,6 +40,7 @@ __all__ = [
     "RulesRefused",
     "StaleHash",
     "StillChecking",
+    "StillRerunning",
     "WithholdRefused",
     "changes_since",
     "compare_sample",

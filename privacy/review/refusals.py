@@ -33,6 +33,10 @@ class StillChecking(ReviewError):
     problem_code = "release.checking"
 
 
+class StillRerunning(ReviewError):
+    problem_code = "release.rules_rerunning"
+
+
 class ReleaseNotOpen(ReviewError):
     problem_code = "release.not_open"
 

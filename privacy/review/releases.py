@@ -25,6 +25,7 @@ from privacy.review.refusals import (
     ReleaseNotOpen,
     StaleHash,
     StillChecking,
+    StillRerunning,
     WithholdRefused,
 )
 from privacy.review.snapshot import (
@@ -45,6 +46,7 @@ def release_open(*, form: Form, user) -> Release:
     """A candidate: every eligible record as it is now, judged on current data, with its hash
     and what changed since the release analysts read. Refused when nothing would change."""
     rules_approved_check(form, eligible(form))  # a form manager's rules are a proposal
+    _rerun_finished_check(form)
     with transaction.atomic():
         Form.objects.select_for_update().get(pk=form.pk)  # one open/approve of a form at a time
         # Judged on current data, under the lock: a record written after the run read the
@@ -82,6 +84,20 @@ def release_open(*, form: Form, user) -> Release:
             details={"records": len(ids), "content_hash": release.content_hash, **changes},
         )
     return release
+
+
+def _rerun_finished_check(form: Form) -> None:
+    """Refuse while records are still anonymised under a version's previous rules: a rules
+    change (a name made ``drop``, say) applies to a release only once every record has it."""
+    for version in form.versions.all():
+        current = version.current_rule_set
+        stale = eligible(form).filter(version=version).exclude(rule_set=current)
+        if current is not None and stale.exists():
+            raise StillRerunning(
+                f"Records of version {version.version} are still being anonymised again under "
+                f"rule set #{current.number}. Open the release once the re-run has finished "
+                "(its progress is on the rules page)."
+            )
 
 
 def _risk_snapshot(run: DisclosureRun) -> dict:

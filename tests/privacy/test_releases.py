@@ -286,3 +286,17 @@ def test_records_written_while_a_candidate_is_built_are_refused_not_frozen_unche
     with pytest.raises(review.StillChecking):
         review.release_open(form=six, user=dpo)
     assert not Release.objects.filter(form=six).exists()
+
+
+def test_no_release_opens_while_records_still_carry_the_previous_rules(
+    six, dpo, privacy_form, django_capture_on_commit_callbacks
+):
+    """Review finding: a candidate could be opened during a rules change's re-run, releasing
+    records still anonymised under the old rules (a name the DPO had just dropped, say)."""
+    change = {"path": "/data/age", "classification": "drop", "generalisers": []}
+    with django_capture_on_commit_callbacks(execute=False):  # the re-run has not run yet
+        review.rules_change(version=privacy_form, user=dpo, changes=[change], reason="agreed")
+
+    with pytest.raises(review.StillRerunning):
+        review.release_open(form=six, user=dpo)
+    assert not Release.objects.filter(form=six).exists()
