@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.plugins.production",
     "tests.plugins.browser",
     "tests.plugins.s3",
+    "tests.plugins.encryption",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -3,18 +3,15 @@ and device-encrypted submissions open only with the key a DPO supplies."""
 
 import base64
 import hashlib
-import os
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from audit.models import AppendOnlyError, AuditEvent
-from forms.services import form_upload
 from lib import crypto
 from sync.models import Submission
+from tests.plugins.encryption import collect_encrypted, private_pem
 from tests.samples import instance_xml
-from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -88,62 +85,11 @@ def test_audit_events_cannot_be_changed_or_deleted(api, project, dpo, stored):
         AuditEvent.objects.update(reason="x")
 
 
-def encrypted_submission(public_key, *, instance_id: str, xml: bytes, media: dict[str, bytes]):
-    """Build a submission exactly as ODK Collect encrypts one."""
-    key = os.urandom(32)
-    seed = crypto.odk_iv_seed(instance_id, key)
-    encrypted_key = public_key.encrypt(
-        key,
-        padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA256(), label=None),  # noqa: S303
-    )
-    files = {}
-    for index, (name, data) in enumerate(media.items()):
-        files[f"{name}.enc"] = crypto.encrypt_odk_file(key, seed, index, data)
-    files["submission.xml.enc"] = crypto.encrypt_odk_file(key, seed, len(media), xml)
-    media_xml = "".join(f"<file>{name}.enc</file>" for name in media)
-    manifest = (
-        '<data xmlns="http://www.opendatakit.org/xforms/encrypted" id="secret" version="1" '
-        'encrypted="yes"><base64EncryptedKey>'
-        + base64.b64encode(encrypted_key).decode()
-        + '</base64EncryptedKey><meta xmlns="http://openrosa.org/xforms"><instanceID>'
-        + instance_id
-        + f"</instanceID></meta><media>{media_xml}</media>"
-        "<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>"
-        "<base64EncryptedElementSignature>c2ln</base64EncryptedElementSignature></data>"
-    ).encode()
-    return manifest, files
-
-
-@pytest.fixture
-def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture
-def encrypted_form(project, settings, rsa_key):
-    settings.WAYPOINT_ODK_VALIDATE = "false"
-    public = rsa_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    form = {
-        "survey": [
-            ["type", "name", "label"],
-            ["text", "secret", "Secret"],
-            ["image", "pic", "Pic"],
-        ],
-        "settings": [
-            ["form_id", "version", "public_key"],
-            ["secret", "1", base64.b64encode(public).decode()],
-        ],
-    }
-    return form_upload(project=project, filename="e.xlsx", data=xlsx(form)).version
-
-
 def test_device_encrypted_submission_is_stored_as_received_and_opened_by_the_dpo(
     submit, encrypted_form, rsa_key, api, project, dpo
 ):
     plain = b'<data id="secret" version="1"><secret>Hidden answer</secret><pic>p.jpg</pic></data>'
-    manifest, files = encrypted_submission(
+    manifest, files = collect_encrypted(
         rsa_key.public_key(), instance_id="uuid:enc1", xml=plain, media={"p.jpg": b"PHOTO"}
     )
 
@@ -155,9 +101,7 @@ def test_device_encrypted_submission_is_stored_as_received_and_opened_by_the_dpo
     assert submission.device_encrypted
     assert submission.complete
     assert hashlib.sha256(manifest).hexdigest() == submission.xml_sha256
-    pem = rsa_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    pem = private_pem(rsa_key)
     opened = api.as_user(dpo).post(
         f"{base(project).replace('household', 'secret')}/uuid:enc1/decrypt",
         {"private_key": pem, "reason": "Annual review"},
@@ -170,17 +114,15 @@ def test_device_encrypted_submission_is_stored_as_received_and_opened_by_the_dpo
 
 
 def test_wrong_private_key_does_not_open_it(submit, encrypted_form, rsa_key, api, project, dpo):
-    manifest, files = encrypted_submission(
+    manifest, files = collect_encrypted(
         rsa_key.public_key(), instance_id="uuid:enc2", xml=b"<data/>", media={}
     )
     submit(manifest, files)
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    other = private_pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
     response = api.as_user(dpo).post(
         f"{base(project).replace('household', 'secret')}/uuid:enc2/decrypt",
-        {"private_key": other.decode(), "reason": "Annual review"},
+        {"private_key": other, "reason": "Annual review"},
         format="json",
     )
 
