@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Project, Role
 
@@ -46,8 +47,11 @@ def access_project(
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404("No such project.") from None
     if roles and not project_roles(user, project) & set(roles):
-        needed = " or ".join(ROLE_LABELS[r].lower() for r in roles)
-        raise PermissionDenied(f"This needs the {needed} role in project “{project.name}”.")
+        needed = ", ".join(str(ROLE_LABELS[r]) for r in roles)
+        raise PermissionDenied(
+            _("In project “%(project)s” this page needs one of these roles: %(roles)s.")
+            % {"roles": needed, "project": project.name}
+        )
     return project
 
 

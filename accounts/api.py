@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts import privacy_settings, provisioning
 from accounts.access import access_project, can_create_projects, projects_visible_to
 from accounts.api_base import ProjectScoped
-from accounts.models import Membership, NationalSociety, RegionalNetwork, Role
+from accounts.models import Device, Membership, NationalSociety, RegionalNetwork, Role
 from accounts.provisioning import device_credentials
 from accounts.serializers import (
     DeviceCreatedSerializer,
@@ -214,6 +214,7 @@ class DeviceList(ProjectScoped, generics.ListCreateAPIView):
             service_point=serializer.validated_data["service_point"],
             name=serializer.validated_data["name"],
             user=request.user,
+            kind=serializer.validated_data.get("kind", Device.Kind.COLLECT),
         )
         device.all_forms = serializer.validated_data.get("all_forms", True)
         device.save(update_fields=["all_forms"])

@@ -10,6 +10,7 @@ import hashlib
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionalNetwork(models.Model):
@@ -87,9 +88,9 @@ class ServicePoint(models.Model):
     """A Humanitarian Service Point: a fixed site, a mobile team or a helpline."""
 
     class Kind(models.TextChoices):
-        FIXED = "fixed", "Fixed site"
-        MOBILE = "mobile", "Mobile team"
-        HELPLINE = "helpline", "Helpline"
+        FIXED = "fixed", _("Fixed site")
+        MOBILE = "mobile", _("Mobile team")
+        HELPLINE = "helpline", _("Helpline")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="service_points")
     national_society = models.ForeignKey(
@@ -113,9 +114,9 @@ class ServicePoint(models.Model):
 
 
 class Role(models.TextChoices):
-    FORM_MANAGER = "form_manager", "Form manager"
-    DPO = "dpo", "Data protection officer"
-    ANALYST = "analyst", "Analyst"
+    FORM_MANAGER = "form_manager", _("Form manager")
+    DPO = "dpo", _("Data protection officer")
+    ANALYST = "analyst", _("Analyst")
 
 
 class Membership(models.Model):
@@ -147,7 +148,14 @@ def hash_device_token(token: str) -> str:
 class Device(models.Model):
     """A tablet's credential (an ODK Central "app user"): lists, downloads and submits forms."""
 
+    class Kind(models.TextChoices):
+        # Both use the same token and the same OpenRosa endpoints; the kind only decides what
+        # the form manager is handed: Collect's settings QR code, or the web app's link.
+        COLLECT = "collect", _("ODK Collect tablet")
+        WEB = "web", _("Web tablet (browser)")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COLLECT)
     service_point = models.ForeignKey(
         ServicePoint, on_delete=models.PROTECT, related_name="devices"
     )

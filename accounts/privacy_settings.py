@@ -92,6 +92,16 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
             fields=sorted(changed),
         )
     with transaction.atomic():
+        # Judged again on the row as it is, locked: two DPOs saving at once are applied one
+        # after the other, and the audit's old values are the ones each replaced.
+        current = Project.objects.select_for_update().get(pk=project.pk)
+        changed = {
+            name: [getattr(current, name), new]
+            for name, (_, new) in changed.items()
+            if getattr(current, name) != new
+        }
+        if not changed:
+            return {}
         for name, (_, new) in changed.items():
             setattr(project, name, new)
         project.save(update_fields=sorted(changed))

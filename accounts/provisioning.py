@@ -26,7 +26,13 @@ def new_device_token() -> str:
 
 @transaction.atomic
 def device_create(
-    *, project: Project, service_point: ServicePoint, name: str, user=None, token: str | None = None
+    *,
+    project: Project,
+    service_point: ServicePoint,
+    name: str,
+    user=None,
+    token: str | None = None,
+    kind: str = Device.Kind.COLLECT,
 ) -> tuple[Device, str]:
     """Create a device and return it with its token, which is shown once and stored hashed."""
     if service_point.project_id != project.pk:
@@ -36,6 +42,7 @@ def device_create(
         project=project,
         service_point=service_point,
         name=name,
+        kind=kind,
         token_hash=hash_device_token(token),
         created_by=user,
     )
@@ -46,6 +53,26 @@ def device_revoke(*, device: Device) -> None:
     if device.revoked_at is None:
         device.revoked_at = timezone.now()
         device.save(update_fields=["revoked_at"])
+
+
+def device_reissue(*, device: Device) -> str:
+    """Give an active device a new token and return it. Only a hash is stored, so a QR code
+    cannot be shown again as it was: showing it again means issuing a new one, and the old
+    token (and any photo of the old code) stops working at once."""
+    if device.revoked_at is not None:
+        raise ValueError("A revoked device gets no new token; create a new device.")
+    token = new_device_token()
+    device.token_hash = hash_device_token(token)
+    device.save(update_fields=["token_hash"])
+    return token
+
+
+def device_rename(*, device: Device, name: str) -> None:
+    name = name.strip()
+    if not name:
+        raise ValueError("A device needs a name.")
+    device.name = name[: Device._meta.get_field("name").max_length]
+    device.save(update_fields=["name"])
 
 
 def device_for_token(token: str) -> Device | None:
@@ -108,16 +135,26 @@ def _base_url(request) -> str:
     return settings.WAYPOINT_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
 
 
+def web_app_url(server_url: str) -> str:
+    """Where a web tablet's browser opens the service point's forms (the ``webforms`` app)."""
+    return f"{server_url}/web/"
+
+
 def device_credentials(request, device, token: str) -> dict:
-    """What a form manager needs to set up a tablet: URL, QR code and the settings inside it."""
+    """What a form manager needs to set up a tablet: URL, QR code and the settings inside it.
+    A web tablet's QR code holds its link (``web_url``), which any phone camera opens in the
+    browser; its token works in ODK Collect as well, so the Collect settings come along."""
     server_url = device_server_url(
         base_url=_base_url(request), token=token, project_id=device.project_id
     )
     collect = collect_settings(server_url=server_url, project=device.project, device=device)
-    png = qr_png(collect_qr_payload(collect))
+    web = device.kind == Device.Kind.WEB
+    link = web_app_url(server_url) if web else ""
+    png = qr_png(link if web else collect_qr_payload(collect))
     return {
         "token": token,
         "server_url": server_url,
+        "web_url": link,
         "qr_code_png": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         "qr_code_url": f"{server_url}/qr",
         "collect_settings": collect,

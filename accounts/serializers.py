@@ -112,6 +112,7 @@ class DeviceSerializer(StrictModelSerializer):
             "id",
             "name",
             "service_point",
+            "kind",
             "all_forms",
             "forms",
             "active",
@@ -136,9 +137,18 @@ class DeviceCreatedSerializer(DeviceSerializer):
         read_only=True, help_text="Type this into ODK Collect or KoboCollect as the server URL."
     )
     qr_code_png = serializers.CharField(
-        read_only=True, help_text="data: URI of a PNG QR code; scanning it configures ODK Collect."
+        read_only=True,
+        help_text="data: URI of a PNG QR code; scanning it configures ODK Collect (a web "
+        "tablet's opens its web_url in the browser).",
     )
-    qr_code_url = serializers.CharField(read_only=True, help_text="The same QR code as a page.")
+    qr_code_url = serializers.CharField(
+        read_only=True, help_text="ODK Collect's QR code as a page."
+    )
+    web_url = serializers.CharField(
+        read_only=True,
+        help_text="Web tablets: the link that opens the service point's forms in a browser "
+        "(qr_code_png holds it); empty for ODK Collect tablets.",
+    )
     collect_settings = serializers.JSONField(
         read_only=True, help_text="The settings the QR code carries."
     )
@@ -148,6 +158,7 @@ class DeviceCreatedSerializer(DeviceSerializer):
             *DeviceSerializer.Meta.fields,
             "token",
             "server_url",
+            "web_url",
             "qr_code_png",
             "qr_code_url",
             "collect_settings",

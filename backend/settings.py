@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sync",
     "privacy",
     "results",
+    "webforms",
 ]
 
 MIDDLEWARE = [
@@ -75,10 +76,13 @@ MIDDLEWARE = [
     "backend.request_guard.NulRefusalMiddleware",
     "backend.sign_in_pause.SignInPauseMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backend.openrosa_lane.OpenRosaSubmissionLaneMiddleware",  # devices' POSTs skip the rest
     # Static files answered before anything else builds on the response (whitenoise's advice).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the switch's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +104,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -118,9 +123,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        # A kept connection is checked before a request reuses it: after a database restart the
-        # first request of each thread reconnects instead of failing on a dead socket.
+        # A kept connection is checked before a request reuses it (after a database restart
+        # each thread's first request reconnects); on PostgreSQL with no query (backend/postgresql)
         conn_health_checks=True,
+        engine="backend.postgresql" if DATABASE_URL.startswith("postgres") else None,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -149,6 +155,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The interface: the IFRC's working languages and Ukrainian, translated in locale/ (make messages).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
+             ("uk", "Українська")]  # fmt: skip
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["backend.formats"]  # English dates in ISO order
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the language switch is remembered for a year
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -259,46 +271,7 @@ _ORIGIN_REGIONS = [
 WAYPOINT_ORIGIN_REGIONS = env_list("WAYPOINT_ORIGIN_REGIONS", _ORIGIN_REGIONS)
 # Fault-injection knobs are not read here: tests set them (backend/settings_test.py).
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.tokens.HashedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON bodies only (uploads declare multipart) and strict paging: lib/api_defaults.py.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "lib.api_defaults.StrictLimitOffsetPagination",
-    "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "lib.api_errors.exception_handler",
-    # `?format=csv|xlsx|json` chooses a results download, not a DRF renderer.
-    "URL_FORMAT_OVERRIDE": None,
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Waypoint API",
-    "DESCRIPTION": (
-        "Waypoint hosts XLSForm questionnaires for Humanitarian Service Points, receives "
-        "submissions from ODK Collect, KoboCollect and Enketo over OpenRosa, anonymises them "
-        "and serves aggregated results. Authenticate with `Authorization: Token <token>` "
-        "(from `manage.py demo --json` or the admin) or a session."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI served from this server (drf-spectacular-sidecar): no CDN, works offline.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    # No badge from Swagger's online validator: it would send the schema's address to a third
-    # party (and the CSP blocks it anyway).
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["lib.openapi.add_refusals"],
-    "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "accounts.models.Role",
-        "FormStateEnum": "forms.models.FormState",
-    },
-}
+from backend.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402, F401
 
 # Remembered Basic credentials and device quotas: per process, or shared through Redis.
 _cache = env_str("WAYPOINT_CACHE_URL", "")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
@@ -15,10 +16,14 @@ from lib import api_errors
 from privacy import api as privacy_api
 from privacy import api_approvals as privacy_approvals_api
 from privacy import approval_views as privacy_approval_views
+from privacy import conflict_views as privacy_conflict_views
+from privacy import release_views as privacy_release_views
 from privacy import views as privacy_views
 from results import api as results_api
+from results import api_lattice as results_lattice_api
 from results import views as results_views
 from sync import api as sync_api
+from sync import device_pages
 
 api_v1 = [
     path("networks", accounts_api.NetworkList.as_view(), name="network-list"),
@@ -137,6 +142,16 @@ api_v1 = [
         name="results-tables",
     ),
     path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/filters",
+        results_lattice_api.FilterOptions.as_view(),
+        name="results-filters",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/lattice",
+        results_lattice_api.LatticeReport.as_view(),
+        name="results-lattice",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/results/ranks/<str:key>",
         results_api.RankSummary.as_view(),
         name="results-rank",
@@ -182,6 +197,8 @@ api_v1 = [
 
 pages = [
     path("", backend_views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("favicon.ico", backend_views.favicon, name="favicon"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
     path("accounts/tokens/", accounts_views.api_tokens, name="api-tokens"),
@@ -212,8 +229,29 @@ pages = [
     ),
     path(
         "projects/<int:project_id>/devices/create",
-        forms_views.device_create,
+        device_pages.device_create,
         name="device-create-page",
+    ),
+    path("projects/<int:project_id>/operations/", device_pages.operations, name="operations-page"),
+    path(
+        "projects/<int:project_id>/devices/<int:device_id>/",
+        device_pages.device_qr,
+        name="device-qr-page",
+    ),
+    path(
+        "projects/<int:project_id>/devices/<int:device_id>/reissue",
+        device_pages.device_reissue,
+        name="device-reissue-page",
+    ),
+    path(
+        "projects/<int:project_id>/devices/<int:device_id>/rename",
+        device_pages.device_rename,
+        name="device-rename-page",
+    ),
+    path(
+        "projects/<int:project_id>/devices/<int:device_id>/revoke",
+        device_pages.device_revoke,
+        name="device-revoke-page",
     ),
 ]
 
@@ -225,7 +263,11 @@ privacy_pages = [
     path(F + "compare", privacy_views.compare, name="privacy-compare"),
     path(F + "rules/<str:version>", privacy_views.rules, name="privacy-rules"),
     path(F + "releases", privacy_views.releases, name="privacy-releases"),
-    path(F + "releases/<int:release_id>", privacy_views.release_detail, name="privacy-release"),
+    path(
+        F + "releases/<int:release_id>",
+        privacy_release_views.release_detail,
+        name="privacy-release",
+    ),
     path(F + "releases/<int:release_id>/signoff", privacy_views.signoff, name="privacy-signoff"),
     path(
         F + "rules/<str:version>/<int:number>/approve",
@@ -237,13 +279,34 @@ privacy_pages = [
         privacy_approval_views.microdata,
         name="privacy-microdata",
     ),
-    path(F + "records/<uuid:record_id>/withhold", privacy_views.withhold, name="privacy-withhold"),
+    path(
+        F + "records/<uuid:record_id>/withhold",
+        privacy_release_views.withhold,
+        name="privacy-withhold",
+    ),
+    path(F + "records/<uuid:record_id>/undo", privacy_release_views.undo, name="privacy-undo"),
+    path(F + "conflicts", privacy_conflict_views.conflicts, name="privacy-conflicts"),
+    path(
+        F + "conflicts/<int:submission_id>",
+        privacy_conflict_views.conflict,
+        name="privacy-conflict",
+    ),
+    path(
+        F + "conflicts/<int:submission_id>/copies/<int:copy_id>/reviewed",
+        privacy_conflict_views.conflict_review,
+        name="privacy-conflict-review",
+    ),
     path("projects/<int:project_id>/audit/", privacy_views.audit, name="privacy-audit"),
     path("projects/<int:project_id>/results/", results_views.dashboard, name="results"),
     path(
         "projects/<int:project_id>/results/<str:form_id>/",
         results_views.dashboard,
         name="results-form",
+    ),
+    path(
+        "projects/<int:project_id>/results/<str:form_id>/records.zip",
+        results_views.records_download,
+        name="results-records-download",
     ),
 ]
 
@@ -265,6 +328,7 @@ urlpatterns = [
     re_path(r"^api/", csrf_exempt(api_errors.not_found)),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("sync.urls")),
+    path("", include("webforms.urls")),
     path(
         "key/<str:token>/projects/<int:project_id>/qr",
         accounts_views.device_qr_page,

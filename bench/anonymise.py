@@ -43,6 +43,7 @@ def run(records: int = 3000) -> dict:
     from privacy.anonymisation import services
     from privacy.anonymisation.rules import anonymise_instance
     from privacy.receivers import enqueue_anonymisation
+    from privacy.redaction import Redactor
     from sync.instance import parse_instance
     from sync.services import Caller, submission_receive
     from sync.signals import submission_completed
@@ -56,6 +57,7 @@ def run(records: int = 3000) -> dict:
     repeats = services.repeat_paths(version)
     key = crypto.pseudonym_key(project.pk)
     regions = services.phone_regions(project)
+    redactor = Redactor.for_regions(regions, services.id_regions(project))  # as the task does
 
     anonymise_instance(
         parse_instance(instances[0]).root,
@@ -63,6 +65,7 @@ def run(records: int = 3000) -> dict:
         repeats=repeats,
         pseudonym_key=key,
         regions=regions,
+        redactor=redactor,
     )
     started = time.perf_counter()
     redactions = 0
@@ -73,8 +76,10 @@ def run(records: int = 3000) -> dict:
             repeats=repeats,
             pseudonym_key=key,
             regions=regions,
+            redactor=redactor,
         )
-        redactions += sum(result.redactions.values())
+        # "name: direct", "name: cue"... break the "name" count down; not counted twice
+        redactions += sum(n for kind, n in result.redactions.items() if ":" not in kind)
     transform_seconds = time.perf_counter() - started
 
     submission_completed.disconnect(enqueue_anonymisation)  # store only; the bench processes

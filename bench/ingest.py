@@ -1,18 +1,38 @@
 """OpenRosa ingest over HTTP: concurrent clients POST realistic submissions of the library
-questionnaire to gunicorn (deploy/gunicorn.conf.py) on PostgreSQL. Target: 300 submissions/s.
+questionnaire to gunicorn (deploy/gunicorn.conf.py) on PostgreSQL, and, with ``--peer-url``, the
+same load to another OpenRosa server (ODK Central run locally: a device URL such as
+``http://127.0.0.1:8383/v1/key/TOKEN/projects/1``, its form published from the same XForm),
+interleaved, with the ratio. Target (issue 19): twice the peer's submissions/s at c=8 and c=16.
 
-The load comes from wrk (Debian package `wrk`), whose C client leaves the two cores to the server;
-each request carries a fresh instanceID, so every POST is a new submission stored durably.
+The load comes from wrk (Debian package `wrk`), whose C client leaves the two cores to the servers;
+each request carries a fresh instanceID, so every POST is a new submission stored durably. CPU
+per submission is counted per process: gunicorn's master and workers, and the PostgreSQL backends
+serving the bench's database (``--peer-pid``/``--peer-database`` do the same for the peer).
+
+Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* variables):
+``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them).
+
+ODK Central as the peer (README's figures; never committed): central-backend at a release tag
+(v2025.1.3 runs on Node 20 with ``npm ci --engine-strict=false``), a PostgreSQL database owned
+by its user with the citext, pg_trgm and pgrowlocks extensions, ``config/local.json`` naming
+it, ``node lib/bin/run-migrations.js``, ``node lib/bin/cli.js -u EMAIL user-create`` and
+``user-promote``, then ``WORKER_COUNT=4 npx pm2-runtime start pm2.config.js`` (as its Docker
+image runs it). Through its API: a session, a project, the library XForm published
+(``forms?publish=true``, the bytes Waypoint serves for it), an app user assigned to the form;
+``--peer-url`` is the app user's ``/v1/key/TOKEN/projects/ID``, ``--peer-pid`` the pm2-runtime
+process and ``--peer-database`` its database.
 """
 
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from bench.setup import production_stack
+from bench.setup import production_stack, tree_usage
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = """
@@ -69,63 +89,164 @@ def template_instance(form_xml: bytes, workdir: Path) -> bytes:
     return re.sub(rb"<instanceID>[^<]*</instanceID>", b"<instanceID>INSTANCE_ID</instanceID>", xml)
 
 
-def run(duration: int = 20, connections: int = 16) -> dict:
+def _option(name: str, default: str) -> str:
+    return os.environ.get(f"WAYPOINT_BENCH_{name.upper()}", default)
+
+
+def _backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to ``database`` (the bench's own
+    connection among them, idle meanwhile)."""
+    listed = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAF", " ", "-c",
+         "SELECT datname, pid FROM pg_stat_activity WHERE datname IS NOT NULL"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = {}
+    pids = [
+        line.split()[1] for line in listed.stdout.splitlines() if line.split()[:1] == [database]
+    ]
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # not on this machine, or gone
+        found[int(pid)] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def _wrk(script: Path, url: str, connections: int, duration: int) -> dict:
+    load = ["-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    started = time.monotonic()
+    done = subprocess.run(
+        ["wrk", *load, "-s", str(script), url], capture_output=True, text=True, check=True
+    )
+    output = done.stdout
+
+    def found(pattern: str, default: str = "0") -> str:
+        match = re.search(pattern, output, re.MULTILINE)
+        return match.group(1) if match else default
+
+    requests = int(found(r"(\d+) requests in"))
+    non_2xx = int(found(r"Non-2xx or 3xx responses: (\d+)"))
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "accepted": requests - non_2xx,
+        "non_2xx": non_2xx,
+        "latency_p50": found(r"^\s*50%\s+(\S+)", "?"),
+        "latency_p99": found(r"^\s*99%\s+(\S+)", "?"),
+        "socket_errors": found(r"Socket errors: (.*)", "none"),
+    }
+
+
+def _measured(run: dict, count: int, cpu: dict[str, float]) -> dict:
+    seconds = run.pop("seconds")
+    per = {k: round(v * 1000 / count, 2) if count else None for k, v in cpu.items()}
+    return {
+        **run,
+        "submissions": count,
+        "submissions_per_s": round(count / seconds, 1),
+        "cpu_ms_per_submission": {**per, "total": round(sum(v or 0 for v in per.values()), 2)},
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def _script(workdir: Path, name: str, device_url: str) -> Path:
+    """The wrk script POSTing to ``device_url``/submission, and the base URL to give wrk."""
+    path = device_url.split("://", 1)[1].partition("/")[2]
+    script = workdir / f"{name}.lua"
+    template = workdir / "instance.xml"
+    script.write_text(LUA % {"template": template, "path": f"/{path.rstrip('/')}/submission"})
+    return script
+
+
+def _peer(script: Path, url: str, connections: int, duration: int) -> dict:
+    pid, database = _option("peer_pid", ""), _option("peer_database", "")
+    cpu_before = tree_usage(int(pid))[1] if pid else 0.0
+    pg_before = _backend_cpu(database) if database else {}
+    run = _wrk(script, url, connections, duration)
+    cpu = {}
+    if pid:
+        cpu["peer"] = tree_usage(int(pid))[1] - cpu_before
+    if database:
+        cpu["postgresql"] = _cpu_spent(pg_before, _backend_cpu(database))
+    return _measured(run, run["accepted"], cpu)
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def run() -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    from django.db import connection
+
     from bench.setup import library_project
     from sync.models import Submission
 
+    connections = [int(c) for c in _option("connections", "8,16").split(",")]
+    duration, rounds = int(_option("duration", "20")), int(_option("rounds", "1"))
+    peer_url = _option("peer_url", "")
     bench = library_project("ingest")
     project, token, version = bench.project, bench.token, bench.version
     workdir = Path(tempfile.mkdtemp(prefix="waypoint-ingest-"))
     template = template_instance(bytes(version.xform), workdir)
     (workdir / "instance.xml").write_bytes(template)
-    path = f"/key/{token}/projects/{project.pk}/submission"
-    (workdir / "post.lua").write_text(LUA % {"template": workdir / "instance.xml", "path": path})
+    database = connection.settings_dict["NAME"]
+    results: dict[int, dict[str, list]] = {c: {"waypoint": [], "peer": []} for c in connections}
     # The server inherits this process's environment: same media root and quarantine key. With a
     # broker, as in production, each complete submission also publishes its anonymisation task
     # (to a queue of its own that no worker consumes, deleted afterwards).
-    with production_stack() as stack:
+    # One token stands in for a whole fleet of tablets here: its per-device quota (sync/quota.py,
+    # 120 submissions a minute) is lifted, or the bench would measure 429s.
+    with production_stack(
+        WAYPOINT_DEVICE_POSTS_PER_MINUTE="100000000",
+        WAYPOINT_DEVICE_BYTES_PER_MINUTE=str(1 << 50),
+    ) as stack:
         server = stack.server
-        script = str(workdir / "post.lua")
-        subprocess.run(  # warm up workers and connections
-            ["wrk", "-t2", "-c4", "-d2s", "-s", script, server.url],
-            capture_output=True,
-            check=True,
-        )
+        script = _script(workdir, "waypoint", f"{server.url}/key/{token}/projects/{project.pk}")
+        peer_script = _script(workdir, "peer", peer_url) if peer_url else None
+        for warm, url in ((script, server.url), (peer_script, peer_url)):
+            if warm:  # warm up workers, connections (and the peer's JIT)
+                subprocess.run(
+                    ["wrk", "-t2", "-c16", "-d5s", "-s", str(warm), url],
+                    capture_output=True,
+                    check=True,
+                )
         rss_before = stack.usage()["gunicorn"][0]
-        before = Submission.objects.filter(form__project=project).count()
-        started = time.monotonic()
-        load = ["-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
-        wrk = subprocess.run(
-            ["wrk", *load, "-s", script, server.url],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        elapsed = time.monotonic() - started
+        for _ in range(rounds):
+            for c in connections:  # interleaved: each Waypoint run next to its peer run
+                before = Submission.objects.filter(form__project=project).count()
+                cpu_before, pg_before = stack.usage()["gunicorn"][1], _backend_cpu(database)
+                run = _wrk(script, server.url, c, duration)
+                cpu = {
+                    "gunicorn": stack.usage()["gunicorn"][1] - cpu_before,
+                    "postgresql": _cpu_spent(pg_before, _backend_cpu(database)),
+                }
+                stored = Submission.objects.filter(form__project=project).count() - before
+                results[c]["waypoint"].append({**_measured(run, stored, cpu), "stored": stored})
+                if peer_script:
+                    results[c]["peer"].append(_peer(peer_script, peer_url, c, duration))
         rss_after = stack.usage()["gunicorn"][0]
-    stored = Submission.objects.filter(form__project=project).count() - before
-    output = wrk.stdout
-
-    def latency(label: str) -> str:
-        match = re.search(rf"^\s*{label}\s+(\S+)", output, re.MULTILINE)
-        return match.group(1) if match else "?"
-
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: (.*)", output)
-    return {
+    report: dict = {
         "submission_bytes": len(template),
-        "connections": connections,
-        "seconds": round(elapsed, 1),
-        "submissions_stored": stored,
-        "submissions_per_s": round(stored / elapsed, 1),
-        "wrk_requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "latency_p50": latency("50%"),
-        "latency_p99": latency("99%"),
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(1) if errors else "none",
+        "seconds_per_run": duration,
+        "rounds": rounds,
         "server_rss_mb_before": round(rss_before, 1),
         "server_rss_mb_after": round(rss_after, 1),
         "anonymisation_tasks_published": stack.messages_left,
     }
+    for c, runs in results.items():
+        entry: dict = {"waypoint": runs["waypoint"]}
+        mine = _median(runs["waypoint"], "submissions_per_s")
+        entry["waypoint_median_per_s"] = mine
+        if runs["peer"]:
+            theirs = _median(runs["peer"], "submissions_per_s")
+            entry.update(peer=runs["peer"], peer_median_per_s=theirs)
+            entry["ratio"] = round(mine / theirs, 2) if theirs else None
+        report[f"c{c}"] = entry
+    return report

@@ -21,22 +21,14 @@ from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import external_choices_to_csv, has_external_choices
 
 from forms.problems import Finding, FormRejected
+from forms.validate_messages import validate_findings
+from forms.workbook_checks import formula_findings, survey_findings
 
 ROOT_NAME = "data"
 ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 SHEET_COLUMN = re.compile(r"On the '([\w-]+)' sheet, the '([^']+)' value")
 SHEET_NAMED = re.compile(r"sheet:?\s*'([\w-]+)'")
 UNKNOWN_TYPE = re.compile(r"Unknown question type '([^']+)'")
-VALIDATE_NODE = re.compile(r"(?:node \[|bind for |for node )\$\{([^}]+)\}")
-VALIDATE_COLUMNS = (
-    ("display condition", "relevant"),
-    ("relevant", "relevant"),
-    ("constraint", "constraint"),
-    ("calculate", "calculation"),
-    ("required", "required"),
-    ("readonly", "read_only"),
-    ("choice filter", "choice_filter"),
-)
 
 
 @dataclass(frozen=True)
@@ -66,6 +58,9 @@ def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
             [Finding("xlsform.unreadable", f"The workbook could not be read: {exc}")]
         ) from exc
     rows = survey_rows(definition.survey or [])
+    # Every problem at once: the workbook checks see the whole sheet, pyxform stops at its first.
+    found = formula_findings(data) if file_type == ".xlsx" else []
+    found += survey_findings(list(definition.survey or []), list(definition.choices or []))
     warnings: list[str] = []
     try:
         survey_json = workbook_to_json(
@@ -80,17 +75,27 @@ def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
             else None
         )
         survey = create_survey_element_from_dict(survey_json)
+        if found:
+            raise FormRejected(found)
         xform = survey.to_xml(validate=_run_odk_validate(), warnings=warnings)
     except ODKValidateError as exc:
-        raise FormRejected(_validate_problems(str(exc), rows)) from exc
+        raise FormRejected(validate_findings(str(exc), rows)) from exc
     except PyXFormError as exc:
-        raise FormRejected([_problem(exc, rows)]) from exc
+        raise FormRejected(_merged(found, _problem(exc, rows))) from exc
     return ConvertedXLSForm(
         xform=xform.encode("utf-8"),
         warnings=[_warning(text) for text in warnings],
         rows={path: row for path, row in rows.items()},
         itemsets_csv=itemsets.encode("utf-8") if itemsets else None,
     )
+
+
+def _merged(found: list[Finding], pyxform: Finding) -> list[Finding]:
+    """The workbook checks' findings, and pyxform's unless it is about a cell already named."""
+    cells = {(f.sheet, f.row) for f in found}
+    if (pyxform.sheet, pyxform.row) in cells or (found and pyxform.row is None):
+        return found
+    return [*found, pyxform]
 
 
 def _run_odk_validate() -> bool:
@@ -155,30 +160,6 @@ def _problem(exc: PyXFormError, rows: dict[str, SurveyRow]) -> Finding:
     return Finding(code, message, sheet=sheet, row=row, column=column)
 
 
-def _validate_problems(report: str, rows: dict[str, SurveyRow]) -> list[Finding]:
-    """ODK Validate names the question (``${b}``); turn that into its row and column."""
-    problems = []
-    for line in report.splitlines():
-        line = line.strip(" :>")
-        if not line or line.startswith(
-            ("ODK Validate", "XForm is invalid", "The following", "${tmp", "Result:")
-        ):
-            continue
-        match = VALIDATE_NODE.search(line)
-        column = next((col for key, col in VALIDATE_COLUMNS if key in line.lower()), None)
-        row = _row_of_name(rows, match.group(1)) if match else None
-        problems.append(
-            Finding(
-                "odk_validate.invalid",
-                f"ODK Validate (the JavaRosa engine of ODK Collect) rejects the form: {line}",
-                sheet="survey" if row else None,
-                row=row,
-                column=column,
-            )
-        )
-    return problems or [Finding("odk_validate.invalid", report)]
-
-
 def _warning(text: str) -> Finding:
     match = ROW.search(text)
     row = int(match.group(1)) if match else None
@@ -202,6 +183,6 @@ def validate_xform(data: bytes) -> None:
     try:
         check_xform(handle.name)
     except ODKValidateError as exc:
-        raise FormRejected(_validate_problems(str(exc), {})) from exc
+        raise FormRejected(validate_findings(str(exc), {})) from exc
     finally:
         os.unlink(handle.name)

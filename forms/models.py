@@ -2,14 +2,18 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Project
 
 
 class FormState(models.TextChoices):
-    OPEN = "open", "Open: listed on devices, accepts submissions"
-    CLOSING = "closing", "Closing: not listed, still accepts submissions from devices that hold it"
-    CLOSED = "closed", "Closed: refuses submissions"
+    OPEN = "open", _("Open: listed on devices, accepts submissions")
+    CLOSING = (
+        "closing",
+        _("Closing: not listed, still accepts submissions from devices that hold it"),
+    )
+    CLOSED = "closed", _("Closed: refuses submissions")
 
 
 class Form(models.Model):

@@ -4,12 +4,11 @@ media, open and close forms, and set up tablets. Views parse input and call the 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import provisioning
 from accounts.access import access_project, project_roles
-from accounts.models import Role
-from accounts.provisioning import device_credentials
+from accounts.models import Device, Role
 from forms import services
 from forms.access import access_form, access_form_version
 from forms.models import FormState
@@ -23,19 +22,19 @@ def _context(request, project, **extra) -> dict:
 
 
 @login_required
-def project_forms(request, project_id: int, *, problems=None, credentials=None, status=200):
+def project_forms(request, project_id: int, *, problems=None, status=200):
     project = access_project(request.user, project_id)
     context = _context(
         request,
         project,
         forms=project.forms.prefetch_related("versions"),
         problems=problems,
-        credentials=credentials,
         states=FormState.choices,
     )
     if context["is_form_manager"]:
         context["devices"] = project.devices.select_related("service_point")
         context["service_points"] = project.service_points.all()
+        context["device_kinds"] = Device.Kind.choices
     return render(request, "forms/project_forms.html", context, status=status)
 
 
@@ -45,7 +44,7 @@ def form_upload(request, project_id: int):
     project = access_project(request.user, project_id, Role.FORM_MANAGER)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "Choose an XLSForm file to upload.")
+        messages.error(request, _("Choose an XLSForm file to upload."))
         return redirect("project-forms", project_id)
     try:
         result = services.form_upload(
@@ -60,9 +59,17 @@ def form_upload(request, project_id: int):
         )
     version = result.version
     if result.created:
-        messages.success(request, f"Published {version.form.title}, version {version.version}.")
+        messages.success(
+            request,
+            _("Published %(title)s, version %(version)s.")
+            % {"title": version.form.title, "version": version.version},
+        )
     else:
-        messages.info(request, f"Version {version.version} was already published; nothing changed.")
+        messages.info(
+            request,
+            _("Version %(version)s was already published; nothing changed.")
+            % {"version": version.version},
+        )
     for warning in version.warnings:
         messages.warning(request, warning["message"])
     return redirect("form-version-page", project_id, version.form.form_id, version.version)
@@ -74,7 +81,11 @@ def form_upload(request, project_id: int):
 def form_state(request, project_id: int, form_id: str):
     form = access_form(request.user, project_id, form_id, Role.FORM_MANAGER)
     services.form_set_state(form=form, state=request.POST.get("state", ""))
-    messages.success(request, f"{form.title} is now {form.get_state_display().lower()}.")
+    messages.success(
+        request,
+        _("%(title)s is now: %(state)s.")
+        % {"title": form.title, "state": form.get_state_display()},
+    )
     return redirect("project-forms", project_id)
 
 
@@ -102,7 +113,7 @@ def media_upload(request, project_id: int, form_id: str, version: str):
     version_obj = access_form_version(request.user, project_id, form_id, version, Role.FORM_MANAGER)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "Choose a file to upload.")
+        messages.error(request, _("Choose a file to upload."))
     else:
         try:
             services.media_upload(
@@ -119,23 +130,5 @@ def media_upload(request, project_id: int, form_id: str, version: str):
                 version,
                 problems={"file": upload.name, "items": exc.problems},
             )
-        messages.success(request, f"Attached {upload.name}.")
+        messages.success(request, _("Attached %(name)s.") % {"name": upload.name})
     return redirect("form-version-page", project_id, form_id, version)
-
-
-@login_required
-@require_POST
-def device_create(request, project_id: int):
-    project = access_project(request.user, project_id, Role.FORM_MANAGER)
-    point = project.service_points.filter(pk=request.POST.get("service_point") or 0).first()
-    name = request.POST.get("name", "").strip()
-    if point is None or not name:
-        messages.error(request, "Give the device a name and choose its service point.")
-        return redirect("project-forms", project_id)
-    device, token = provisioning.device_create(
-        project=project, service_point=point, name=name, user=request.user
-    )
-    # The token is shown once, on this response; it is stored only as a hash.
-    return project_forms(
-        request, project_id, credentials=device_credentials(request, device, token)
-    )

@@ -22,6 +22,7 @@ from lib.downloads import no_store_headers
 from lib.problems import Problem
 from privacy import review
 from privacy.models import AnonymisedRecord, Release
+from privacy.review import jobs
 from privacy.serializers import (
     ApproveSerializer,
     AuditEventSerializer,
@@ -113,13 +114,21 @@ class ReleaseList(DpoFormScoped, generics.ListAPIView):
         return self.get_form().releases.select_related("opened_by", "approved_by")
 
     @extend_schema(
-        summary="Open a release candidate (DPO)",
+        summary="Open a release candidate (DPO), in the background",
+        description="202: the candidate is being prepared (state `opening`; `job` shows the "
+        "progress, and the refusal if the work finds one). Where tasks run in-process (no "
+        "broker) the work is done on return: 201 with the candidate, or the refusal.",
         request=None,
-        responses={201: ReleaseSerializer, 409: CONFLICT},
+        responses={201: ReleaseSerializer, 202: ReleaseSerializer, 409: CONFLICT},
     )
     def post(self, request, *args, **kwargs):
-        release = review.release_open(form=self.get_form(), user=request.user)
-        return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+        job = jobs.job_start(jobs.release_open_request(form=self.get_form(), user=request.user))
+        done = job.finished_at is not None
+        release = Release.objects.get(pk=job.release_id)
+        return Response(
+            ReleaseSerializer(release).data,
+            status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED,
+        )
 
 
 class ReleaseScoped(DpoFormScoped):
@@ -134,19 +143,30 @@ class ReleaseDetail(ReleaseScoped, generics.RetrieveAPIView):
 
 class ReleaseApprove(ReleaseScoped, APIView):
     @extend_schema(
-        summary="Approve a candidate by its hash (DPO); refused if anything changed",
+        summary="Approve a candidate by its hash (DPO), in the background; refused if anything "
+        "changed",
+        description="202: the approval is under way (`job` shows the progress, and the refusal "
+        "if the frozen copy differs from what was reviewed: then nothing changed). Where tasks "
+        "run in-process the work is done on return: 200 with the release, or the refusal.",
         request=ApproveSerializer,
-        responses={200: ReleaseSerializer, 409: CONFLICT},
+        responses={200: ReleaseSerializer, 202: ReleaseSerializer, 409: CONFLICT},
     )
     def post(self, request, *args, **kwargs):
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        release = review.release_approve(
-            release=self.get_object(),
-            user=request.user,
-            approved_hash=serializer.validated_data["content_hash"],
+        job = jobs.job_start(
+            jobs.release_approve_request(
+                release=self.get_object(),
+                user=request.user,
+                approved_hash=serializer.validated_data["content_hash"],
+            )
         )
-        return Response(ReleaseSerializer(release).data)
+        release = Release.objects.get(pk=job.release_id)
+        done = job.finished_at is not None
+        return Response(
+            ReleaseSerializer(release).data,
+            status=status.HTTP_200_OK if done else status.HTTP_202_ACCEPTED,
+        )
 
 
 class RecordWithhold(DpoFormScoped, APIView):
@@ -159,8 +179,10 @@ class RecordWithhold(DpoFormScoped, APIView):
         serializer = WithholdSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = get_object_or_404(AnonymisedRecord, form=self.get_form(), pk=kwargs["record_id"])
-        review.record_withhold(record=record, user=request.user, **serializer.validated_data)
-        return Response({"record": str(record.pk), "withheld_at": record.withheld_at})
+        outcome = review.record_withhold(
+            record=record, user=request.user, **serializer.validated_data
+        )
+        return Response({"record": str(record.pk), "withheld_at": outcome.record.withheld_at})
 
 
 @extend_schema_view(

@@ -8,10 +8,23 @@ link stays inside Waypoint and is never exported.
 import uuid
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import ServicePoint
 from forms.models import Form, FormVersion, PrivacyRuleSet
 from sync.models import Submission
+
+
+class RecordQuerySet(models.QuerySet):
+    def released(self) -> "RecordQuerySet":
+        """Records some approved release published (read from its frozen rows; before 0007 an
+        approval also stamped ``released_at`` on each record, which still counts)."""
+        frozen = ReleasedRecord.objects.filter(
+            release__form=OuterRef("form"),
+            release__state=Release.State.APPROVED,
+            record_id=OuterRef("pk"),
+        )
+        return self.filter(Q(released_at__isnull=False) | Exists(frozen))
 
 
 class AnonymisedRecord(models.Model):
@@ -25,7 +38,10 @@ class AnonymisedRecord(models.Model):
     service_point = models.ForeignKey(
         ServicePoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    month = models.CharField(max_length=7, help_text="YYYY-MM the submission was received.")
+    month = models.CharField(
+        max_length=7,
+        help_text="YYYY-MM of the visit (start, end or today), else of receipt.",
+    )
     data = models.JSONField(help_text="Anonymised answers by question path; repeats as rows.")
     quasi = models.JSONField(
         default=dict, help_text="Generalised quasi-identifiers, before disclosure control."
@@ -42,6 +58,9 @@ class AnonymisedRecord(models.Model):
     superseded = models.BooleanField(
         default=False, help_text="A later edit of the same logical submission replaced it."
     )
+    # Set by approvals before privacy 0007 only. An approval no longer writes to every record
+    # (a million UPDATEs were most of a 1M approval): a record's first release is read from
+    # ReleasedRecord (``RecordQuerySet.released``, ``privacy.retention``).
     released_at = models.DateTimeField(null=True, blank=True, db_index=True)
     release = models.ForeignKey(
         "Release", null=True, blank=True, on_delete=models.PROTECT, related_name="records"
@@ -51,12 +70,18 @@ class AnonymisedRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["form", "created_at"]
         indexes = [models.Index(fields=["form", "released_at"])]
 
     def __str__(self) -> str:
         return f"record {self.pk} of {self.form.form_id}"
+
+    def was_released(self) -> bool:
+        """True once an approved release published this record."""
+        return AnonymisedRecord.objects.filter(pk=self.pk).released().exists()
 
 
 class DisclosureRun(models.Model):
@@ -108,9 +133,11 @@ class Release(models.Model):
     reviews it, and approves that exact hash. Approval fails if anything changed since."""
 
     class State(models.TextChoices):
+        OPENING = "opening", "Being prepared"
         OPEN = "open", "Open for review"
         APPROVED = "approved", "Approved and released"
         SUPERSEDED = "superseded", "Replaced by a newer candidate"
+        REFUSED = "refused", "Could not be opened"
 
     form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="releases")
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
@@ -186,3 +213,35 @@ class ReleasedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"record {self.record_id} of release {self.release_id}"
+
+
+class ReleaseJob(models.Model):
+    """Opening or approving a release in the background (a Celery task): what the DPO sees
+    meanwhile, and why it was refused if it was.
+
+    Why a row of its own: the task's work is one transaction (all or nothing), invisible until
+    it commits; its progress is written beside it, through a connection of its own, to a row
+    that transaction never locks."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", "Opening the candidate"
+        APPROVE = "approve", "Approving the candidate"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    requested_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    approved_hash = models.CharField(max_length=64, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=200, blank=True, help_text="What it is doing now.")
+    problem = models.JSONField(
+        null=True, blank=True, help_text="Why it was refused: {code, detail}; null otherwise."
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["release", "-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.kind} job of release {self.release_id}"

@@ -82,3 +82,8 @@ def enqueue_disclosure_control(sender, form_id: int, **kwargs) -> None:
 def enqueue_reanonymisation(sender, submission_ids: list[int], **kwargs) -> None:
     for start in range(0, len(submission_ids), tasks.BATCH):
         tasks.anonymise_batch.delay(submission_ids[start : start + tasks.BATCH])
+
+
+@receiver(signals.release_job_due)
+def enqueue_release_job(sender, job_id: int, **kwargs) -> None:
+    tasks.release_job.delay(job_id)

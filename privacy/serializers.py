@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import AuditEvent
@@ -106,9 +107,24 @@ class ChangesSerializer(serializers.Serializer):
     removed = serializers.IntegerField(help_text="Records analysts would no longer read.")
 
 
+class ReleaseJobSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="open or approve")
+    progress = serializers.IntegerField(help_text="Percent done.")
+    step = serializers.CharField(help_text="What it is doing now (or Done, Refused).")
+    problem = serializers.DictField(
+        allow_null=True, help_text="Why it was refused ({code, detail}); null otherwise."
+    )
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
     records = serializers.SerializerMethodField(
         help_text="Every record analysts read once this is approved (a full snapshot)."
+    )
+    job = serializers.SerializerMethodField(
+        help_text="The latest background job (opening or approving) and its progress; null "
+        "for releases opened before jobs."
     )
     since = ChangesSerializer(
         source="risk.since",
@@ -143,10 +159,16 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "approved_at",
             "microdata_approved_by",
             "microdata_approved_at",
+            "job",
         ]
 
     def get_records(self, release: Release) -> int:
         return len(release.record_ids)
+
+    @extend_schema_field(ReleaseJobSerializer(allow_null=True))
+    def get_job(self, release: Release) -> dict | None:
+        job = release.jobs.order_by("-started_at", "-pk").first()
+        return None if job is None else ReleaseJobSerializer(job).data
 
 
 class ApproveSerializer(serializers.Serializer):

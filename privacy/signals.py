@@ -7,3 +7,5 @@ from django.dispatch import Signal
 
 disclosure_due = Signal()  # form_id=int: the form's records changed, run disclosure control
 anonymisation_due = Signal()  # submission_ids=list[int]: anonymise these (again)
+release_approved = Signal()  # release_id=int: an approval committed (results builds its lattice)
+release_job_due = Signal()  # job_id=int: open or approve a release in the background

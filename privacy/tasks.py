@@ -51,3 +51,12 @@ def anonymise_pending() -> int:
 @shared_task(name="privacy.purge_raw", **RETRY)
 def purge_raw() -> int:
     return retention.raw_purge_due()
+
+
+@shared_task(name="privacy.release_job", **RETRY)
+def release_job(job_id: int) -> str:
+    """Open or approve a release in the background (``privacy.review.jobs``): the DPO's
+    request returned at once; the job's progress and outcome are on the release."""
+    from privacy.review.jobs import job_run  # the review layer queues this task
+
+    return job_run(job_id).step

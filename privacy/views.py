@@ -5,11 +5,12 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Func, IntegerField, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts.access import access_project
 from accounts.models import Role
@@ -22,9 +23,22 @@ from forms.models import Classification, FormVersion
 from lib.problems import Problem, flash_problems
 from lib.spreadsheets import neutralise
 from privacy import review
-from privacy.models import AnonymisedRecord, Release
+from privacy.models import Release
+from privacy.review import jobs
+
+
+class ArrayLength(Func):
+    """The length of a JSON array column, computed by the database."""
+
+    function = "json_array_length"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
 
 REASON_KEY = "raw-read-reason:{}"
+PER_PAGE = 50
 
 
 def _form(request, project_id: int, form_id: str):
@@ -35,7 +49,10 @@ def _form(request, project_id: int, form_id: str):
 @login_required
 def home(request, project_id: int):
     project = access_project(request.user, project_id, Role.DPO)
-    return render(request, "privacy/home.html", {"project": project, "forms": project.forms.all()})
+    forms = project.forms.annotate(
+        conflicts=Count("submissions", filter=Q(submissions__has_conflict=True))
+    )
+    return render(request, "privacy/home.html", {"project": project, "forms": forms})
 
 
 @login_required
@@ -128,56 +145,27 @@ def rules(request, project_id: int, form_id: str, version: str):
 def releases(request, project_id: int, form_id: str):
     project, form = _form(request, project_id, form_id)
     if request.method == "POST":
-        release = review.release_open(form=form, user=request.user)
-        return redirect("privacy-release", project.pk, form.form_id, release.pk)
+        # In the background, with progress on the candidate's page (``review.jobs``); where
+        # tasks run in-process it has finished, or been refused, on return.
+        job = jobs.job_start(jobs.release_open_request(form=form, user=request.user))
+        return redirect("privacy-release", project.pk, form.form_id, job.release_id)
+    releases = (
+        form.releases.select_related("opened_by", "approved_by")
+        .defer("record_ids")  # a million ids per release: counted in the database instead
+        .annotate(record_count=ArrayLength("record_ids"))
+    )
+    page = Paginator(releases, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "privacy/releases.html",
         {
             "project": project,
             "form": form,
-            "releases": form.releases.select_related("opened_by", "approved_by"),
+            "page": page,
+            "releases": page.object_list,
             "current": review.latest_approved(form),
         },
     )
-
-
-@login_required
-@flash_problems("privacy-release", "project_id", "form_id", "release_id")
-def release_detail(request, project_id: int, form_id: str, release_id: int):
-    project, form = _form(request, project_id, form_id)
-    release = get_object_or_404(Release, form=form, pk=release_id)
-    if request.method == "POST":
-        review.release_approve(
-            release=release, user=request.user, approved_hash=request.POST.get("hash", "")
-        )
-        messages.success(
-            request, f"Approved: analysts now read these {len(release.record_ids)} records."
-        )
-        return redirect("privacy-signoff", project.pk, form.form_id, release.pk)
-    records = AnonymisedRecord.objects.filter(pk__in=release.record_ids).order_by("created_at")
-    return render(
-        request,
-        "privacy/release.html",
-        {
-            "project": project,
-            "form": form,
-            "release": release,
-            "records": records[:200],
-            "current": review.latest_approved(form),
-        },
-    )
-
-
-@login_required
-@require_POST
-@flash_problems("privacy-releases", "project_id", "form_id")
-def withhold(request, project_id: int, form_id: str, record_id: str):
-    project, form = _form(request, project_id, form_id)
-    record = get_object_or_404(AnonymisedRecord, form=form, pk=record_id)
-    review.record_withhold(record=record, user=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, "Record withheld. Open a new candidate to release the others.")
-    return redirect("privacy-releases", project.pk, form.form_id)
 
 
 @login_required
@@ -247,8 +235,17 @@ def audit(request, project_id: int):
                 ]
             )
         return response
+    page = Paginator(events.order_by("-at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return render(
         request,
         "privacy/audit.html",
-        {"project": project, "events": events[:500], "query": request.GET},
+        {
+            "project": project,
+            "page": page,
+            "events": page.object_list,
+            "query": request.GET,
+            "query_string": filters.urlencode(),
+        },
     )

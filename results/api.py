@@ -19,6 +19,7 @@ from lib.api_defaults import query_data
 from lib.problems import Problem
 from privacy.models import Release
 from results import exports
+from results.lattice.store import built
 from results.microdata import NOTE, microdata_release
 from results.released import current_release
 from results.tables import Filters, linked_tables, rank_summary, table
@@ -34,8 +35,11 @@ MAX_FILTER_LENGTH = 200
 
 
 class FiltersQuery(serializers.Serializer):
-    """Which released records to count. A value that matches nothing gives empty tables; one
-    that is malformed is refused, so that a typo never reads as "no data"."""
+    """Which node of the release's table lattice to read: one place (network, National
+    Society, country, service point) and one period (month, quarter, year; since/until only
+    where they span exactly one of those). A value the release does not have is refused
+    (`results.unknown_filter_value`, naming what it has), a range that is not a published
+    period too (`results.range_not_published`): a typo never reads as "no data"."""
 
     since = serializers.RegexField(
         MONTH, required=False, allow_blank=True, help_text="First month, YYYY-MM"
@@ -52,6 +56,11 @@ class FiltersQuery(serializers.Serializer):
     national_society = serializers.CharField(
         required=False, allow_blank=True, max_length=MAX_FILTER_LENGTH
     )
+    month = serializers.RegexField(MONTH, required=False, allow_blank=True, help_text="YYYY-MM")
+    quarter = serializers.RegexField(
+        r"^([0-9]{4}-Q[1-4])?$", required=False, allow_blank=True, help_text="YYYY-Qn"
+    )
+    year = serializers.RegexField(r"^([0-9]{4})?$", required=False, allow_blank=True)
     country = serializers.RegexField(
         r"^([A-Za-z]{2})?$", required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2"
     )
@@ -100,6 +109,12 @@ class ResultsScoped(FormScoped):
             self._release = current_release(self.get_form())
         return self._release
 
+    def lattice_report(self) -> dict | None:
+        """The utility report of the release read, for the "About suppression" sheet."""
+        release = self.release()
+        lattice = built(release) if release is not None else None
+        return lattice.report if lattice is not None else None
+
     def audit(self, what: str, fmt: str, filters: Filters, **details) -> None:
         """Every answer carrying data is a download, audited (``audit.downloads``)."""
         form = self.get_form()
@@ -127,7 +142,7 @@ class ResultsScoped(FormScoped):
             )
         elif kind == "xlsx":
             response = HttpResponse(
-                exports.tables_xlsx(tables),
+                exports.tables_xlsx(tables, self.lattice_report()),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         else:

@@ -1,23 +1,30 @@
-"""Downloads: tables as CSV (UTF-8 with a BOM, so Excel shows Arabic), XLSX and JSON, and the
-released anonymised records as CSV, streamed in constant memory. Cells that a spreadsheet would
-run as formulas are neutralised."""
+"""Downloads: tables as CSV (UTF-8 with a BOM, so Excel shows Arabic), XLSX and JSON. Cells that
+a spreadsheet would run as formulas are neutralised. The released records' exports are in
+``results.records`` (re-exported here for the API and the benches)."""
 
 import csv
 import io
 from collections.abc import Iterator
 
-from django.db import connection, transaction
-from django.db.models import F, Func
 from openpyxl import Workbook
 
-from forms.models import Form
-from lib.spreadsheets import neutralise, neutralise_sql
-from privacy.models import Release, ReleasedRecord
-from results.microdata import WITHHELD, microdata_records
-from results.released import Filters, released_records
-from results.tables import METHOD, Table
+from lib.spreadsheets import neutralise
+from results.lattice.report import summary
+from results.records import BOM, records_columns, records_csv
+from results.tables import METHOD, MISSING_LABEL, Table
 
-BOM = "\ufeff"
+__all__ = ["BOM", "records_columns", "records_csv", "tables_csv", "tables_xlsx"]
+
+
+WITHHELD = "[withheld]"
+LEGEND = (
+    f"{WITHHELD} marks a count withheld for privacy: it is neither zero nor missing. "
+    f'"{MISSING_LABEL}" is a row of its own: people who did not answer the question.'
+)
+
+
+def _shown(value: int | None) -> int | str:
+    return WITHHELD if value is None else value
 
 
 def _rows(table: Table) -> Iterator[list]:
@@ -25,17 +32,15 @@ def _rows(table: Table) -> Iterator[list]:
     yield [table.title]
     yield ["", *data["columns"], "Total"]
     for label, cells, total in zip(data["rows"], data["cells"], data["row_totals"], strict=True):
-        yield [label, *("" if c is None else c for c in cells), "" if total is None else total]
-    yield [
-        "Total",
-        *("" if c is None else c for c in data["column_totals"]),
-        "" if data["total"] is None else data["total"],
-    ]
+        yield [label, *(_shown(c) for c in cells), _shown(total)]
+    yield ["Total", *(_shown(c) for c in data["column_totals"]), _shown(data["total"])]
     for note in data["notes"]:
         yield [note]
 
 
 def tables_csv(tables: list[Table]) -> str:
+    """Tables one under the other; the method and the withheld marker explained once, at the
+    end."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer)
@@ -45,10 +50,13 @@ def tables_csv(tables: list[Table]) -> str:
         writer.writerow([])
     if tables:
         writer.writerow([METHOD.format(threshold=tables[0].threshold)])
+        writer.writerow([LEGEND])
     return buffer.getvalue()
 
 
-def tables_xlsx(tables: list[Table]) -> bytes:
+def tables_xlsx(tables: list[Table], report: dict | None = None) -> bytes:
+    """One sheet per table, and "About suppression": the method, the withheld marker, and the
+    release's utility report (cells withheld per table and level) when given."""
     workbook = Workbook(write_only=True)
     for index, table in enumerate(tables, start=1):
         sheet = workbook.create_sheet(f"Table {index}")
@@ -58,119 +66,12 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     threshold = tables[0].threshold if tables else 5
     about.append(["How these tables protect the people who answered"])
     about.append([METHOD.format(threshold=threshold)])
-    about.append(["Empty cells are suppressed, not zero."])
+    about.append([LEGEND])
+    if report:
+        about.append([])
+        about.append(["Cells withheld in this release, per table and level"])
+        for row in summary(report):
+            about.append([neutralise(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def records_columns(form: Form, release: Release | None = None) -> list[str]:
-    """Every answer any released record publishes (a newer version's questions too), in the
-    order the questionnaires ask them."""
-    records = released_records(form, release=release).order_by()
-    if connection.vendor == "postgresql":
-        keys = set(
-            records.annotate(key=Func(F("data"), function="jsonb_object_keys"))
-            .values_list("key", flat=True)
-            .distinct()
-        )
-    else:
-        keys = {key for data in records.values_list("data", flat=True) for key in data}
-    asked: dict[str, int] = {}
-    for questions in form.versions.order_by("created_at").values_list("questions", flat=True):
-        for question in questions:
-            asked.setdefault(question["path"].strip("/").split("/")[1], len(asked))
-    return sorted(keys, key=lambda key: (asked.get(key, len(asked)), key))
-
-
-def _flat(value) -> object:
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return f"{len(value)} row(s)"
-        return " ".join(map(str, value))
-    return value
-
-
-def records_csv(form: Form, filters: Filters, release: Release | None = None) -> Iterator[str]:
-    """The current release's frozen records, in chunks (constant memory whatever the size)."""
-    if connection.vendor == "postgresql":
-        return _records_csv_postgresql(form, filters, release)
-    return _records_csv_python(form, filters, release)
-
-
-def _quoted(expression: str) -> str:
-    return "'\"' || replace(" + expression + ", '\"', '\"\"') || '\"'"
-
-
-# A value as text, as ``_flat`` writes it: repeats counted, lists joined, text neutralised,
-# numbers as they are; a value disclosure control hid as WITHHELD (a constant), never as empty.
-VALUE_SQL = (
-    "CASE WHEN r.suppressed @> jsonb_build_array(%s::text) THEN '[withheld]' ELSE "  # noqa: S608 - keys are parameters
-    "CASE WHEN jsonb_typeof(r.data -> %s -> 0) = 'object' THEN "
-    "jsonb_array_length(r.data -> %s) || ' row(s)' "
-    "ELSE CASE jsonb_typeof(r.data -> %s) WHEN 'array' THEN "
-    + neutralise_sql(
-        "(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(r.data -> %s) x)"
-    )
-    + " WHEN 'string' THEN "
-    + neutralise_sql("(r.data ->> %s)")
-    + " ELSE r.data ->> %s END END END"
-)
-
-
-def _records_csv_postgresql(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:
-    """PostgreSQL writes each CSV line (quoting, lists joined, formulas neutralised), and a
-    server-side cursor hands them over in chunks: Python only joins strings."""
-    columns = records_columns(form, release)
-    selected, params = (
-        microdata_records(form, filters, release).order_by().values("pk")
-    ).query.sql_with_params()
-    values = "".join(f", {VALUE_SQL} AS c{i}" for i in range(len(columns)))
-    fields = [_quoted("t.id"), _quoted("t.month")] + [
-        f"coalesce({_quoted(f't.c{i}')}, '')" for i in range(len(columns))
-    ]
-    sql = (
-        f"SELECT concat_ws(',', {', '.join(fields)}) FROM ("  # noqa: S608 - no user text in it
-        f"SELECT r.record_id::text AS id, r.month{values} "
-        f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected})) t"
-    )
-    key_params = [key for key in columns for _ in range(VALUE_SQL.count("%s"))]
-    header = io.StringIO()
-    csv.writer(header).writerow(["record", "month", *columns])
-    yield BOM + header.getvalue()
-    with transaction.atomic(), connection.connection.cursor(name="records_export") as cursor:
-        cursor.itersize = 10000
-        cursor.execute(sql, [*key_params, *params])
-        while rows := cursor.fetchmany(10000):
-            yield "\r\n".join(row[0] for row in rows) + "\r\n"
-
-
-def _records_csv_python(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:
-    columns = records_columns(form, release)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(["record", "month", *columns])
-    yield BOM + flush()
-    records = (
-        microdata_records(form, filters, release)
-        .order_by()
-        .values_list("record_id", "month", "data", "suppressed")
-    )
-    for count, (pk, month, data, hidden) in enumerate(records.iterator(chunk_size=5000), 1):
-        writer.writerow(
-            [
-                pk,
-                month,
-                *(WITHHELD if k in hidden else neutralise(_flat(data.get(k))) for k in columns),
-            ]
-        )
-        if count % 500 == 0:
-            yield flush()
-    yield flush()

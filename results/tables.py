@@ -1,32 +1,40 @@
-"""Frequency tables and cross-tabulations of released records, with small cells suppressed.
+"""Frequency tables and cross-tabulations of a release, read from its protected lattice.
 
-Counting runs in the database (GROUP BY over the JSON answers), so a table over a million
-records never loads them into Python. Multi-select answers are counted as mentions and as a
-share of respondents; ranked questions as top choices and mean rank.
+Every table a release publishes was computed and suppressed once, jointly, when the release was
+approved (``results.lattice``): here a table only selects cells of that lattice - a question's
+categories or a dimension's places or periods, under the node the filters name. Nothing is
+counted at request time, so no combination of filters can give a cell the lattice did not
+protect. Multi-select answers are counted as mentions per option (with the respondents, a cell
+like any other); ranked questions as top choices and mean rank.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import QuerySet
 
-from accounts.models import RegionalNetwork
 from forms.models import Form
 from lib.problems import Problem
 from privacy.models import Release
-from results.released import Filters, released_records
-from results.suppression import SUPPRESSED, suppress_linked, suppress_table
+from results.lattice.select import GEO_KEYS, TIME_KEYS, WITHHELD, entries, pair_cells, pick
+from results.lattice.store import built, cube, geo_node, time_node
+from results.lattice.trees import Tree
+from results.released import Filters, current_release, released_records
+from results.suppression import SUPPRESSED
 from results.variables import Variable, form_variables
 
 METHOD = (
-    "Cells with fewer than {threshold} records are suppressed (shown empty, never as 0); further "
-    "cells are suppressed so that no hidden cell can be worked out from the totals (secondary "
-    "suppression). Percentages are computed after suppression. Only records a data protection "
-    "officer released are counted."
+    "Cells with fewer than {threshold} records are suppressed: withheld for privacy (marked as "
+    "withheld, never shown as 0 and never counted as no answer); further cells are withheld so "
+    "that "
+    "no withheld count can be worked out, or narrowed to fewer than {threshold} possible "
+    "values, from any combination of the tables, places and periods this release publishes. "
+    "Percentages are computed after suppression. Only records a data protection officer "
+    "released are counted."
 )
 MISSING_LABEL = "(no answer)"
+WITHHELD_LABEL = "withheld for privacy"
+assert SUPPRESSED == WITHHELD
 
 
 @dataclass
@@ -38,19 +46,20 @@ class Table:
     columns: list[str]
     row_codes: list[str]
     column_codes: list[str]
-    counts: np.ndarray  # published: SUPPRESSED where hidden
+    counts: np.ndarray  # published: SUPPRESSED (-1) where withheld
     row_totals: np.ndarray
     column_totals: np.ndarray
     total: int
     threshold: int
     notes: list[str] = field(default_factory=list)
-    raw: np.ndarray | None = field(default=None, repr=False)  # unpublished counts, for linking
+    release: int | None = None
 
     def cell(self, value: int) -> int | None:
         return None if value == SUPPRESSED else int(value)
 
     def as_dict(self) -> dict:
-        total = self.total if self.total != SUPPRESSED else None
+        """JSON: a withheld number is null and true in the matching ``withheld`` mask; "no
+        answer" is its own row (code "") with a count, never null."""
         return {
             "title": self.title,
             "row_variable": self.row_variable,
@@ -69,99 +78,85 @@ class Table:
             ],
             "row_totals": [self.cell(v) for v in self.row_totals],
             "column_totals": [self.cell(v) for v in self.column_totals],
-            "total": total,
+            "total": self.cell(self.total),
+            "withheld": {
+                "cells": (self.counts == SUPPRESSED).tolist(),
+                "row_totals": (self.row_totals == SUPPRESSED).tolist(),
+                "column_totals": (self.column_totals == SUPPRESSED).tolist(),
+                "total": bool(self.total == SUPPRESSED),
+                "meaning": WITHHELD_LABEL,
+            },
             "threshold": self.threshold,
             "method": METHOD.format(threshold=self.threshold),
             "notes": self.notes,
+            "release": self.release,
         }
 
 
 def released(form: Form, filters: Filters, release: Release | None = None) -> QuerySet:
-    """The form's released records under ``filters`` (of ``release`` when the caller looked it
-    up once for several tables): see ``results.released``."""
+    """The form's released records under ``filters`` (see ``results.released``); tables do not
+    count them, the lattice did at approval."""
     return released_records(form, filters, release=release)
-
-
-def _expression(key: str):
-    """A database expression for a single-valued variable or dimension."""
-    if key == "network":
-        # A National Society in several networks is counted in the first, so totals still add.
-        first = RegionalNetwork.objects.filter(
-            societies=OuterRef("service_point__national_society")
-        ).order_by("code")
-        return Subquery(first.values("code")[:1])
-    if key == "national_society":
-        return F("service_point__national_society__name")
-    if key == "country":
-        return F("service_point__country")
-    if key == "service_point":
-        return F("service_point__name")
-    if key == "month":
-        return F("month")
-    return KeyTextTransform(key, "data")
-
-
-def _grouped(records: QuerySet, row: Variable, column: Variable | None) -> Counter:
-    """(row code, column code) -> records, counted in the database."""
-    annotations = {"r": _expression(row.key)}
-    if column is not None:
-        annotations["c"] = _expression(column.key)
-    rows = (
-        records.annotate(**annotations)
-        .values(*annotations)
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list(*annotations, "n")
-    )
-    counts: Counter = Counter()
-    for *codes, n in rows:
-        key = tuple("" if code is None else str(code) for code in codes)
-        counts[key if column is not None else (key[0], "")] += n
-    return counts
-
-
-def _mentions(records: QuerySet, variable: Variable, column: Variable | None):
-    """Multi-select answers: (option, column code) -> mentions, and respondents per column."""
-    counts: Counter = Counter()
-    respondents: Counter = Counter()
-    fields = ["data"] + (["c"] if column is not None else [])
-    queryset = records.annotate(c=_expression(column.key)) if column is not None else records
-    for item in queryset.values_list(*fields).iterator(chunk_size=5000):
-        chosen = item[0].get(variable.key)
-        group = "" if column is None or item[1] is None else str(item[1])
-        if chosen:
-            respondents[group] += 1
-            for option in chosen if isinstance(chosen, list) else [chosen]:
-                counts[(option, group)] += 1
-    return counts, respondents
-
-
-def _matrix(counts: Counter, row_codes: list[str], column_codes: list[str]) -> np.ndarray:
-    matrix = np.zeros((len(row_codes), len(column_codes)), np.int64)
-    rows = {code: i for i, code in enumerate(row_codes)}
-    columns = {code: j for j, code in enumerate(column_codes)}
-    for (r, c), n in counts.items():
-        matrix[rows[r], columns[c]] += n
-    return matrix
-
-
-def _order(variable: Variable, codes: set[str]) -> list[str]:
-    known = [code for code in variable.choices if code in codes]
-    return known + sorted(codes - set(known), key=lambda c: (c == "", c))
-
-
-def _labels(variable: Variable | None, codes: list[str], language: str | None) -> list[str]:
-    if variable is None:
-        return ["Records"]
-    return [variable.choice_label(c, language) if c else MISSING_LABEL for c in codes]
 
 
 class TableRefused(Problem):
     """A table these variables cannot make: an unknown variable, a multi-select as column, a
     ranking. ``code`` is a catalogue code (``lib.problems``)."""
 
-    def __init__(self, message: str, code: str = "table.refused") -> None:
-        super().__init__(code, message)
+    def __init__(self, message: str, code: str = "table.refused", **details) -> None:
+        super().__init__(code, message, **details)
+
+
+def _check(row: Variable, column: Variable | None, row_key: str, column_key: str | None) -> None:
+    if row.kind == "rank" or (column is not None and column.kind == "rank"):
+        raise TableRefused(
+            f"{row_key if row.kind == 'rank' else column_key} is a ranking: see its rank summary."
+        )
+    if column is not None and column.kind == "multiple":
+        raise TableRefused(
+            f"{column_key} allows several answers: it can be the row of a "
+            "table, counting mentions, but not the column."
+        )
+    dims = {"geo": GEO_KEYS, "time": TIME_KEYS}
+    kinds = [
+        next((k for k, keys in dims.items() if v.key in keys), "question")
+        for v in (row, column)
+        if v is not None
+    ]
+    if len(kinds) == 2 and kinds[0] == kinds[1] and kinds[0] != "question":
+        raise Problem(
+            "results.table_not_published",
+            "Tables of two levels of one dimension are not in this release's protected "
+            "lattice: cross a question with a place or period level, or a place level with a "
+            "period level.",
+            available=sorted(GEO_KEYS | TIME_KEYS),
+        )
+
+
+def _label(variable: Variable | None, codes: list[str], labels: list[str], language) -> list[str]:
+    if variable is None:
+        return ["Records"]
+    if variable.kind == "dimension":
+        return labels
+    return [variable.choice_label(c, language) if c else MISSING_LABEL for c in codes]
+
+
+def _empty(title: str, row_key: str, column_key: str | None, threshold: int, note: str) -> Table:
+    return Table(
+        title,
+        row_key,
+        column_key,
+        [],
+        [],
+        [],
+        [],
+        np.zeros((0, 1), np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(1, np.int64),
+        0,
+        threshold,
+        [note],
+    )
 
 
 def table(
@@ -174,89 +169,111 @@ def table(
     variables: dict[str, Variable] | None = None,
     release: Release | None = None,
 ) -> Table:
-    """A frequency table (no column) or a cross-tabulation, suppressed. Pass ``variables`` when
-    making several tables of one form, so its versions' rules are read once."""
+    """A frequency table (no column) or a cross-tabulation, as the release's lattice published
+    it. Unknown variables, filter values and periods are refused (400) naming what exists."""
     variables = variables or form_variables(form)
-    if row_key not in variables or (column_key and column_key not in variables):
-        unknown = row_key if row_key not in variables else column_key
-        raise TableRefused(f"Unknown variable: {unknown}", code="table.unknown_variable")
-    row, column = variables[row_key], variables.get(column_key) if column_key else None
-    if row.kind == "rank" or (column is not None and column.kind == "rank"):
-        raise TableRefused(
-            f"{row_key if row.kind == 'rank' else column_key} is a ranking: see its rank summary."
-        )
-    if column is not None and column.kind == "multiple":
-        raise TableRefused(
-            f"{column_key} allows several answers: it can be the row of a "
-            "table, counting mentions, but not the column."
-        )
-    records = released(form, filters or Filters(), release)
-    notes = []
-    if row.kind == "multiple":
-        counts, respondents = _mentions(records, row, column)
-        notes.append(
-            "A respondent can choose several options: a column's cells add up to mentions, "
-            f"not respondents ({sum(respondents.values())} respondents answered)."
-        )
-    else:
-        counts = _grouped(records, row, column)
-    row_codes = _order(row, {r for r, _ in counts})
-    column_codes = _order(column, {c for _, c in counts}) if column else [""]
-    matrix = _matrix(counts, row_codes, column_codes)
+    for key in (row_key, column_key):
+        if key and key not in variables and key not in {"quarter", "year"}:
+            raise TableRefused(
+                f"Unknown variable: {key}. Available: {', '.join(variables)}",
+                code="table.unknown_variable",
+                available=list(variables),
+            )
+    variables = {**variables, "quarter": Variable("quarter", "dimension")}
+    variables["year"] = Variable("year", "dimension")
+    row = variables[row_key]
+    column = variables[column_key] if column_key else None
+    _check(row, column, row_key, column_key)
+    title = row.label(language) + (f" by {column.label(language)}" if column else "")
     threshold = form.project.cell_threshold
-    if not row_codes:  # nothing released (yet) under these filters
-        matrix = np.zeros((0, len(column_codes)), np.int64)
-        empty = np.zeros(0, np.int64)
-        return Table(
-            title=row.label(language) + (f" by {column.label(language)}" if column else ""),
-            row_variable=row_key,
-            column_variable=column_key,
-            rows=[],
-            columns=[],
-            row_codes=[],
-            column_codes=[],
-            counts=matrix,
-            row_totals=empty,
-            column_totals=np.zeros(len(column_codes), np.int64),
-            total=0,
-            threshold=threshold,
-            notes=["No released records match."],
+    release = release or current_release(form)
+    lattice = built(release) if release is not None else None
+    if lattice is None:
+        return _empty(title, row_key, column_key, threshold, "No released records.")
+    geo, when = Tree.from_dict(lattice.geography), Tree.from_dict(lattice.time)
+    g, t = geo_node(geo, filters or Filters()), time_node(when, filters or Filters())
+    row_codes, row_labels, row_entries = entries(lattice, row_key, variables, geo, when, g, t)
+    column_codes, column_labels, column_entries = (
+        entries(lattice, column_key, variables, geo, when, g, t) if column_key else ([], [], [])
+    )
+    if column is not None and {row.kind, column.kind} <= {"single", "multiple"}:
+        counts = pair_cells(lattice, row, column, g, t)
+    else:
+        counts = pick(lattice, ("", row_entries), ("", column_entries) if column else None, g, t)
+    row_totals = pick(lattice, ("", row_entries), None, g, t)[:, 0]
+    totals_key = _respondents(row, lattice)
+    column_totals = (
+        pick(lattice, ("", column_entries), None, g, t)[:, 0]
+        if column_key
+        else np.array([_node_total(lattice, totals_key, g, t)], np.int64)
+    )
+    if column_key and totals_key:
+        column_totals = np.array(
+            [_node_total(lattice, totals_key, *_at(e, g, t)) for e in column_entries], np.int64
         )
-    suppressed = suppress_table(matrix, threshold)
+    total = _node_total(lattice, totals_key, g, t)
+    keep_rows = [i for i, v in enumerate(row_totals) if v != 0]
+    keep_columns = [j for j, v in enumerate(column_totals) if v != 0] if column_key else [0]
+    notes = _notes(row, lattice, total, threshold)
     return Table(
-        title=row.label(language) + (f" by {column.label(language)}" if column else ""),
+        title=title,
         row_variable=row_key,
         column_variable=column_key,
-        rows=_labels(row, row_codes, language),
-        columns=_labels(column, column_codes, language),
-        row_codes=row_codes,
-        column_codes=column_codes if column else [],
-        counts=suppressed.counts,
-        row_totals=suppressed.row_totals,
-        column_totals=suppressed.col_totals,
-        total=suppressed.grand_total,
+        rows=[_label(row, row_codes, row_labels, language)[i] for i in keep_rows],
+        columns=[_label(column, column_codes, column_labels, language)[j] for j in keep_columns]
+        if column
+        else ["Records"],
+        row_codes=[row_codes[i] for i in keep_rows],
+        column_codes=[column_codes[j] for j in keep_columns] if column else [],
+        counts=counts[np.ix_(keep_rows, keep_columns)],
+        row_totals=row_totals[keep_rows],
+        column_totals=column_totals[keep_columns],
+        total=total,
         threshold=threshold,
-        notes=notes,
-        raw=matrix,
+        notes=notes if keep_rows else [*notes, "No released records match."],
+        release=release.pk if release is not None else None,
     )
 
 
+def _at(entry, g: int, t: int) -> tuple[int, int]:
+    kind, value = entry
+    return (value, t) if kind == "geo" else (g, value) if kind == "time" else (g, t)
+
+
+def _respondents(row: Variable, lattice) -> str | None:
+    """A multi-select's totals are its respondents (a cube of their own), not records."""
+    return row.key if row.kind == "multiple" and cube(lattice, row.key) is not None else None
+
+
+def _node_total(lattice, respondents: str | None, g: int, t: int) -> int:
+    if respondents:
+        return int(cube(lattice, respondents)[0][g, t, 0])
+    return int(cube(lattice, "_records")[0][g, t, 0])
+
+
+def _notes(row: Variable, lattice, total: int, threshold: int) -> list[str]:
+    notes = []
+    if row.kind == "multiple":
+        answered = WITHHELD_LABEL if total == WITHHELD else str(total)
+        notes.append(
+            "A respondent can choose several options: a column's cells add up to mentions, "
+            f"not respondents ({answered} respondents answered)."
+        )
+    elif row.kind != "dimension" and cube(lattice, row.key) is not None:
+        cells = cube(lattice, row.key)[0]
+        if (cells[:, :, :-1] == WITHHELD).all() and (cells[:, :, -1] != WITHHELD).any():
+            notes.append(
+                f"Every count of this question is {WITHHELD_LABEL}: too few records to "
+                "protect any of them."
+            )
+    return notes
+
+
 def linked_tables(form: Form, row_key: str, column_keys: list[str], **kwargs) -> list[Table]:
-    """Several cross-tabulations sharing the row variable, suppressed together so that the
-    shared row totals do not let one table's hidden cells be recovered through another."""
+    """Several cross-tabulations sharing the row variable. They come from one lattice, which
+    was protected as a whole, so downloading them together reveals nothing more."""
     variables = form_variables(form)
-    tables = [table(form, row_key, key, variables=variables, **kwargs) for key in column_keys]
-    if not all(t.row_codes for t in tables):
-        return tables
-    raw = [t.raw for t in tables if t.raw is not None]
-    for published, suppressed in zip(
-        tables, suppress_linked(raw, form.project.cell_threshold), strict=True
-    ):
-        published.counts = suppressed.counts
-        published.row_totals = suppressed.row_totals
-        published.column_totals = suppressed.col_totals
-        published.total = suppressed.grand_total
-    return tables
+    return [table(form, row_key, key, variables=variables, **kwargs) for key in column_keys]
 
 
 def rank_summary(
@@ -267,35 +284,30 @@ def rank_summary(
     language=None,
     release: Release | None = None,
 ) -> dict:
-    """Ranked questions: how often each option came first, and its mean rank."""
+    """Ranked questions: how often each option came first, and its mean rank (published only
+    where the top-choice count is, and at least the threshold of people ranked the option)."""
     variable = form_variables(form)[key]
-    first: Counter = Counter()
-    positions: dict[str, list[int]] = {}
-    answers = released(form, filters or Filters(), release).values_list("data", flat=True)
-    for data in answers.iterator(5000):
-        ranking = data.get(key) or []
-        if ranking:
-            first[ranking[0]] += 1
-        for position, option in enumerate(ranking, start=1):
-            positions.setdefault(option, []).append(position)
-    codes = _order(variable, set(positions))
-    top = suppress_table(
-        np.array([[first.get(c, 0)] for c in codes], np.int64), form.project.cell_threshold
-    )
     threshold = form.project.cell_threshold
-    return {
-        "title": variable.label(language),
-        "options": [
+    release = release or current_release(form)
+    lattice = built(release) if release is not None else None
+    found = cube(lattice, key) if lattice is not None else None
+    result = {"title": variable.label(language), "options": [], "threshold": threshold}
+    result["method"] = METHOD.format(threshold=threshold)
+    if found is None or lattice is None:
+        return result
+    geo, when = Tree.from_dict(lattice.geography), Tree.from_dict(lattice.time)
+    g, t = geo_node(geo, filters or Filters()), time_node(when, filters or Filters())
+    cells, categories, _, means = found
+    for i, code in enumerate(c for c in categories[:-1] if c):
+        top = int(cells[g, t, i])
+        mean = float(means[g, t, i]) if means is not None else float("nan")
+        result["options"].append(
             {
                 "code": code,
                 "label": variable.choice_label(code, language),
-                "top_choice": None if top.counts[i, 0] == SUPPRESSED else int(top.counts[i, 0]),
-                "mean_rank": round(sum(positions[code]) / len(positions[code]), 2)
-                if len(positions[code]) >= threshold
-                else None,
+                "top_choice": None if top == WITHHELD else top,
+                "top_choice_withheld": top == WITHHELD,
+                "mean_rank": None if np.isnan(mean) else round(mean, 2),
             }
-            for i, code in enumerate(codes)
-        ],
-        "threshold": threshold,
-        "method": METHOD.format(threshold=threshold),
-    }
+        )
+    return result

@@ -1,42 +1,69 @@
-"""The strategy team's dashboard: the main tables as bar charts, filterable, with downloads."""
+"""The strategy team's pages: the dashboard (an overview chart for every variable, or one
+variable or a pair analysed with counts and percentages, filtered by selects of what exists) and
+the labelled records download. Everything is read from the release analysts read."""
 
 from dataclasses import asdict
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from accounts.access import access_project
 from accounts.models import Role
 from audit.downloads import audit_download
 from forms.access import form_in_project
-from results.charts import bars
-from results.released import current_release
-from results.tables import Filters, table
-from results.variables import DIMENSIONS, form_variables
+from results import dashboard as board
+from results.microdata import NOTE, microdata_release
+from results.records_labelled import records_zip
+from results.released import current_release, release_building
+from results.variables import Variable, form_variables
 
-MAIN_CHARTS = 8
+
+def _language(request: HttpRequest, form) -> str | None:
+    """The form language the labels are in: the one chosen, if the form has it; else the
+    form's language of the interface's (an Arabic page shows Arabic labels), else its default."""
+    chosen = request.GET.get("language") or None
+    languages = form.current_version.languages if form.current_version else []
+    if chosen in languages:
+        return chosen
+    interface = get_language() or ""
+    return next((name for name in languages if name.endswith(f"({interface})")), None)
 
 
 @login_required
-def dashboard(request, project_id: int, form_id: str | None = None):
+def dashboard(request: HttpRequest, project_id: int, form_id: str | None = None) -> HttpResponse:
     project = access_project(request.user, project_id, Role.ANALYST, Role.DPO)
     forms = project.forms.all()
     form = form_in_project(project, form_id) if form_id else forms.first()
     if form is None:
         return render(request, "results/dashboard.html", {"project": project, "forms": forms})
-    language = request.GET.get("language") or None
-    filters = Filters(**{k: request.GET.get(k) or None for k in Filters.__dataclass_fields__})
+    language = _language(request, form)
+    filters = board.filters_from(request.GET)
     variables = form_variables(form)
     release = current_release(form)  # one release for every chart, named in the audit event
-    categorical = [v.key for v in variables.values() if v.kind in {"single", "multiple"}]
-    keys = ["month", "country", *categorical[:MAIN_CHARTS]]
-    charts = []
-    for key in keys:
-        result = table(
-            form, key, filters=filters, language=language, variables=variables, release=release
+    row = variables.get(request.GET.get("row") or "")
+    columns = {v.key: v for v in board.pairable(variables)}
+    column = columns.get(request.GET.get("column") or "") if row else None
+    if row is not None and column is not None and column.key == row.key:
+        column = None
+
+    def chart(variable: Variable, by: Variable | None = None) -> board.Chart:
+        return board.chart(
+            form,
+            variable,
+            by,
+            filters=filters,
+            language=language,
+            variables=variables,
+            release=release,
         )
-        values = [None if c is None else c for c in (row[0] for row in result.as_dict()["cells"])]
-        charts.append({"table": result, "bars": bars(result.rows, values), "key": key})
+
+    if row is not None:
+        charts = [chart(row, column)]
+    else:
+        keys = board.overview_keys(variables)
+        charts = [chart(variables[key]) for key in keys if key in variables]
     audit_download(
         request,
         project=project,
@@ -45,10 +72,13 @@ def dashboard(request, project_id: int, form_id: str | None = None):
         filters=asdict(filters),
         release=release,
         target=f"{form.form_id} dashboard",
-        variables=keys,
+        variables=[c.key for c in charts] + ([column.key] if column else []),
         language=language,
     )
-    query = request.GET.urlencode()
+    query = request.GET.copy()
+    for key in ("row", "column", "form"):
+        query.pop(key, None)
+    analysed = charts[0] if row is not None else None
     return render(
         request,
         "results/dashboard.html",
@@ -57,12 +87,52 @@ def dashboard(request, project_id: int, form_id: str | None = None):
             "forms": forms,
             "form": form,
             "release": release,
+            "building": release_building(form),
             "charts": charts,
+            "analysed": analysed,
+            "crosstab": board.crosstab_rows(analysed.table)
+            if analysed and analysed.kind == "stacks" and analysed.table
+            else None,
+            "row": row,
+            "column": column,
             "filters": filters,
+            "filter_selects": board.options(form, release, filters),
+            "active_filters": sum(1 for value in asdict(filters).values() if value),
             "languages": form.current_version.languages if form.current_version else [],
             "language": language,
-            "query": query,
-            "dimensions": DIMENSIONS,
-            "variables": [v for v in variables.values() if v.kind != "dimension"],
+            "query": query.urlencode(),
+            "questions": board.choices(variables.values(), language, dimension=False),
+            "places_and_periods": board.choices(variables.values(), language, dimension=True),
+            "pairable": board.choices(board.pairable(variables), language),
         },
     )
+
+
+@login_required
+def records_download(request: HttpRequest, project_id: int, form_id: str) -> StreamingHttpResponse:
+    """The released records with labels in the chosen language, repeats in their own linked
+    files, as a zip; only where a DPO approved row-level records for the release (403
+    otherwise, saying why)."""
+    project = access_project(request.user, project_id, Role.ANALYST, Role.DPO)
+    form = form_in_project(project, form_id)
+    release = microdata_release(form)
+    language = _language(request, form)
+    filters = board.filters_from(request.GET)
+    audit_download(
+        request,
+        project=project,
+        what="records",
+        fmt="zip",
+        filters=asdict(filters),
+        release=release,
+        target=f"{form.form_id} records",
+        language=language,
+    )
+    response = StreamingHttpResponse(
+        records_zip(form, filters, release, language=language), content_type="application/zip"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{form.form_id}-release-{release.pk}-records.zip"'
+    )
+    response["X-Waypoint-Note"] = NOTE
+    return response

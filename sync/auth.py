@@ -23,6 +23,12 @@ from accounts.models import Device, Project, Role
 from accounts.provisioning import device_for_token
 from accounts.sign_in import paused_message
 from lib.problems import Problem
+from sync import ingest_cache
+
+REVOKED_MESSAGE = (
+    "This tablet's access is not valid (revoked or mistyped). Ask your supervisor for a new QR "
+    "code."
+)
 
 
 @dataclass
@@ -81,19 +87,18 @@ def _remembered_user(remembered):
     return user
 
 
-def resolve_caller(request, project_id: int, token: str | None) -> OpenRosaCaller:
+def resolve_caller(
+    request, project_id: int, token: str | None, *, cached: bool = False
+) -> OpenRosaCaller:
     """The device or account making this request, allowed in this project; otherwise a
-    ``Problem`` (401 ``account.sign_in`` challenges for HTTP Basic)."""
+    ``Problem`` (401 ``account.sign_in`` challenges for HTTP Basic). ``cached``: the device
+    may come from memory (``sync.ingest_cache``), for a POST whose INSERT checks it again."""
     query_token = request.GET.get("st")
     token = token or query_token
     if token:
-        device = device_for_token(token)
+        device = (ingest_cache.device_for_token_cached if cached else device_for_token)(token)
         if device is None:
-            raise Problem(
-                "device.token_invalid",
-                "This tablet's access is not valid (revoked or mistyped). Ask your supervisor for "
-                "a new QR code.",
-            )
+            raise Problem("device.token_invalid", REVOKED_MESSAGE)
         if device.project_id != project_id:
             raise Problem("device.wrong_project", "This tablet is set up for another project.")
         _touch(device)
@@ -107,8 +112,24 @@ def resolve_caller(request, project_id: int, token: str | None) -> OpenRosaCalle
     return OpenRosaCaller(project, None, user, None)
 
 
+def device_still_active(device: Device, project_id: int) -> Device:
+    """The device as the database has it now (not as remembered), or the refusal of a revoked
+    or re-issued token."""
+    fresh = (
+        Device.objects.select_related("project", "service_point")
+        .filter(pk=device.pk, token_hash=device.token_hash, revoked_at__isnull=True)
+        .first()
+    )
+    if fresh is None:
+        raise Problem("device.token_invalid", REVOKED_MESSAGE)
+    if fresh.project_id != project_id:
+        raise Problem("device.wrong_project", "This tablet is set up for another project.")
+    return fresh
+
+
 def _touch(device: Device) -> None:
     """Record that the device was seen, at most every few minutes (not on every request)."""
     now = timezone.now()
     if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 300:
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+        device.last_seen_at = now  # a remembered device is not touched again at every POST

@@ -96,8 +96,15 @@ def parse_instance(xml: bytes) -> Instance:
     )
     if encrypted:
         instance.base64_encrypted_key = _text(root, "base64EncryptedKey") or ""
-        media = _find(root, "media")
-        files = [(f.text or "").strip() for f in (media if media is not None else [])]
+        # Collect writes one <media><file>…</file></media> per file (EncryptionUtils); a
+        # single <media> holding every <file> is read as well.
+        files = [
+            (f.text or "").strip()
+            for media in root
+            if _local(media.tag) == "media"
+            for f in media
+            if _local(f.tag) == "file"
+        ]
         xml_file = _text(root, "encryptedXmlFile")
         if not instance.base64_encrypted_key or not xml_file:
             raise InstanceError("The encrypted submission lacks its key or its encrypted XML file.")

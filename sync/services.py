@@ -18,7 +18,8 @@ from forms.access import device_forms
 from forms.models import FormState, FormVersion
 from lib.problems import Problem
 from lib.safexml import UnsafeOrMalformedXML
-from sync import names, outcome, quarantine
+from sync import ingest_cache, names, outcome, quarantine
+from sync.auth import device_still_active
 from sync.instance import (
     Instance,
     InstanceError,
@@ -112,7 +113,15 @@ def submission_receive(
         instance = parse_instance(xml)
     except (UnsafeOrMalformedXML, InstanceError) as exc:
         raise Problem("xml.invalid", f"The submission could not be read: {exc}") from exc
-    version = _version_for(project, instance, caller)
+    key = (
+        (caller.device.pk, project.pk, instance.form_id, instance.version)
+        if caller.device
+        else None
+    )
+    if key:  # a device's POST: the lookup from memory, re-checked by the INSERT itself
+        version = ingest_cache.version_cached(key, lambda: _version_for(project, instance, caller))
+    else:
+        version = _version_for(project, instance, caller)
     _refuse_plaintext(version, instance)
     questions = version_questions(version.pk, version.created_at)
     expected = named_files(instance, questions)
@@ -125,8 +134,8 @@ def submission_receive(
             receipt = _record_new(version, instance, xml, expected, staged, caller, unmatched)
         except IntegrityError:
             # Already here (a retry, a split upload, a conflict, or a racing copy that committed
-            # first): take the row lock and add what is missing.
-            receipt = _record_again(version, instance, xml, staged, caller, unmatched)
+            # first), or refused by the INSERT's own check (a device revoked, a form closed).
+            receipt = _refused_insert(project, instance, xml, expected, staged, caller, unmatched)
     except Problem:  # a refusal inside the transaction: rolled back for certain
         quarantine.delete_stored([stored.name for stored in staged.values()])
         raise
@@ -143,9 +152,39 @@ def submission_receive(
     return receipt
 
 
-@transaction.atomic
+def _refused_insert(project, instance, xml, expected, staged, caller, unmatched) -> Receipt:
+    """Judge again on fresh lookups (no cache): the refusal a revoked device or a closed form
+    deserves, else the submission is here already (add what is missing), else a stale cache
+    entry was refused and the submission is stored now."""
+    ingest_cache.forget(device=caller.device)
+    if caller.device is not None:
+        ingest_cache.forget(
+            version_key=(caller.device.pk, project.pk, instance.form_id, instance.version)
+        )
+        caller.device = device_still_active(caller.device, project.pk)
+    version = _version_for(project, instance, caller)
+    try:
+        return _record_again(version, instance, xml, staged, caller, unmatched)
+    except Submission.DoesNotExist:
+        pass
+    try:
+        return _record_new(version, instance, xml, expected, staged, caller, unmatched)
+    except IntegrityError:  # a racing copy committed in between
+        return _record_again(version, instance, xml, staged, caller, unmatched)
+
+
 def _record_new(version, instance, xml, expected, staged, caller, unmatched) -> Receipt:
-    """The usual case, a first receipt: one INSERT (plus one per attachment) and a COMMIT."""
+    """The usual case, a first receipt. A submission with no files (most of them) is one INSERT
+    committing on its own, one round trip; with files, edits or a refusal still possible after
+    the INSERT, a transaction holds it all (a savepoint inside a caller's transaction)."""
+    inside = transaction.get_connection().in_atomic_block
+    if staged or expected or unmatched or instance.deprecated_id or inside:
+        with transaction.atomic():
+            return _store_new(version, instance, xml, expected, staged, caller, unmatched)
+    return _store_new(version, instance, xml, expected, staged, caller, unmatched)
+
+
+def _store_new(version, instance, xml, expected, staged, caller, unmatched) -> Receipt:
     present = set(staged)
     submission = _create(version, instance, xml, expected, set(expected) <= present, caller)
     Attachment.objects.bulk_create(
@@ -249,7 +288,7 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
             )
         root_identity = deprecates.root_instance_id
     start, end = client_times(instance, version_questions(version.pk, version.created_at))
-    return Submission.objects.create(
+    submission = Submission(
         form=form,
         version=version,
         instance_id=instance.key,
@@ -272,6 +311,15 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
         client_start=start,
         client_end=end,
     )
+    # Its form is NULL, refused by the column, if the device or the form was stopped meanwhile.
+    device = caller.device
+    if device is None or not ingest_cache.insert_admitted(
+        submission, version, device, form.project_id
+    ):
+        submission.form_id = ingest_cache.admitted_form(version, device, form.project_id)
+        submission.save(force_insert=True)
+        submission.form = form
+    return submission
 
 
 def _attachment(submission: Submission, name: str, stored: quarantine.StoredFile) -> Attachment:

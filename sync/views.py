@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-def openrosa_endpoint(*, require_version_header: bool):
+def openrosa_endpoint(*, require_version_header: bool, cache_device: bool = False):
     """Authenticate, check the OpenRosa header, and answer every refusal (a catalogue
     ``Problem`` from here, the services or the views) as OpenRosa XML: the one place that does."""
 
@@ -48,7 +48,9 @@ def openrosa_endpoint(*, require_version_header: bool):
                             "This address is for ODK Collect, KoboCollect or Enketo "
                             "(the X-OpenRosa-Version: 1.0 header is missing).",
                         )
-                    caller = resolve_caller(request, project_id, token)
+                    # A submission's device may come from memory: its INSERT re-checks it.
+                    cached = cache_device and request.method == "POST"
+                    caller = resolve_caller(request, project_id, token, cached=cached)
                     return view(request, project_id=project_id, caller=caller, **kwargs)
             except Problem as problem:
                 return openrosa.problem_response(problem)
@@ -187,7 +189,7 @@ def media_download(request, project_id: int, caller, form_id: str, filename: str
     return openrosa.with_openrosa_headers(as_download(response, media.filename))
 
 
-@openrosa_endpoint(require_version_header=True)
+@openrosa_endpoint(require_version_header=True, cache_device=True)
 @require_http_methods(["HEAD", "POST"])
 def submission(request, project_id: int, caller):
     if request.method == "HEAD":

@@ -42,4 +42,7 @@ def _test_settings(settings, tmp_path):
     # from one test to the next.
     from django.core.cache import cache
 
+    from sync import ingest_cache
+
     cache.clear()
+    ingest_cache.clear()  # devices and form versions remembered by an earlier test's POSTs

@@ -152,8 +152,10 @@ def anonymise_instance(
     )
     data = _walk(root, root_path, ctx)
     for container, key, value in ctx.free_text:
-        container[key], counts = ctx.redactor.redact(value, ctx.direct_values)
+        container[key], counts, found_as = ctx.redactor.redact_counted(value, ctx.direct_values)
         ctx.redactions.update(counts)
+        # how each [NAME] was found, for the DPO: "name: direct", "name: transliteration"...
+        ctx.redactions.update({f"name: {how}": n for how, n in found_as.items()})
     quasi = {
         rule.path.removeprefix(root_path + "/"): data.get(rule.path.removeprefix(root_path + "/"))
         for rule in rules

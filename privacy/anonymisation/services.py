@@ -16,9 +16,11 @@ from django.utils import timezone
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from lib import crypto
 from privacy.anonymisation.rules import RuleSpec, anonymise_instance
+from privacy.anonymisation.visit import visit_month
 from privacy.disclosure.scheduling import disclosure_schedule
 from privacy.models import AnonymisedRecord
 from privacy.redaction import Redactor
+from privacy.redaction.regions import TRANSIT_REGIONS, default_phone_regions
 from sync.instance import parse_instance
 from sync.models import Submission
 from sync.selectors import raw_xml_for_processing
@@ -38,12 +40,21 @@ def repeat_paths(version: FormVersion) -> set[str]:
     return {q["repeat"] for q in version.questions if q.get("repeat")}
 
 
+def id_regions(project) -> tuple[str, ...]:
+    """Whose personal-id formats free text is checked for: the service points' countries and
+    the countries of origin (not every transit country: each costs time on every number)."""
+    local = [c for c in project.service_points.values_list("country", flat=True) if c]
+    return default_phone_regions(local, settings.WAYPOINT_ORIGIN_REGIONS, ())
+
+
 def phone_regions(project) -> tuple[str, ...]:
-    """Where phone numbers in answers may come from: the project's service points' countries and
-    the migrants' countries of origin (WAYPOINT_ORIGIN_REGIONS)."""
-    local = project.service_points.values_list("country", flat=True)
-    regions = [*local, *settings.WAYPOINT_ORIGIN_REGIONS]
-    return tuple(dict.fromkeys(r.upper() for r in regions if r))
+    """Where phone numbers in answers may come from: the project's service points' countries,
+    the migrants' countries of origin (WAYPOINT_ORIGIN_REGIONS) and the transit countries of
+    the Movement's regional networks (WAYPOINT_TRANSIT_REGIONS if set, else
+    ``privacy.redaction.regions.TRANSIT_REGIONS``)."""
+    local = [c for c in project.service_points.values_list("country", flat=True) if c]
+    transit = getattr(settings, "WAYPOINT_TRANSIT_REGIONS", TRANSIT_REGIONS)
+    return default_phone_regions(local, settings.WAYPOINT_ORIGIN_REGIONS, transit)
 
 
 def processable(submission: Submission) -> bool:
@@ -65,15 +76,17 @@ def _version(version_id: int, created_at) -> FormVersion:
     return FormVersion.objects.defer("xform", "source", "choices").get(pk=version_id)
 
 
-_REGIONS: dict[int, tuple[float, tuple[str, ...]]] = {}
+_REGIONS: dict[int, tuple[float, tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def _regions(project) -> tuple[str, ...]:
-    """``phone_regions``, refreshed each minute rather than queried for every record."""
+def _regions(project) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(``phone_regions``, ``id_regions``), refreshed each minute rather than queried for every
+    record."""
     cached = _REGIONS.get(project.pk)
     if cached is None or time.monotonic() - cached[0] > 60:
-        cached = _REGIONS[project.pk] = (time.monotonic(), phone_regions(project))
-    return cached[1]
+        cached = (time.monotonic(), phone_regions(project), id_regions(project))
+        _REGIONS[project.pk] = cached
+    return cached[1], cached[2]
 
 
 def _load(submission_ids: list[int]) -> list[Submission]:
@@ -115,9 +128,9 @@ def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
     for submission in submissions:
         project = submission.form.project
         if project.pk not in projects:
-            regions = _regions(project)
+            regions, ids = _regions(project)
             projects[project.pk] = _ProjectContext(
-                regions, Redactor.for_regions(regions), crypto.pseudonym_key(project.pk)
+                regions, Redactor.for_regions(regions, ids), crypto.pseudonym_key(project.pk)
             )
         context = projects[project.pk]
         instance = parse_instance(raw_xml_for_processing(submission=submission))
@@ -129,11 +142,17 @@ def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
             regions=context.regions,
             redactor=context.redactor,
         )
-        prepared.append((submission, submission.rule_set_pk, result))
+        month = visit_month(
+            {} if instance.encrypted else instance.answers,
+            submission.version.questions,
+            received_at=submission.received_at,
+            version_created=submission.version_created,
+        )
+        prepared.append((submission, submission.rule_set_pk, result, month))
     # Fault injection for the killed-worker test; only backend/settings_test.py defines it.
     if delay := getattr(settings, "WAYPOINT_ANONYMISE_TEST_DELAY", 0):
         time.sleep(delay)
-    if prepared and not any(submission.has_record for submission, _, _ in prepared):
+    if prepared and not any(submission.has_record for submission, *_ in prepared):
         try:  # the usual case: first records, plain INSERTs without taking locks
             with transaction.atomic():
                 return _store(prepared, lock=False)
@@ -148,20 +167,20 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
         {
             record.submission_id: record
             for record in AnonymisedRecord.objects.select_for_update().filter(
-                submission_id__in=[submission.pk for submission, _, _ in prepared]
+                submission_id__in=[submission.pk for submission, *_ in prepared]
             )
         }
         if lock
         else {}
     )
     created, changed, records = [], [], []
-    for submission, rule_set_pk, result in prepared:
+    for submission, rule_set_pk, result, month in prepared:
         fields = {
             "form_id": submission.form_id,
             "version_id": submission.version_id,
             "rule_set_id": rule_set_pk,
             "service_point_id": submission.service_point_id,
-            "month": f"{submission.received_at:%Y-%m}",
+            "month": month,  # of the visit (privacy.anonymisation.visit)
             "data": result.data,
             "quasi": result.quasi,
             "redactions": dict(result.redactions),
@@ -197,7 +216,7 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
     )
     for form_id in sorted({record.form_id for record in [*created, *changed]}):
         disclosure_schedule(form_id=form_id)
-    for submission, _, _ in prepared:
+    for submission, *_ in prepared:
         if submission.deprecates_id:
             AnonymisedRecord.objects.filter(
                 form_id=submission.form_id,

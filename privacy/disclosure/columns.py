@@ -46,8 +46,8 @@ class _Coder:
 class Columns:
     """Every record of a form, one array per variable, in one order."""
 
-    ids: np.ndarray  # uuid text, S36
-    hashes: np.ndarray  # content hash, S64
+    ids: np.ndarray  # uuid text, S36; streamed from PostgreSQL: (n, 2) int64 halves
+    hashes: np.ndarray  # content hash, S64; streamed: int64 hashtextextended(content_hash, 0)
     keys: np.ndarray  # (n, quasi-identifiers) codes, MISSING = -1
     categories: list[list]
     sensitive: dict[str, np.ndarray]
@@ -70,7 +70,13 @@ def _text(value) -> str | None:
 
 
 def columns_read(records, names: list[str], sensitive: list[str], month: str) -> Columns:
-    """Read `records` (a queryset of AnonymisedRecord) as `Columns`."""
+    """Read `records` (a queryset of AnonymisedRecord) as `Columns`: on PostgreSQL coded by
+    the database and streamed (``stream``), else row by row here."""
+    if connection.vendor == "postgresql":
+        from privacy.disclosure import stream  # it builds on this module
+
+        if stream.streamable(names, sensitive):
+            return stream.columns_stream(records, names, sensitive, month)
     sources = [(name, "quasi") for name in names] + [(name, "data") for name in sensitive]
     texts = {
         **{f"q{i}": KeyTextTransform(name, "quasi") for i, name in enumerate(names)},
@@ -242,6 +248,10 @@ def verdicts_write(columns: Columns, changed: np.ndarray, names: list[str], new)
 
     if connection.vendor != "postgresql":
         return _write_orm(columns, changed, names, new, suppressed_json)
+    if columns.ids.dtype.kind != "S":
+        from privacy.disclosure.stream import verdicts_copy
+
+        return verdicts_copy(columns, changed, names, new)
     table = AnonymisedRecord._meta.db_table
     lines = (
         f"{columns.ids[i].decode()}\t{columns.hashes[i].decode()}\t{suppressed_json(i)}\t"

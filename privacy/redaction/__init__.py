@@ -10,10 +10,14 @@ so the anonymisation task, a management command or a benchmark can call it direc
     redactor = Redactor.for_regions(["IT", "AF", "SY", "UA"])   # cached per set of regions
     text, counts = redactor.redact(answer, direct_values=["Ahmad Karimi", "+39 333 123 4567"])
 
-One module per detector family, each saying what it catches and what it misses: `phones`,
-`web` (e-mails and links), `financial` (IBANs and cards), `documents` (ids and case numbers),
-`names` (the submission's own direct values); `text` holds the normalised views of the text
-they share, and `redactor` runs them and resolves overlaps.
+One module per detector family, each saying what it catches and what it misses: `phones`
+(with `regions`: which countries' national formats), `web` (e-mails and links), `financial`
+(IBANs and cards), `documents` (ids and case numbers), `names` (the submission's own direct
+values as given), `variants` (those names in other scripts, spellings, case forms and with
+clitics, homonyms kept unless named: `scripts`, `tokens`, `morphology`, `lexicon`) and `cues`
+(a name after "my name is", "اسمي", "мене звати"...); `text` holds the normalised views of the
+text they share, and `redactor` runs them and resolves overlaps. `redact_counted` also counts
+each `[NAME]` by how it was found, and `find` gives the spans, for the DPO's report and page.
 """
 
 # Absolute imports: a test loads this file on its own to prove no Django module comes with it.

@@ -8,11 +8,12 @@ strict structure; stdnum has nothing for AF or SY and no passports), which catch
 rule misses (an omocodic codice fiscale with 3 digits); (2) a generic rule: a token with 8 or
 more digits, or with a letter and 5 or more digits in 6 or more characters ("P01234567",
 "AB1234567", "1400-0101-12345"), or space-separated digit groups with 8 or more digits
-("4111 1111 1111 1112"); (3) a series of 2-3 capitals and 6-9 digits ("МЕ 123456", not a
-currency code); (4) 5 or more digits right after a document word (passport, tazkira, ID,
-permesso, dossier, case no., جواز, هوية, паспорт...; after "number" words like رقم, numero, n°,
-№ a phone keeps its type). Keeps years, dates, ages, small numbers, amounts with thousands
-separators ("12 500 000", "1.500.000") and 5-7-digit numbers.
+("4111 1111 1111 1112"); (3) a series of 2-3 capitals and 6-9 digits ("МЕ 123456", not
+a currency code), or one capital, a space and 7-9 digits (a passport number written with a
+space after its letter, "P 1234567"); (4) 5 or more digits right after a document word
+(passport, tazkira, ID, permesso, dossier, case no., جواز, هوية, паспорт...; after "number"
+words like رقم, numero, n°, № a phone keeps its type). Keeps years, dates, ages, small
+numbers, amounts with thousands separators ("12 500 000", "1.500.000") and 5-7-digit numbers.
 Misses: 5-7-digit ids with no letter and no document word, ids in words.
 """
 
@@ -71,7 +72,7 @@ STDNUM_PERSONAL_IDS: dict[str, tuple[str, ...]] = {
 
 _DIGIT_TOKEN = re.compile(r"\d[^\W_]*(?:[\-./][^\W_]+)*")
 _DIGIT_GROUPS = re.compile(r"\d(?<![\w.,/\-]\d)\d{0,7}(?: \d{1,8})+(?!\w)")
-_SERIES = re.compile(r"(?<!\w)([A-ZА-ЯІЇЄҐ]{2,3})(?: ?№ ?| )(\d{6,9})(?!\w)")
+_SERIES = re.compile(r"(?<!\w)(?:([A-ZА-ЯІЇЄҐ]{2,3})(?: ?№ ?| )\d{6,9}|[A-ZА-ЯІЇЄҐ] \d{7,9})(?!\w)")
 _DOC_KEYWORD_BEFORE = re.compile(  # a document word shortly before a digit run
     r"(?:(?<!\w)(?P<strong>passports?|passeports?|pasaportes?|passaport[oi]|паспорт\w*"
     r"|посвідчен\w*|tazk[ie]ra\w*|tezkere|تذكر\w*|تذکر\w*|جواز|هوي\w*|بطاق\w*|identity"
@@ -104,7 +105,7 @@ def documents(det: str, modules: tuple[NumberValidationModule, ...], spans: list
         start, end = m.span()
         while start > 0:  # the letters (and joined parts) before the first digit
             before = det[start - 1]
-            if before.isalnum() or (before in "-./" and start > 1 and det[start - 2].isalnum()):
+            if _id_letter(before) or (before in "-./" and start > 1 and _id_letter(det[start - 2])):
                 start -= 1
             else:
                 break
@@ -114,12 +115,20 @@ def documents(det: str, modules: tuple[NumberValidationModule, ...], spans: list
         digits = count_digits(token)
         if digits < 2:
             continue
+        if not_a_document_number(token):  # a date is no id, whatever a checksum says
+            continue
         if stdnum_valid(modules, token):
             spans.append((start, end, "document", PRIORITY["stdnum"]))
-        elif digits >= 5 and not not_a_document_number(token):
+        elif digits >= 5:
             alnum = sum(1 for c in token if c.isalnum())
             if digits >= 8 or (alnum > digits and alnum >= 6):
                 spans.append((start, end, "document", PRIORITY["document"]))
+
+
+def _id_letter(ch: str) -> bool:
+    """A character an id is written with; an Arabic or Ge'ez letter joined to a number is a
+    preposition ("ب", "ብ"), not part of it."""
+    return ch.isalnum() and not ("\u0600" <= ch <= "\u08ff" or "\u1200" <= ch <= "\u139f")
 
 
 def digit_groups(

@@ -5,14 +5,13 @@ The same submission's `direct` answers, given as `direct_values`, are found in a
 the text that keeps every offset: compatibility forms decomposed (presentation forms,
 fullwidth), case folded, combining marks ignored (Latin diacritics, Arabic harakat/tashkeel,
 tatweel), Arabic and Persian letter variants unified (أ إ آ ٱ → ا, ى ی ئ → ي, ة ۀ → ه, ؤ → و,
-ک → ك), digits ASCII. The whole value is matched as a phrase, and each of its words of 3 or
-more letters as a whole word, except particles and street words ("abu", "bin", "al", "الله",
-"via"): "Ahmad" alone is redacted for "Ahmad Karimi", in Latin or Arabic script, also after the
-conjunction و ("وأحمد" keeps its و), but "Alibaba" is kept for "Ali" and "Ahmadi" for "Ahmad". A
-value that looks like a phone, e-mail, IBAN, card, document or link is typed so and matched as
-itself; a phone or id by its digits in any formatting ("+39 333 123 4567" also as
-"333-123-45-67"). Misses: other transliterations ("Ahmed"), nicknames, inflected or glued forms
-("Олени" for "Олена"), people who are not in the submission's `direct` answers.
+ک → ك), digits ASCII. A value of several words is matched as a phrase (with 1-3 non-word
+characters between its words; a surname beside the name is context enough). Its single words,
+in every spelling, script and form, are `variants`' work, which also keeps the homonyms
+("Hope" the name, "hope" the word); particles and street words ("abu", "bin", "al", "الله",
+"via") are never redacted alone. A value that looks like a phone, e-mail, IBAN, card, document
+or link is typed so and matched as itself; a phone or id by its digits in any formatting
+("+39 333 123 4567" also as "333-123-45-67").
 """
 
 import bisect
@@ -50,24 +49,26 @@ def stop_parts() -> frozenset[str]:
 
 def direct(
     text: str, runs: list[tuple[int, int, str]], values: tuple[str, ...], spans: list[Span]
-) -> None:
-    """Spans of `values` in `text`: as phrases and name parts in the folded text, and by their
-    digits in the digit runs (start, end, digits) the detectors found."""
+) -> tuple[str, ...]:
+    """Spans of `values` in `text`: as phrases in the folded text, and by their digits in the
+    digit runs (start, end, digits) the detectors found. Returns the values that are names,
+    whose single words `variants` looks for."""
     folded: _Folded | None = None
     priority = PRIORITY["direct"]
+    name_values = []
     for value in values:
-        kind, phrase, parts, keys = _direct_pattern(value)
-        if phrase or parts:
+        kind, phrase, keys = _direct_pattern(value)
+        if kind == "name":
+            name_values.append(value)
+        if phrase:
             if folded is None:
                 folded = _Folded(text)
             for start, end in folded.find_phrase(phrase):
                 spans.append((start, end, kind, priority))
-            for part in parts:
-                for start, end in folded.find_phrase(part):
-                    spans.append((start, end, kind, priority))
         for start, end, run in runs if keys else ():
             if any(k in run or (len(run) >= 6 and run in k) for k in keys):
                 spans.append((start, end, kind, priority))
+    return tuple(name_values)
 
 
 def classify(value: str) -> str:
@@ -95,31 +96,24 @@ def classify(value: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _direct_pattern(
-    value: str,
-) -> tuple[str, tuple[str, ...], tuple[tuple[str, ...], ...], tuple[str, ...]]:
-    """(type, phrase words, single-word parts, digit keys) to look for, for one direct value."""
+def _direct_pattern(value: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(type, phrase words, digit keys) to look for, for one direct value."""
     kind = classify(value)
     folded = fold_value(value)
     words = tuple(ALNUM_RUN.findall(folded))
     if sum(len(w) for w in words) < 3:
         words = ()
     keys: tuple[str, ...] = ()
-    parts: tuple[tuple[str, ...], ...] = ()
     if kind == "name":
-        stop = stop_parts()
-        parts = tuple(
-            (w,) for w in dict.fromkeys(words) if len(w) >= 3 and w.isalpha() and w not in stop
-        )
-        if len(words) == 1 and parts:
-            words = ()  # the part is the phrase
+        if len(words) == 1:
+            words = ()  # a single word is matched in all its forms by `variants`
     else:
         digits = "".join(c for c in folded if c.isdecimal())
         if len(digits) >= 5:  # its digits in any formatting; a phone also without "0"/"00"
             keys = tuple(dict.fromkeys(k for k in (digits, digits.lstrip("0")) if len(k) >= 5))
             if not any(c.isalpha() for c in folded):
                 words = ()  # the digit runs of the text are compared instead
-    return kind, words, parts, keys
+    return kind, words, keys
 
 
 class _Folded:

@@ -13,9 +13,11 @@ more digits, and runs that look like amounts ("12 500 000"), years ("2019 2020")
 are phones. The matcher is slow, so it runs only on a few characters around runs of 6 or more
 digits found by a cheap regular expression, only for regions whose number lengths fit, and at
 most `MAX_MATCHER_RUNS` times per text (beyond that, candidates are redacted unverified).
-Misses: other countries' numbers in their national format (unless 8+ digits: the document rule
-then redacts them), numbers without trunk zero that look like amounts ("944 567 890"), numbers
-in words, digits more than 3 characters apart.
+A national number without its trunk zero that looks like an amount ("933 111 222") is a
+phone when a phone word comes shortly before ("call me on", "رقمي", "номер"). Misses: other
+countries' numbers in their national format (unless 8+ digits: the document rule then redacts
+them), such numbers without a phone word before, numbers in words, digits more than 3
+characters apart.
 """
 
 import functools
@@ -32,7 +34,11 @@ MAX_MATCHER_RUNS = 200
 
 _PHONE_SEP = r"[ \t\-.()/]"
 LONG_RUN = re.compile(rf"\d(?:{_PHONE_SEP}{{0,3}}\d){{4,}}")  # at least 5 digits
-_PHONE_CANDIDATE = re.compile(rf"\d(?<!\w\d)(?:{_PHONE_SEP}{{0,3}}\d){{5,}}")
+# not right after a digit or a Latin, Greek or Cyrillic letter ("P0123456" is a document); an
+# Arabic or Ge'ez letter may be a preposition written on the number ("ب0933...", "ብ0933...")
+_PHONE_CANDIDATE = re.compile(
+    rf"\d(?<![0-9A-Za-z_\u00c0-\u024f\u0370-\u052f]\d)(?:{_PHONE_SEP}{{0,3}}\d){{5,}}"
+)
 PHONE_LIKE = re.compile(r"\+?[\d \t\-.()/]+")
 _MAX_PHONE_RUN_CHARS = 64  # a few numbers side by side ("0944 567 890 / 0933 111 222")
 
@@ -78,17 +84,20 @@ def phones(
         international = bare.startswith(("+", "00"))
         trunk = not international and bare.startswith("0")
         digits = count_digits(raw)
+        cued = not international and not trunk and _after_phone_word(det, start)
         if not international:
             if digits < 7 or DATE.fullmatch(raw):
                 continue
-            if not trunk and (digits < 8 or YEARS.fullmatch(raw) or THOUSANDS.fullmatch(raw)):
+            amount = digits < 8 or YEARS.fullmatch(raw) or THOUSANDS.fullmatch(raw)
+            if not trunk and amount and not (cued and digits >= 8):
                 continue
         if budget[0] <= 0:  # fail safe: redact unverified
             spans.append((start, end, "phone", PRIORITY["phone"]))
             continue
         w_lo, w_hi = max(0, start - 1), min(len(det), end + 1)
         window = det[w_lo:w_hi]
-        fitting = tuple(r for r in regions if _may_fit(r, digits))
+        number = "".join(c for c in raw if c.isdecimal())
+        fitting = tuple(r for r in regions if _may_fit(r, digits) and _pattern_fits(r, number))
         if international:  # then national numbers, if the run holds more than one
             fitting = ("ZZ", *fitting)
             if bare.startswith("00"):  # the international prefix of most countries
@@ -98,7 +107,7 @@ def phones(
             budget[0] -= 1
             covered = False
             for match in PhoneNumberMatcher(window, region, leniency=Leniency.POSSIBLE):
-                if not _accept_phone(match):
+                if not _accept_phone(match, cued):
                     continue
                 s, e = w_lo + match.start, w_lo + match.end
                 if international and s == start + 1 and det[start] == "0":
@@ -123,11 +132,48 @@ def _may_fit(region: str, digits: int) -> bool:
 
     Longer runs may hold several numbers; the matcher splits them.
     """
+    counts, limit = _fit_counts(region)
+    return digits in counts or digits > limit
+
+
+@functools.cache
+def _fit_counts(region: str) -> tuple[frozenset[int], int]:
     lengths = _national_lengths(region)
-    return any(digits - k in lengths for k in (0, 1, 2)) or digits > max(lengths) + 2
+    return frozenset(n + k for n in lengths for k in (0, 1, 2)), max(lengths) + 2
 
 
-def _accept_phone(match: phonenumbers.PhoneNumberMatch) -> bool:
+@functools.cache
+def _national_pattern(region: str) -> tuple[re.Pattern[str] | None, str]:
+    """(the region's national number pattern, its trunk prefix), from phonenumbers' metadata."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return None, ""
+    pattern = metadata.general_desc.national_number_pattern
+    return (re.compile(pattern) if pattern else None), metadata.national_prefix or ""
+
+
+def _pattern_fits(region: str, number: str) -> bool:
+    """Could `number` (digits only) be a national number of `region`, or start with one?
+
+    A cheap test before the matcher (which costs about a millisecond a region): with transit
+    countries the redactor knows some 80 regions, and most numbers fit few of them.
+    """
+    pattern, trunk = _national_pattern(region)
+    if pattern is None:
+        return True
+    if trunk and number.startswith(trunk):
+        number = number[len(trunk) :]
+    if pattern.fullmatch(number):
+        return True
+    lengths = _national_lengths(region)
+    if len(number) <= max(lengths):
+        return False
+    return any(pattern.fullmatch(number[:k]) for k in lengths if k < len(number))  # several
+
+
+def _accept_phone(match: phonenumbers.PhoneNumberMatch, cued: bool = False) -> bool:
+    """International, or national with the trunk 0, or a valid national number of 8 or more
+    digits that does not look like an amount or years (unless a phone word comes before)."""
     raw = match.raw_string
     bare = raw.lstrip("(")
     if bare.startswith("+"):
@@ -139,7 +185,20 @@ def _accept_phone(match: phonenumbers.PhoneNumberMatch) -> bool:
         return True
     return (
         digits >= 8
-        and not YEARS.fullmatch(raw)
-        and not THOUSANDS.fullmatch(raw)
+        and (cued or (not YEARS.fullmatch(raw) and not THOUSANDS.fullmatch(raw)))
         and phonenumbers.is_valid_number(match.number)
     )
+
+
+_PHONE_WORD_BEFORE = re.compile(
+    r"(?:phone|mobile|cell|call|tel|whatsapp|viber|telegram|signal|number|numéro|numero"
+    r"|número|téléphone|telefono|teléfono|portable|móvil|movil|llama\w*|appel\w*|هاتف\w*"
+    r"|تلفون\w*|جوال\w*|موبايل\w*|رقم\w*|واتس\w*|اتصل\w*|شماره\w*|تلیفون\w*|телефон\w*"
+    r"|номер\w*|дзвон\w*|ቁጽሪ|ስልኪ|ተሌፎን)\W{0,12}(?:\w+\W{1,3}){0,2}\Z",
+    re.IGNORECASE,
+)
+
+
+def _after_phone_word(det: str, start: int) -> bool:
+    """A phone word shortly before: "call me on 933 111 222", "رقمي 933 111 222"."""
+    return _PHONE_WORD_BEFORE.search(det, max(0, start - 40), start) is not None

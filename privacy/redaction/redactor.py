@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from privacy.redaction import documents, financial, names, phones, web
-from privacy.redaction.text import PLACEHOLDERS, Span, detection_text
+from privacy.redaction import documents, financial, names, phones, variants, web
+from privacy.redaction.text import PLACEHOLDERS, Span, detection_text, fold_text
 
 if TYPE_CHECKING:  # typing only: older python-stdnum releases do not define it
     from stdnum.util import NumberValidationModule
@@ -42,21 +42,33 @@ class Redactor:
 
     `regions` are ISO 3166 alpha-2 codes: the phone numbering plans whose national formats
     are recognised (international "+..."/"00..." numbers are recognised for every country)
-    and the countries whose python-stdnum personal-id formats are checked.
+    and, unless `id_regions` says otherwise, the countries whose python-stdnum personal-id
+    formats are checked.
     """
 
     regions: tuple[str, ...]
+    id_regions: tuple[str, ...] | None = None
     _id_modules: tuple[NumberValidationModule, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regions", phones.normalise_regions(self.regions))
-        object.__setattr__(self, "_id_modules", documents.id_modules(self.regions))
+        if self.id_regions is not None:
+            object.__setattr__(self, "id_regions", phones.normalise_regions(self.id_regions))
+        ids = self.regions if self.id_regions is None else self.id_regions
+        object.__setattr__(self, "_id_modules", documents.id_modules(ids))
 
     @classmethod
-    def for_regions(cls, regions: Iterable[str]) -> Redactor:
-        """A shared redactor for these regions (uppercased, deduplicated, unknown ones dropped)."""
+    def for_regions(
+        cls, regions: Iterable[str], id_regions: Iterable[str] | None = None
+    ) -> Redactor:
+        """A shared redactor for these regions (uppercased, deduplicated, unknown ones dropped).
+
+        `id_regions`, if given, are the countries whose personal ids are checked (where people
+        live and come from), when `regions` also holds transit countries for phone numbers.
+        """
+        ids = None if id_regions is None else phones.normalise_regions(id_regions)
         # A class is hashable; mypy reads the dataclass's __hash__ as unbound and says it is not.
-        return _cached_redactor(cls, phones.normalise_regions(regions))  # type: ignore[arg-type]
+        return _cached_redactor(cls, phones.normalise_regions(regions), ids)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------------------ public
 
@@ -66,31 +78,55 @@ class Redactor:
         `direct_values` are the answers to the same submission's `direct` questions (names,
         phone numbers, e-mail addresses...); they are redacted wherever they occur.
         """
+        redacted, counts, _how = self.redact_counted(text, direct_values)
+        return redacted, counts
+
+    def redact_counted(
+        self, text: str, direct_values: Iterable[str] = ()
+    ) -> tuple[str, Counter[str], Counter[str]]:
+        """`redact`, with the `[NAME]`s also counted by how each was found (`NAME_MATCHES`:
+        direct, variant, transliteration, cue), for the DPO's report."""
         try:
             text = _as_text(text)
             values = _as_values(direct_values)
         except Exception:
-            return "", Counter()
+            return "", Counter(), Counter()
         try:
             return self._redact(text, values)
         except Exception:
-            return _fallback(text, values)
+            redacted, counts = _fallback(text, values)
+            return redacted, counts, Counter(direct=counts["name"]) if counts["name"] else Counter()
+
+    def find(self, text: str, direct_values: Iterable[str] = ()) -> list[tuple[int, int, str]]:
+        """The spans `redact` replaces: (start, end, kind), kind "phone", "email"... or
+        "name/direct", "name/variant", "name/transliteration", "name/cue". For evaluation
+        and highlighting; unlike `redact` it raises if a detector fails."""
+        text = _as_text(text)[:MAX_TEXT_CHARS]
+        spans = self._spans(text, _as_values(direct_values))
+        return [
+            (start, end, kind if "/" in kind or kind != "name" else "name/direct")
+            for start, end, kind in _choose(spans)
+        ]
 
     # ----------------------------------------------------------------------------- private
 
-    def _redact(self, text: str, values: tuple[str, ...]) -> tuple[str, Counter[str]]:
+    def _redact(self, text: str, values: tuple[str, ...]) -> tuple[str, Counter[str], Counter[str]]:
         if not text:
-            return text, Counter()
+            return text, Counter(), Counter()
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS] + TRUNCATION_MARK
+        spans = self._spans(text, values)
+        if not spans:
+            return text, Counter(), Counter()
+        return _apply(text, _choose(spans))
+
+    def _spans(self, text: str, values: tuple[str, ...]) -> list[Span]:
         det = detection_text(text)
         spans: list[Span] = []
         runs = self._detect(det, spans)
-        if values:
-            names.direct(text, runs, values, spans)
-        if not spans:
-            return text, Counter()
-        return _apply(text, spans)
+        name_values = names.direct(text, runs, values, spans) if values else ()
+        variants.find(text, fold_text(text), name_values, names.stop_parts(), spans)
+        return spans
 
     def _detect(self, det: str, spans: list[Span]) -> list[tuple[int, int, str]]:
         """Add the spans of every detector; return the digit runs (start, end, digits)."""
@@ -119,8 +155,10 @@ class Redactor:
 
 
 @functools.lru_cache(maxsize=128)
-def _cached_redactor(cls: type[Redactor], regions: tuple[str, ...]) -> Redactor:
-    return cls(regions)
+def _cached_redactor(
+    cls: type[Redactor], regions: tuple[str, ...], id_regions: tuple[str, ...] | None
+) -> Redactor:
+    return cls(regions, id_regions)
 
 
 def _windows(det: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -142,8 +180,8 @@ def _windows(det: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return windows
 
 
-def _apply(text: str, spans: list[Span]) -> tuple[str, Counter[str]]:
-    """Keep non-overlapping spans, longest first (ties: priority, then leftmost)."""
+def _choose(spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Keep non-overlapping spans, longest first (ties: priority, then leftmost); in order."""
     spans.sort(key=lambda span: (span[0] - span[1], span[3], span[0]))
     starts: list[int] = []
     chosen: list[tuple[int, int, str]] = []
@@ -157,16 +195,25 @@ def _apply(text: str, spans: list[Span]) -> tuple[str, Counter[str]]:
             continue
         starts.insert(i, start)
         chosen.insert(i, (start, end, kind))
+    return chosen
+
+
+def _apply(text: str, chosen: list[tuple[int, int, str]]) -> tuple[str, Counter[str], Counter[str]]:
+    """Replace the chosen spans right to left; count them by type and names by how found."""
     counts: Counter[str] = Counter()
+    how: Counter[str] = Counter()
     pieces: list[str] = []
     cursor = len(text)
     for start, end, kind in reversed(chosen):  # right to left: earlier offsets stay valid
         pieces.append(text[end:cursor])
+        kind, _, found_as = kind.partition("/")  # "name/cue": a [NAME] found after a cue
         pieces.append(PLACEHOLDERS[kind])
         counts[kind] += 1
+        if kind == "name":
+            how[found_as or "direct"] += 1
         cursor = start
     pieces.append(text[:cursor])
-    return "".join(reversed(pieces)), counts
+    return "".join(reversed(pieces)), counts, how
 
 
 def _as_text(text: object) -> str:

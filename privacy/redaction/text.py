@@ -32,7 +32,11 @@ PRIORITY = {
     "stdnum": 6,
     "direct": 7,
     "document": 8,
+    "variant": 9,  # a direct name in another spelling, script or form (`variants`)
+    "cue": 10,  # a name after a naming cue (`cues`)
 }
+NAME_MATCHES = ("direct", "variant", "transliteration", "cue")
+"""How a `[NAME]` was found; the redactor counts each for the DPO's report."""
 
 Span = tuple[int, int, str, int]  # start, end, placeholder type, priority
 
@@ -50,6 +54,23 @@ _ARABIC_VARIANTS = {
     "ڪ": "ك",
     "ı": "i",  # Turkish dotless i
 }
+
+
+def _geez_variants() -> dict[str, str]:
+    """Ge'ez letters written interchangeably, to one of each: the series ሐ and ኀ as ሀ, ሠ as
+    ሰ, ዐ as አ, ፀ as ጸ (every order: ሓ→ሃ, ፁ→ጹ), and the first order of the gutturals as
+    the fourth (ሀ→ሃ, አ→ኣ), which Amharic spelling uses for the same sound as Tigrinya's."""
+    series = ((0x1210, 0x1200), (0x1280, 0x1200), (0x1220, 0x1230), (0x12D0, 0x12A0))
+    variants = {}
+    for source, target in (*series, (0x1340, 0x1338)):
+        for order in range(7):
+            variants[chr(source + order)] = chr(target + order)
+    fourth = {chr(first): chr(first + 3) for first in (0x1200, 0x12A0)}
+    return {k: fourth.get(v, v) for k, v in variants.items()} | fourth
+
+
+GEEZ_VARIANTS = _geez_variants()
+"""Ge'ez letter variants (see `_geez_variants`), applied by `fold_text` and `tokens.light`."""
 _BMP_RANGES = (range(0x80, 0x3000), range(0xA640, 0xA6A0), range(0xFB00, 0x10000))
 
 
@@ -87,6 +108,7 @@ def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
             )
             folded = base.casefold()
             folded = _ARABIC_VARIANTS.get(folded, folded)
+            folded = GEEZ_VARIANTS.get(folded, folded)
             if len(folded) == 1:
                 if folded != ch:
                     fold[cp] = folded

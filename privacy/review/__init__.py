@@ -4,7 +4,8 @@ hash-identified set. Views and the API call these; every step is audited.
 
 `report` (reading), `rules` (rule changes and the re-run), `releases` (candidates, approval,
 withholding), `snapshot` (what a release freezes, its hash, what changed since the last),
-`refusals` (why an action cannot go ahead)."""
+`refusals` (why an action cannot go ahead), `withholding` (withholding a record and its undo,
+keeping the open candidate's review valid)."""
 
 from privacy.review.approvals import rule_set_approve, rules_approved_check
 from privacy.review.microdata import microdata_approve, microdata_report
@@ -17,9 +18,10 @@ from privacy.review.refusals import (
     StaleHash,
     StillChecking,
     StillRerunning,
+    UndoRefused,
     WithholdRefused,
 )
-from privacy.review.releases import content_hash, record_withhold, release_approve, release_open
+from privacy.review.releases import content_hash, release_approve, release_open
 from privacy.review.report import (
     PLACEHOLDER,
     ComparedAnswer,
@@ -29,6 +31,7 @@ from privacy.review.report import (
 )
 from privacy.review.rules import rerun_progress, rerun_schedule, rules_change
 from privacy.review.snapshot import changes_since, latest_approved
+from privacy.review.withholding import record_withhold, withheld_in_review, withholding_undo
 
 __all__ = [
     "PLACEHOLDER",
@@ -41,6 +44,7 @@ __all__ = [
     "StaleHash",
     "StillChecking",
     "StillRerunning",
+    "UndoRefused",
     "WithholdRefused",
     "changes_since",
     "compare_sample",
@@ -58,4 +62,6 @@ __all__ = [
     "rule_set_approve",
     "rules_approved_check",
     "rules_change",
+    "withheld_in_review",
+    "withholding_undo",
 ]

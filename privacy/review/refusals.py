@@ -29,6 +29,10 @@ class WithholdRefused(ReviewError):
     problem_code = "record.withhold_refused"
 
 
+class UndoRefused(ReviewError):
+    problem_code = "record.undo_refused"
+
+
 class StillChecking(ReviewError):
     problem_code = "release.checking"
 
@@ -43,6 +47,10 @@ class ReleaseNotOpen(ReviewError):
 
 class StaleHash(ReviewError):
     problem_code = "release.stale_hash"
+
+
+class ReleaseBusy(ReviewError):
+    problem_code = "release.busy"
 
 
 class RulesUnapproved(Problem):

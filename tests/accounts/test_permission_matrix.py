@@ -173,6 +173,8 @@ MATRIX = [
     ("get", P + "/forms/simple/results/variables", None, RESULTS),
     ("get", P + "/forms/simple/results/table?row=month", None, RESULTS),
     ("get", P + "/forms/simple/results/tables?row=month&columns=country", None, RESULTS),
+    ("get", P + "/forms/simple/results/filters", None, RESULTS),
+    ("get", P + "/forms/simple/results/lattice", None, RESULTS),
     (
         "get",
         P + "/forms/simple/results/ranks/place",

@@ -6,6 +6,7 @@ project with k=1)."""
 import pytest
 
 from accounts.models import Project
+from accounts.privacy_settings import settings_change
 from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,18 @@ def test_a_change_in_django_admin_is_audited(client, project, admin_user):
     assert project.cell_threshold == 4
     event = AuditEvent.objects.get(action="project.settings")
     assert event.details["changed"] == {"cell_threshold": [5, 4]}
+
+
+def test_a_change_is_judged_on_the_settings_as_saved_meanwhile(project, dpo):
+    """Two DPOs saving at once: the second is applied to the row as the first left it (locked),
+    so the audit never records an old value that was already gone, nor a change that was not."""
+    stale = Project.objects.get(pk=project.pk)  # the page the second DPO loaded
+    settings_change(project=project, user=dpo, values={"k_anonymity": 7}, reason="first")
+
+    again = settings_change(project=stale, user=dpo, values={"k_anonymity": 7}, reason="second")
+    later = settings_change(project=stale, user=dpo, values={"k_anonymity": 9}, reason="third")
+
+    assert again == {}
+    assert later == {"k_anonymity": [7, 9]}
+    events = AuditEvent.objects.filter(action="project.settings").order_by("pk")
+    assert [e.details["changed"]["k_anonymity"] for e in events] == [[5, 7], [7, 9]]

@@ -9,6 +9,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -112,3 +113,13 @@ def test_entrypoint_refuses_an_unknown_role():
     )
     assert refused.returncode == 2
     assert "usage" in refused.stderr
+
+
+def test_the_image_copies_every_package_the_wheel_is_built_from():
+    """The image builds its wheel from the folders it copies: a package left out (as lib/,
+    audit/, accounts/, privacy/ and results/ once were) installs an image that cannot start."""
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
+        "find"
+    ]["include"]
+    copied = set(re.findall(r"^COPY (\w+) \1$", (DEPLOY / "Dockerfile").read_text(), re.M))
+    assert {name.rstrip("*") for name in listed} <= copied

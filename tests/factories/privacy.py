@@ -7,6 +7,7 @@ approval of a reviewed candidate leaves it. Disclosure control is not run: pass 
 import factory
 from django.utils import timezone
 
+from privacy import signals
 from privacy.models import AnonymisedRecord, Release
 from tests.factories.accounts import UserFactory
 from tests.factories.sync import SubmissionFactory
@@ -38,7 +39,7 @@ class AnonymisedRecordFactory(factory.Factory):
 
 class ReleaseFactory(factory.Factory):
     """An approved release of ``records`` (default: every eligible record of ``form``: current,
-    not held, not withheld), frozen into ReleasedRecords and marked released, as
+    not held, not withheld), frozen into ReleasedRecords, as
     ``release_approve`` does. Like an approval, it replaces what analysts read for the form:
     pass every record they should see."""
 
@@ -69,8 +70,9 @@ class ReleaseFactory(factory.Factory):
             approved_by=approved_by,
             approved_at=now,
         )
-        freeze(release, chosen)
-        chosen.filter(released_at__isnull=True).update(released_at=now, release=release)
+        freeze(release, chosen)  # records are not stamped: their first release is read from here
+        # as release_approve's on_commit: results computes the release's table lattice
+        signals.release_approved.send(None, release_id=release.pk)
         return release
 
     _build = _create

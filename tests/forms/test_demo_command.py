@@ -64,3 +64,13 @@ def test_demo_tokens_drive_the_api(client, java):
     assert response.status_code == 200
     assert response.json()["count"] == 2
     assert qr.status_code == 200
+
+
+def test_demo_web_tablet_link_opens_the_web_app(client, java):
+    """`make run` prints a web tablet's link: it opens the demo service point's forms."""
+    summary = run_demo()
+    link = summary["web_tablet"]["web_url"]
+    assert link.endswith("/web/")
+    page = client.get(link.removeprefix("http://testserver"))
+    assert page.status_code == 200
+    assert "Lampedusa" in page.content.decode()

@@ -12,7 +12,12 @@ from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery staple"
-ARABIC_STORY = "وصلت مع أطفالي بعد رحلة طويلة. اسمي أحمد كريمي ورقمي 0933 111 222"
+# The name is answered in Arabic; the story also writes it in Latin letters (cross-script) and
+# names a brother nobody asked about (after a naming cue).
+ARABIC_STORY = (
+    "وصلت مع أطفالي بعد رحلة طويلة. اسمي أحمد كريمي ورقمي 0933 111 222."
+    " في جواز السفر مكتوب Ahmad Karimi. اسم أخي محمود."
+)
 
 
 @pytest.fixture
@@ -56,6 +61,13 @@ def test_dpo_signs_off_a_release(page, live_server, project, dpo, collected):
     screenshot(page, "dpo-2-compare", DOCS_SCREENSHOTS)
     assert page.locator("mark", has_text="[NAME]").count() >= 1
     assert page.locator("td[dir=auto]", has_text="وصلت").count() >= 1
+    # the cross-script and the cue redactions are highlighted beside the raw story
+    row = page.locator("table.compare tr", has_text="Ahmad Karimi").filter(has_text="وصلت")
+    anonymised = row.locator("td").nth(3)
+    assert anonymised.locator("mark", has_text="[NAME]").count() == 4  # as answered, 2 Latin, cue
+    assert anonymised.locator("mark", has_text="[PHONE]").count() == 1
+    for leaked in ("Ahmad", "Karimi", "محمود", "أحمد"):
+        assert leaked not in anonymised.inner_text()
 
     page.click("main >> text=Rules")
     page.fill("input[aria-label='generalisers of age']", "band:5 top:80")
@@ -80,7 +92,7 @@ def test_dpo_signs_off_a_release(page, live_server, project, dpo, collected):
     release = Release.objects.get()
     assert release.state == "approved"
     assert release.approved_by == dpo
-    assert AnonymisedRecord.objects.filter(release=release).count() == len(release.record_ids)
+    assert AnonymisedRecord.objects.released().count() == release.frozen.count()
 
 
 def test_analyst_is_refused(page, live_server, project, analyst, collected):

@@ -10,6 +10,7 @@ from forms.models import PrivacyRule, PrivacyRuleSet
 from privacy.anonymisation import services
 from privacy.models import AnonymisedRecord
 from sync.models import Submission
+from tests.factories import ServicePointFactory
 from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,30 @@ def test_free_text_is_redacted_with_typed_placeholders(send, privacy_form):
     assert record.redactions["name"] >= 2
     assert record.redactions["phone"] == 1
     assert record.redactions["email"] == 1
+
+
+def test_the_dpo_sees_how_each_name_was_found(send, privacy_form):
+    """The record's redaction counts break [NAME] down by how it was found (issue 14)."""
+    story = "في المخيم كتبوا Ahmad. اسم أخي محمود. Ahmed"
+    send(privacy_instance("uuid:a9", name="أحمد كريمي", story=story))
+
+    record = record_of("uuid:a9")
+    assert record.data["story"] == "في المخيم كتبوا [NAME]. اسم أخي [NAME]. [NAME]"
+    # counted over all free text of the record (the unclassified answer names him too)
+    assert record.redactions["name: transliteration"] >= 2
+    assert record.redactions["name: cue"] >= 1
+    how = {k: n for k, n in record.redactions.items() if k.startswith("name: ")}
+    assert sum(how.values()) == record.redactions["name"]
+
+
+def test_phone_countries_default_to_service_points_origins_and_transit(settings):
+    """A migrant writes the number of the SIM card of a transit country (issue 14)."""
+    settings.WAYPOINT_ORIGIN_REGIONS = ["AF", "SY"]
+    point = ServicePointFactory(country="GR")
+    phones = services.phone_regions(point.project)
+    assert phones[:3] == ("GR", "AF", "SY")
+    assert {"LY", "TR", "NE", "RS", "MX"} <= set(phones)  # the regional networks' routes
+    assert services.id_regions(point.project) == ("GR", "AF", "SY")  # ids: where people live
 
 
 def test_pseudonyms_link_repeat_contacts_whatever_the_spelling(send, privacy_form):

@@ -6,6 +6,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from privacy import tasks
@@ -126,8 +127,9 @@ def test_an_unchanged_form_is_recognised_by_its_fingerprint(
 ):
     """The fingerprint (computed by PostgreSQL itself there) is the documented SHA-256 over the
     settings (k, mode, missing-value convention, quasi-identifiers, dimensions), the number of
-    records and the sum of a 60-bit MD5 prefix of each "id:content hash:service point:month",
-    so an unchanged form is not recomputed, and a changed convention is."""
+    records and the sum of a 64-bit hash of each "id:content hash:service point:month"
+    (PostgreSQL's hashtextextended there, a 60-bit MD5 prefix elsewhere), so an unchanged form
+    is not recomputed, and a changed convention is."""
     for n in range(3):
         _anonymise(submit, django_capture_on_commit_callbacks, f"uuid:fp{n}")
     form = privacy_form.form
@@ -136,9 +138,13 @@ def test_an_unchanged_form_is_recognised_by_its_fingerprint(
     total = 0
     values = AnonymisedRecord.objects.values_list("pk", "content_hash", "service_point", "month")
     for pk, content_hash, point, month in values:
-        total += int(
-            hashlib.md5(f"{pk}:{content_hash}:{point}:{month}".encode()).hexdigest()[:15], 16
-        )
+        text = f"{pk}:{content_hash}:{point}:{month}"
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT hashtextextended(%s, 0)", [text])
+                total += cursor.fetchone()[0]
+        else:
+            total += int(hashlib.md5(text.encode()).hexdigest()[:15], 16)
     expected = hashlib.sha256(
         f"{project.k_anonymity}|{project.disclosure_mode}|{project.missing_values}|"
         f"{'|'.join(names)}|dimensions:service_point,country,national_society,network,"

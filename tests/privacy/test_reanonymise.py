@@ -33,7 +33,7 @@ def test_reanonymise_after_a_pseudonym_rotation_gives_new_pseudonyms(
     after = _pseudonyms()
     assert len(after) == len(before) == 1  # one case number, still linked across records
     assert after != before
-    published = [r.published for r in AnonymisedRecord.objects.filter(released_at__isnull=False)]
+    published = [r.published for r in AnonymisedRecord.objects.released()]
     assert sum("age" in p for p in published) >= 11  # disclosure control checked and published
     assert AuditEvent.objects.filter(action="records.reanonymise").count() == 1
 
@@ -43,16 +43,14 @@ def test_a_changed_released_record_withholds_its_quasi_identifiers_until_checked
     settings,
 ):
     record = next(
-        r
-        for r in AnonymisedRecord.objects.filter(released_at__isnull=False)
-        if {"age", "sex"} <= r.published.keys()
+        r for r in AnonymisedRecord.objects.released() if {"age", "sex"} <= r.published.keys()
     )
     settings.WAYPOINT_PSEUDONYM_SECRET = "another secret"
 
     records_anonymise(submission_ids=[record.submission_id])
 
     record.refresh_from_db()
-    assert record.released_at is not None
+    assert record.was_released()
     assert not {"age", "sex", "arrival", "location"} & record.published.keys()
     assert record.published["case_number"] == record.data["case_number"]
     disclosure_run(form_id=record.form_id)
@@ -64,7 +62,7 @@ def test_a_rule_change_that_leaves_a_record_alike_keeps_its_checked_values(relea
     """New rules that do not change what a record holds (a dropped note now a direct
     identifier: removed either way) move it to the new rule set and keep disclosure control's
     verdict: nothing is withheld again for nothing."""
-    record = AnonymisedRecord.objects.filter(released_at__isnull=False).first()
+    record = AnonymisedRecord.objects.released().first()
     published, suppressed = record.published, record.suppressed
     new_rules = rules_change(
         version=record.version,

@@ -199,7 +199,7 @@ def test_records_changed_since_opening_are_refused_and_nothing_is_frozen(six, dp
         review.release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
 
     assert not ReleasedRecord.objects.exists()
-    assert not AnonymisedRecord.objects.filter(released_at__isnull=False).exists()
+    assert not AnonymisedRecord.objects.released().exists()
 
 
 @pytest.mark.postgres

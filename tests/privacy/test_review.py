@@ -98,7 +98,7 @@ def test_two_phase_release(api, project, dpo, records):
 
     assert approved.status_code == 200
     assert approved.json()["state"] == "approved"
-    assert AnonymisedRecord.objects.filter(released_at__isnull=False).count() == opened["records"]
+    assert AnonymisedRecord.objects.released().count() == opened["records"]
     assert client.post(f"{api_base(project)}/releases").status_code == 409  # nothing new
 
 
@@ -118,8 +118,9 @@ def test_approval_fails_if_anything_changed_since_opening(api, project, dpo, rec
     )
 
     assert refused.status_code == 409
-    assert refused.json()["code"] == "release.changed"
-    assert not AnonymisedRecord.objects.filter(released_at__isnull=False).exists()
+    # The withholding updated the candidate (issue 17): the hash the DPO saw is not its hash.
+    assert refused.json()["code"] == "release.stale_hash"
+    assert not AnonymisedRecord.objects.released().exists()
     again = client.post(f"{api_base(project)}/releases").json()
     assert again["records"] == opened["records"] - 1  # the withheld record stays out
 

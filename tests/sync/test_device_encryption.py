@@ -65,3 +65,22 @@ def test_a_plaintext_copy_of_an_encrypted_form_is_refused(submit, encrypted_form
     text = fromstring(response.content).findtext(f"{RESPONSE_NS}message")
     assert "must be encrypted" in text
     assert not Submission.objects.exists()
+
+
+def test_collects_one_media_element_per_file_lists_every_encrypted_file():
+    """Collect's EncryptionUtils writes <media><file>…</file></media> once per file (as the web
+    tablet does): every file must be expected, not only the first."""
+    from sync.instance import parse_instance
+
+    manifest = (
+        b'<data xmlns="http://www.opendatakit.org/xforms/encrypted" id="secret" version="1" '
+        b'encrypted="yes"><base64EncryptedKey>a2V5</base64EncryptedKey>'
+        b'<orx:meta xmlns:orx="http://openrosa.org/xforms"><orx:instanceID>uuid:m1'
+        b"</orx:instanceID></orx:meta>\n<media><file>a.jpg.enc</file></media>\n"
+        b"<media><file>b.jpg.enc</file></media>\n<encryptedXmlFile>submission.xml.enc"
+        b"</encryptedXmlFile><base64EncryptedElementSignature>c2ln"
+        b"</base64EncryptedElementSignature></data>"
+    )
+    instance = parse_instance(manifest)
+    assert instance.encrypted_files == ["a.jpg.enc", "b.jpg.enc", "submission.xml.enc"]
+    assert instance.instance_id == "uuid:m1"

@@ -2,7 +2,21 @@
 // inline scripts and event handlers (backend/settings.py).
 "use strict";
 
+// A table wider than a phone scrolls inside its own box (waypoint.css): such a box must be
+// reachable with the keyboard to be scrolled without a pointer.
+function focusableScrollBoxes() {
+  for (const box of document.querySelectorAll("main table, .table-scroll")) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute("tabindex", "0");
+    } else if (!box.classList.contains("table-scroll")) {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+window.addEventListener("resize", focusableScrollBoxes);
+
 document.addEventListener("DOMContentLoaded", () => {
+  focusableScrollBoxes();
   // A print button (the release sign-off).
   for (const button of document.querySelectorAll("button[data-print]")) {
     button.addEventListener("click", () => window.print());

@@ -97,6 +97,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  device        {device['name']}")
         self.stdout.write(f"  ODK Collect server URL: {device['server_url']}")
         self.stdout.write(f"  QR code for ODK Collect: {device['qr_url']}")
+        self.stdout.write(
+            f"  web tablet (any browser, offline): {summary['web_tablet']['web_url']}"
+        )
         for form in summary["forms"]:
             self.stdout.write(f"  form          {form['form_id']} version {form['version']}")
 
@@ -133,6 +136,20 @@ class Command(BaseCommand):
         server_url = provisioning.device_server_url(
             base_url=base_url, token=token, project_id=project.pk
         )
+        web_token = provisioning.demo_device_token("Demo web tablet")
+        if not Device.objects.filter(token_hash=hash_device_token(web_token)).exists():
+            provisioning.device_create(
+                project=project,
+                service_point=point,
+                name="Demo web tablet",
+                token=web_token,
+                kind=Device.Kind.WEB,
+            )
+        web_url = provisioning.web_app_url(
+            provisioning.device_server_url(
+                base_url=base_url, token=web_token, project_id=project.pk
+            )
+        )
         forms = []
         for path in library_forms():
             result = form_upload(project=project, filename=path.name, data=path.read_bytes())
@@ -151,6 +168,7 @@ class Command(BaseCommand):
                 "server_url": server_url,
                 "qr_url": f"{server_url}/qr",
             },
+            "web_tablet": {"token": web_token, "web_url": web_url},
             "forms": forms,
         }
 

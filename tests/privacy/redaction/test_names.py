@@ -46,7 +46,8 @@ def test_full_name_is_one_span_parts_alone_are_each_redacted(redactor):
 def test_diacritics_on_either_side(redactor):
     assert redactor.redact("José Ramón and JOSE", ["Jose Ramon"])[0] == "[NAME] and [NAME]"
     assert redactor.redact("Jose Ramon", ["José Ramón"])[0] == "[NAME]"
-    assert redactor.redact("Olena and ОЛЕНА", ["Олена"])[0] == "Olena and [NAME]"
+    # another script is the same name (`variants`): see test_names_scripts.py
+    assert redactor.redact("Olena and ОЛЕНА", ["Олена"])[0] == "[NAME] and [NAME]"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,128 @@
+"""Names in free text: how well redaction catches the respondent's own name in every form, keeps
+the words that merely equal a name, keeps ordinary numbers and catches structured identifiers,
+on a labelled evaluation set generated here (`generate`: 8 languages, people and sentences
+written for this bench), and how many stories per second one core redacts.
+
+    .venv/bin/python -m bench names            # no database needed
+    .venv/bin/python -c "from bench import names; print(names.run(stories=1600))"
+
+Targets (issue 14): own name, every mention ≥ 95 % caught; homonyms kept ≥ 50 %; ordinary
+numbers kept ≥ 99 %; structured identifiers ≥ 99.5 % caught; ≥ 2,000 stories/s on one core
+(measured in CPU seconds of this process, as the machine may be shared; wall time is shown).
+A span is caught when redaction covers every character of it, kept when it touches none.
+
+How independent the set is: people, spellings, case forms and sentences were written for this
+bench, not derived from the code (Ukrainian case forms by hand, not by pymorphy3). The usual
+"my name is" phrase of each language is in both the code's cues and the naming sentences. Four
+own-name sentences use a "known by the name" phrase that is also a cue (Arabic باسم, Dari
+به نام, Pashto د … په نوم, Tigrinya ብ… ይፈልጡኒ); without the last three, which were added to
+the cues after this set was written, own-name recall is about 0.6 points lower (94.7 % for
+95.3 %). Homonyms are kept exactly when the word is in the code's lexicon
+(`privacy.redaction.lexicon`): 17 of the set's 21 everyday words are.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter, defaultdict
+
+from bench.names.generate import Story, stories
+from bench.names.templates import LANGUAGES
+from privacy.redaction import Redactor
+from privacy.redaction.regions import default_phone_regions
+
+SERVICE_POINTS = ("IT", "GR")
+_ORIGINS = "AF SY UA ER SD SS SO ET VE CO HT HN GT IQ IR PK BD MM NG ML GN CI CD YE LY TN MA TR"
+TARGETS = {"own": 0.95, "keep_homonym": 0.50, "keep_number": 0.99, "structured": 0.995}
+
+
+def _score(story: Story, found: list[tuple[int, int, str]]) -> list[tuple[str, str, bool]]:
+    """(category, kind, success) for each labelled span of `story`."""
+    covered = bytearray(len(story.text))
+    for start, end, _ in found:
+        covered[start:end] = b"\x01" * (end - start)
+    results = []
+    for start, end, category, kind in story.spans:
+        # letters and digits: "Omar Haddad" as two [NAME]s is caught, the space between kept
+        hit = [covered[i] for i in range(start, end) if story.text[i].isalnum()]
+        if category.startswith("keep"):
+            results.append((category, kind, not any(hit)))
+        else:
+            results.append((category, kind, all(hit)))
+    return results
+
+
+def run(stories_count: int = 2000, rounds: int = 3) -> dict:
+    data = stories(stories_count)
+    origins = _ORIGINS.split()
+    redactor = Redactor.for_regions(
+        default_phone_regions(SERVICE_POINTS, origins),
+        id_regions=default_phone_regions(SERVICE_POINTS, origins, ()),
+    )
+    started = time.perf_counter()
+    redactor.redact(data[0].text, data[0].direct)  # tables, ICU, pymorphy3 dictionaries
+    cold_ms = (time.perf_counter() - started) * 1000
+
+    totals: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)  # (category, lang)
+    kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)  # (category, kind)
+    how: Counter[str] = Counter()
+    misses: dict[str, list[str]] = defaultdict(list)
+    for story in data:
+        found = redactor.find(story.text, story.direct)
+        how.update(kind.partition("/")[2] for _, _, kind in found if kind.startswith("name"))
+        for (category, kind, ok), (start, end, *_) in zip(
+            _score(story, found), story.spans, strict=True
+        ):
+            for key in ((category, story.language), (category, "all")):
+                totals[key]["n"] += 1
+                totals[key]["ok"] += ok
+            kinds[(category, kind)]["n"] += 1
+            kinds[(category, kind)]["ok"] += ok
+            if not ok and len(misses[category]) < 12:
+                misses[category].append(f"{story.language}/{kind}: {story.text[start:end]!r}")
+
+    per_round, per_round_wall = [], []
+    for _ in range(max(1, rounds)):  # CPU time: the machine may be shared (record `uptime`)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for story in data:
+            redactor.redact(story.text, story.direct)
+        per_round.append(len(data) / (time.process_time() - cpu))
+        per_round_wall.append(len(data) / (time.perf_counter() - wall))
+
+    def rate(counter: Counter[str]) -> float | None:
+        return round(100 * counter["ok"] / counter["n"], 2) if counter["n"] else None
+
+    categories = ("own", "family", "keep_homonym", "keep_number", "structured")
+    by_language = {
+        lang: {c: rate(totals[(c, lang)]) for c in categories} for lang in (*LANGUAGES, "all")
+    }
+    overall = {c: totals[(c, "all")] for c in categories}
+    met = {
+        c: overall[c]["n"] > 0 and overall[c]["ok"] / overall[c]["n"] >= target
+        for c, target in TARGETS.items()
+    }
+    met["stories_per_cpu_s"] = statistics.median(per_round) >= 2000
+    return {
+        "stories": len(data),
+        "mean_chars": round(statistics.fmean(len(s.text) for s in data)),
+        "regions": len(redactor.regions),
+        "cold_start_ms": round(cold_ms, 1),
+        "stories_per_cpu_s": round(statistics.median(per_round)),
+        "stories_per_cpu_s_by_round": [round(r) for r in per_round],
+        "stories_per_wall_s_by_round": [round(r) for r in per_round_wall],
+        "percent_by_language": by_language,
+        "labelled_spans": {c: overall[c]["n"] for c in categories},
+        "percent_by_kind": {f"{c}/{k}": rate(v) for (c, k), v in sorted(kinds.items())},
+        "spans_by_kind": {f"{c}/{k}": v["n"] for (c, k), v in sorted(kinds.items())},
+        "names_found_as": dict(how.most_common()),
+        "examples_missed": dict(misses),
+        "targets_percent": {c: 100 * v for c, v in TARGETS.items()},
+        "targets_met": met,  # quality figures: reported, not a pass/fail of `make bench`
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2, ensure_ascii=False))

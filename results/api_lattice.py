@@ -1,0 +1,51 @@
+"""What an analyst's or DPO's client needs around the tables: the filter values the release
+has (so no one types a code) and the state and utility report of the release's lattice (how
+many cells protection withheld, per table and level)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from results.api import ResultsScoped
+from results.lattice.store import built
+from results.released import filter_options, release_building
+
+
+class FilterOptions(ResultsScoped, APIView):
+    pagination_class = None
+
+    @extend_schema(
+        summary="The values each results filter can take in the release analysts read",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, *args, **kwargs):
+        options = filter_options(self.get_form(), self.release())
+        return Response(
+            {
+                key: [{"value": value, "label": label} for value, label in values]
+                for key, values in options.items()
+            }
+        )
+
+
+class LatticeReport(ResultsScoped, APIView):
+    @extend_schema(
+        summary="The protected table lattice of the release analysts read: state and utility "
+        "report (cells withheld, primary and secondary, per table and level)",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        release = self.release()
+        lattice = built(release) if release is not None else None
+        building = release_building(form)
+        return Response(
+            {
+                "release": release.pk if release else None,
+                "building": building.pk if building else None,
+                "threshold": lattice.threshold if lattice else form.project.cell_threshold,
+                "seconds": lattice.seconds if lattice else None,
+                "report": lattice.report if lattice else None,
+            }
+        )

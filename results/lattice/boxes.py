@@ -1,0 +1,178 @@
+"""Perturbation boxes: the certificate that a withheld cell of the lattice cannot be narrowed.
+
+Why this works. Every cell of a cube is a sum of leaf cells (service point x month x category).
+Take two leaves in each dimension, ``a`` and ``b``, and add ``+d`` and ``-d`` alternately at
+the 8 corners (a box; in a dimension whose node is the root there is no sibling, so only ``a``,
+the "degenerate" case). A node containing both ``a`` and ``b`` of a dimension sees the changes
+cancel; so the only cells that change are those on the paths from ``a`` and ``b`` up to just
+below their lowest common ancestor, in every dimension at once. Categories are paired the same
+way (``c1`` and ``c2`` of one variable), so node totals never change; a record-total box pairs
+no category, changes the totals on its paths, and moves one category of every variable along.
+
+If every changed cell is withheld, every published number (cells, totals, zeros) is unchanged
+and the counts stay non-negative for ``d`` up to the smallest value on the side that decreases:
+so each changed cell can lie anywhere in an interval at least ``up + down`` wide, whatever else
+an attacker combines. ``results.lattice.protect`` finds, for every withheld cell, a box with
+``up + down >= threshold`` (withholding its changed cells too) - and never publishes a cell it
+has no box for. Aggregate values are never smaller than the leaves below them, so the bounds
+are the leaf corners'.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from results.lattice.trees import Tree
+
+CANDIDATES = 3  # leaves tried under the target node
+SIBLINGS = 4  # sibling nodes tried, each with its 2 largest leaves
+
+
+@dataclass
+class Dim:
+    """A tree prepared for box search."""
+
+    parent: np.ndarray
+    children: list[list[int]]
+    leaves: list[np.ndarray]  # leaf nodes under each node (itself for a leaf)
+    up: list[list[int]]  # node and its ancestors, node first
+    root: int = 0
+
+    @classmethod
+    def of(cls, tree: Tree) -> "Dim":
+        n = len(tree.keys)
+        parent = np.array(tree.parent, np.int64)
+        children: list[list[int]] = [[] for _ in range(n)]
+        for i, p in enumerate(tree.parent):
+            if p >= 0:
+                children[p].append(i)
+        up = []
+        for i in range(n):
+            chain = [i]
+            while parent[chain[-1]] >= 0:
+                chain.append(int(parent[chain[-1]]))
+            up.append(chain)
+        leaf_set = [i for i in range(n) if not children[i]]
+        under: list[list[int]] = [[] for _ in range(n)]
+        for leaf in leaf_set:
+            for node in up[leaf]:
+                under[node].append(leaf)
+        return cls(parent, children, [np.array(u, np.int64) for u in under], up)
+
+    def path(self, leaf: int, top: int) -> list[int]:
+        chain = self.up[leaf]
+        return chain[: chain.index(top) + 1]
+
+
+@dataclass
+class Side:
+    """One dimension of a box: leaf ``a`` (+), leaf ``b`` (-, -1 when degenerate) and the
+    nodes that change with their signs."""
+
+    a: int
+    b: int
+    nodes: np.ndarray
+    signs: np.ndarray
+
+
+def sides(dim: Dim, node: int, weight: np.ndarray, wide: bool = False) -> list[Side]:
+    """Box sides through ``node``: ``a`` under it, ``b`` under a sibling of the lowest
+    ancestor-or-self that has siblings, else degenerate (the path up to the root changes).
+    ``wide``: try more leaves and siblings (when the usual few gave no box wide enough)."""
+    many = 4 if wide else 1
+    top = node
+    while top != dim.root and len(dim.children[int(dim.parent[top])]) < 2:
+        top = int(dim.parent[top])
+    under = dim.leaves[node]
+    firsts = under[np.argsort(-weight[under], kind="stable")[: CANDIDATES * many]]
+    degenerate = []
+    for a in firsts:
+        nodes = dim.path(int(a), dim.root)
+        degenerate.append(Side(int(a), -1, np.array(nodes), np.ones(len(nodes), np.int64)))
+    if top == dim.root:
+        return degenerate
+    siblings = [s for s in dim.children[int(dim.parent[top])] if s != top]
+    siblings = sorted(siblings, key=lambda s: -weight[s])[: SIBLINGS * many]
+    seconds = []
+    for s in siblings:
+        leaves = dim.leaves[s]
+        seconds += [(int(b), s) for b in leaves[np.argsort(-weight[leaves], kind="stable")[:2]]]
+    result = []
+    for a in firsts:
+        path_a = dim.path(int(a), top)
+        for b, s in seconds:
+            path_b = dim.path(b, s)
+            result.append(
+                Side(
+                    int(a),
+                    b,
+                    np.array(path_a + path_b),
+                    np.array([1] * len(path_a) + [-1] * len(path_b)),
+                )
+            )
+    return result
+
+
+def corners(side: Side) -> list[tuple[int, int]]:
+    return [(side.a, 1)] + ([(side.b, -1)] if side.b >= 0 else [])
+
+
+@dataclass
+class Box:
+    width: float
+    new: int  # cells it withholds that were published
+    mass: int
+    # (cube or None for record totals, geo nodes, time nodes, category indices: one array,
+    # or two for a pair)
+    cells: list[tuple]
+
+    def key(self, threshold: int) -> tuple:
+        return (self.width < threshold, self.new, self.mass)
+
+
+def category_box(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    slack: tuple[np.ndarray, bool] | None,
+    geo: Side,
+    when: Side,
+    c1: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(up, down, newly withheld cells, their mass) for every partner category ``c2`` of a
+    box in one cube (``c2 == c1`` gets up -1). ``slack`` = (room, rising) bounds how far
+    category 0 may move: up for mentions (``rising``: a mention count cannot exceed the
+    respondents), down for respondents (they cannot fall below any option's mentions)."""
+    count = values.shape[2]
+    down = np.full(count, np.inf)
+    up = np.full(count, np.inf)
+    for g, sg in corners(geo):
+        for t, st in corners(when):
+            sign = sg * st
+            v1, v2 = float(values[g, t, c1]), values[g, t, :].astype(float)
+            if sign > 0:  # c1 rises with d, c2 falls
+                down = np.minimum(down, v1)
+                up = np.minimum(up, v2)
+            else:
+                up = np.minimum(up, v1)
+                down = np.minimum(down, v2)
+            if slack is not None:
+                room, rising = float(slack[0][g, t]), slack[1]
+                # category 0 moves up on the up-move when it is c1 with sign +, or c2 with -
+                zero_sign = sign if c1 == 0 else -sign
+                bounded_up = (zero_sign > 0) == rising
+                if c1 == 0:
+                    up, down = (
+                        (np.minimum(up, room), down) if bounded_up else (up, np.minimum(down, room))
+                    )
+                elif bounded_up:
+                    up[0] = min(up[0], room)
+                else:
+                    down[0] = min(down[0], room)
+    up[c1] = -1
+    block = np.ix_(geo.nodes, when.nodes)
+    shown = ~hidden[block]  # (geo path, time path, categories)
+    new = shown[:, :, c1].sum() + shown.sum(axis=(0, 1))
+    mass = (values[block][:, :, c1] * shown[:, :, c1]).sum() + (values[block] * shown).sum(
+        axis=(0, 1)
+    )
+    return up, down, new, mass

@@ -1,0 +1,96 @@
+"""The utility report: what protection cost, per table and level, for the DPO (release page)
+and analysts (the "About suppression" sheet). It counts cells, never says which ones are
+small: the masks themselves are not published."""
+
+import numpy as np
+
+from results.lattice.protect import Protection
+from results.lattice.trees import Tree
+
+
+def _levels(tree: Tree) -> dict[str, np.ndarray]:
+    levels = np.array(tree.levels)
+    return {level: np.nonzero(levels == level)[0] for level in dict.fromkeys(tree.levels)}
+
+
+def utility_report(result: Protection, work, geo: Tree, when: Tree) -> dict:
+    """{"tables": [{"table", "kind", "withheld_entirely", "levels": [{"geography", "time",
+    "cells", "primary", "secondary"}]}], "records": {...}, "nothing_published": bool}."""
+    geo_levels, time_levels = _levels(geo), _levels(when)
+
+    def by_level(hidden: np.ndarray, primary: np.ndarray) -> list[dict]:
+        rows = []
+        for gl, g in geo_levels.items():
+            for tl, t in time_levels.items():
+                block = np.ix_(g, t)
+                h, p = hidden[block], primary[block]
+                rows.append(
+                    {
+                        "geography": gl,
+                        "time": tl,
+                        "cells": int(h.size),
+                        "primary": int(p.sum()),
+                        "secondary": int((h & ~p).sum()),
+                    }
+                )
+        return rows
+
+    tables = [
+        {
+            "table": name,
+            "kind": kind,
+            "withheld_entirely": name in result.dropped,
+            "levels": by_level(result.hidden[name], result.primary[name]),
+        }
+        for name, kind in work.kinds.items()
+    ]
+    for name, pair in work.pairs.items():
+        g_levels = {geo.levels[full] for full in pair.geo_of}
+        t_levels = {when.levels[full] for full in pair.time_of}
+        rows = []
+        for gl in sorted(g_levels):
+            for tl in sorted(t_levels):
+                g = [i for full, i in pair.geo_of.items() if geo.levels[full] == gl]
+                t = [i for full, i in pair.time_of.items() if when.levels[full] == tl]
+                h, p = result.hidden[name][np.ix_(g, t)], result.primary[name][np.ix_(g, t)]
+                rows.append(
+                    {
+                        "geography": gl,
+                        "time": tl,
+                        "cells": int(h.size),
+                        "primary": int(p.sum()),
+                        "secondary": int((h & ~p).sum()),
+                    }
+                )
+        tables.append(
+            {
+                "table": name.replace("|", " by "),
+                "kind": "pair",
+                "withheld_entirely": name in result.dropped,
+                "levels": rows,
+            }
+        )
+    return {
+        "nothing_published": result.nothing,
+        "records": by_level(result.total_hidden, result.total_primary),
+        "tables": tables,
+    }
+
+
+def summary(report: dict) -> list[list]:
+    """Rows for a sheet: table, geography level, time level, cells, primary, secondary."""
+    rows: list[list] = [["Table", "Geography", "Time", "Cells", "Primary", "Secondary"]]
+    records = {"table": "Records (totals)", "levels": report.get("records", [])}
+    for table in [records, *report.get("tables", [])]:
+        for level in table["levels"]:
+            rows.append(
+                [
+                    table["table"],
+                    level["geography"],
+                    level["time"],
+                    level["cells"],
+                    level["primary"],
+                    level["secondary"],
+                ]
+            )
+    return rows

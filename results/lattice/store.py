@@ -1,0 +1,222 @@
+"""Reading a built lattice: which release analysts read, its trees, its cubes, and which node
+of each tree a set of filters names (or a clear refusal naming what is available).
+
+Releases approved before lattices existed are built lazily: the first read enqueues
+``results.lattice_build`` (which runs at once without a broker), and until it is built analysts
+keep reading the previous built release; ``manage.py build_lattices`` builds them all ahead.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+from django.db.models import Count
+
+from forms.models import Form
+from lib.problems import Problem
+from privacy.models import Release, ReleasedRecord
+from privacy.review import latest_approved
+from results.lattice import trees
+from results.lattice.trees import Tree
+from results.models import Lattice, LatticeCube
+
+GEO_FILTERS = ("network", "national_society", "country", "service_point")
+TIME_FILTERS = ("year", "quarter", "month")
+
+
+def built(release: Release) -> Lattice | None:
+    """The release's built lattice (looked up once per release object)."""
+    if not hasattr(release, "_lattice"):
+        release._lattice = Lattice.objects.filter(release=release).first()
+    lattice = release._lattice
+    return lattice if lattice is not None and lattice.state == Lattice.State.BUILT else None
+
+
+def readable_release(form: Form) -> tuple[Release | None, Release | None]:
+    """(the release analysts read: the latest approved whose lattice is built, the newer
+    approved release still being built or None)."""
+    latest = latest_approved(form)
+    if latest is None:
+        return None, None
+    if built(latest) is None and latest._lattice is None:
+        from results.tasks import lattice_build  # the task imports the builder, not this module
+
+        lattice_build.delay(latest.pk)
+        del latest._lattice
+    if built(latest) is not None:
+        return latest, None
+    older = (
+        Release.objects.filter(
+            form=form, state=Release.State.APPROVED, lattice__state=Lattice.State.BUILT
+        )
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
+    return older, latest
+
+
+def release_trees(release: Release) -> tuple[Tree, Tree]:
+    """The release's geography and time trees: stored with its lattice, else from its records."""
+    lattice = built(release)
+    if lattice is not None:
+        return Tree.from_dict(lattice.geography), Tree.from_dict(lattice.time)
+    frozen = ReleasedRecord.objects.filter(release=release).order_by()
+    pairs = list(frozen.values_list("service_point_id", "month").annotate(n=Count("pk")))
+    return (
+        trees.geography(sorted({p for p, _, _ in pairs}, key=lambda p: (p is None, p or 0)))[0],
+        trees.time(sorted({m for _, m, _ in pairs}))[0],
+    )
+
+
+@lru_cache(maxsize=256)
+def _cube(lattice_id: int, stamp: str, name: str, shape: tuple[int, int]):
+    row = (
+        LatticeCube.objects.filter(lattice_id=lattice_id, variable=name)
+        .values_list("cells", "categories", "kind", "means")
+        .first()
+    )
+    if row is None:
+        return None
+    cells, categories, kind, means = row
+    if kind == "pair":  # (pair geo nodes, pair time nodes, rows, columns)
+        layout = (len(categories["geography"]), len(categories["time"]))
+        sizes = (len(categories["rows"]), len(categories["columns"]))
+        return (
+            np.frombuffer(bytes(cells), np.int32).reshape(*layout, *sizes),
+            categories,
+            kind,
+            None,
+        )
+    array = np.frombuffer(bytes(cells), np.int32).reshape(*shape, len(categories))
+    mean = None
+    if means is not None:
+        mean = np.frombuffer(bytes(means), np.float32).reshape(*shape, -1)
+    return array, categories, kind, mean
+
+
+def cube(lattice: Lattice, name: str):
+    """(cells (G, T, C+1) with -1 withheld, categories, kind, mean ranks or None), or None
+    when the lattice has no such table. A pair ("row|column") has cells (pair geography
+    nodes, pair time nodes, rows, columns) and a dict layout as categories. Cached: a built
+    lattice never changes."""
+    shape = (len(lattice.geography["keys"]), len(lattice.time["keys"]))
+    return _cube(lattice.pk, str(lattice.built_at), name, shape)
+
+
+def cube_names(lattice: Lattice) -> list[str]:
+    """The tables the lattice holds (cached like its cubes)."""
+    return list(_names(lattice.pk, str(lattice.built_at)))
+
+
+@lru_cache(maxsize=256)
+def _names(lattice_id: int, stamp: str) -> tuple[str, ...]:
+    return tuple(
+        LatticeCube.objects.filter(lattice_id=lattice_id).values_list("variable", flat=True)
+    )
+
+
+def _available(tree: Tree, level: str) -> list[str]:
+    return sorted(
+        {label for label, lv in zip(tree.labels, tree.levels, strict=True) if lv == level}
+    )
+
+
+def _geo_matches(tree: Tree, level: str, value: str) -> set[int]:
+    found = set()
+    for i, (key, label, lv) in enumerate(zip(tree.keys, tree.labels, tree.levels, strict=True)):
+        if lv != level:
+            continue
+        code = key.split(":", 1)[1]
+        if (level == "country" and label.upper() == value.upper()) or (
+            level != "country" and value in (code, label)
+        ):
+            found.add(i)
+    return found
+
+
+def _ancestors(tree: Tree, node: int) -> set[int]:
+    seen = {node}
+    while tree.parent[node] >= 0:
+        node = tree.parent[node]
+        seen.add(node)
+    return seen
+
+
+def geo_node(tree: Tree, filters) -> int:
+    """The geography node the filters name (root when none)."""
+    given = [(level, getattr(filters, level)) for level in GEO_FILTERS if getattr(filters, level)]
+    if not given:
+        return 0
+    candidates = None
+    for level, value in given:
+        matches = _geo_matches(tree, level, value)
+        if not matches:
+            raise Problem(
+                "results.unknown_filter_value",
+                f"No {level.replace('_', ' ')} {value!r} in this release. Available: "
+                + ", ".join(_available(tree, level)),
+                filter=level,
+                available=_available(tree, level),
+            )
+        candidates = matches if candidates is None else candidates | matches
+    # the most specific named node whose ancestors include a match of every filter
+    chosen = [
+        n
+        for n in candidates or set()
+        if all(_geo_matches(tree, lv, v) & _ancestors(tree, n) for lv, v in given)
+    ]
+    deepest = max((GEO_FILTERS.index(tree.levels[n]) for n in chosen), default=-1)
+    chosen = [n for n in chosen if GEO_FILTERS.index(tree.levels[n]) == deepest]
+    if len(chosen) != 1:
+        raise Problem(
+            "results.unknown_filter_value",
+            "These places do not name one published area (a country served by several "
+            "National Societies needs the National Society too, and a service point must lie "
+            "in the country or network given).",
+            filter="geography",
+        )
+    return chosen[0]
+
+
+def time_node(tree: Tree, filters) -> int:
+    """The time node the filters name: one month, quarter or year, or all time. A range
+    (since/until) is answered only where it is exactly one of those."""
+    named = [(lv, getattr(filters, lv)) for lv in TIME_FILTERS if getattr(filters, lv)]
+    since, until = getattr(filters, "since", None), getattr(filters, "until", None)
+    if since or until:
+        node = _range_node(tree, since, until)
+        named.append((tree.levels[node], tree.labels[node]) if node else ("all", "All"))
+    nodes = set()
+    for level, value in named:
+        key = "all" if level == "all" else f"{level}:{value}"
+        if key not in tree.index:
+            raise Problem(
+                "results.unknown_filter_value",
+                f"No {level} {value!r} in this release. Available: "
+                + ", ".join(_available(tree, level)),
+                filter=level,
+                available=_available(tree, level),
+            )
+        nodes.add(tree.index[key])
+    if len(nodes) > 1:
+        raise Problem("results.range_not_published", "Give one period: a month, quarter or year.")
+    return nodes.pop() if nodes else 0
+
+
+def _range_node(tree: Tree, since: str | None, until: str | None) -> int:
+    months = _available(tree, "month")
+    inside = [m for m in months if (not since or m >= since) and (not until or m <= until)]
+    for i in range(len(tree.keys)):
+        covered = sorted(
+            tree.labels[j]
+            for j in range(len(tree.keys))
+            if tree.levels[j] == "month" and i in _ancestors(tree, j)
+        )
+        if inside and covered == inside:
+            return i
+    raise Problem(
+        "results.range_not_published",
+        "Tables are published for one month, one quarter, one year or all time, so that no "
+        "difference of two periods gives away a hidden count. Available: "
+        + ", ".join(_available(tree, "year") + _available(tree, "quarter")),
+        available={lv: _available(tree, lv) for lv in TIME_FILTERS},
+    )

@@ -1,0 +1,53 @@
+"""The protected table lattice of an approved release: every table results will ever publish
+for it, computed and suppressed once at approval (``results.lattice``), then only read.
+
+One ``Lattice`` per release (its dimension trees, state and utility report) and one
+``LatticeCube`` per variable: a (geography node x time node x category) array of published
+counts with -1 where a cell is withheld, stored as raw int32 bytes so that answering a table is
+one small row read, never a count over records.
+"""
+
+from django.db import models
+
+from privacy.models import Release
+
+
+class Lattice(models.Model):
+    class State(models.TextChoices):
+        BUILDING = "building", "Being computed"
+        BUILT = "built", "Built"
+        FAILED = "failed", "Failed"
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="lattice")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.BUILDING)
+    threshold = models.PositiveIntegerField(default=5)
+    geography = models.JSONField(default=dict, help_text="Geography tree (results.lattice.trees).")
+    time = models.JSONField(default=dict, help_text="Time tree (results.lattice.trees).")
+    report = models.JSONField(default=dict, help_text="Hidden cells per table and level.")
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"lattice of release {self.release_id} ({self.state})"
+
+
+class LatticeCube(models.Model):
+    """One variable's published cells at every node pair; ``categories`` are the codes of the
+    last axis (the last one the total of the node, shared by every variable of the release)."""
+
+    lattice = models.ForeignKey(Lattice, on_delete=models.CASCADE, related_name="cubes")
+    variable = models.CharField(max_length=300)
+    kind = models.CharField(max_length=16)
+    categories = models.JSONField(default=list)
+    cells = models.BinaryField(help_text="int32 (geography, time, category), -1 = withheld.")
+    means = models.BinaryField(null=True, blank=True, help_text="float32 mean ranks, NaN = none.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lattice", "variable"], name="lattice_cube_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variable} of {self.lattice}"

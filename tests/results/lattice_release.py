@@ -1,0 +1,149 @@
+"""A synthetic release for the lattice tests: skewed answers, two networks, a National Society
+in both, a National Society serving two countries, small service points and months with few
+visits, across a year boundary. Records are written as frozen ``ReleasedRecord`` rows of an
+approved release (what analysts read), then the lattice is built as approval would."""
+
+import random
+import uuid
+
+from django.utils import timezone
+
+from accounts.models import ServicePoint
+from privacy.models import Release, ReleasedRecord
+from results.lattice.build import build
+from tests.factories import NationalSocietyFactory, NetworkFactory
+
+MONTHS = ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
+AGES = ["0-9", "10-19", "20-29", "30-39", "70-79"]
+
+
+def points(project):
+    """Seven service points: big ones, and tiny ones an attacker would like to isolate."""
+    south = NetworkFactory(code="mena", name="MENA")
+    east = NetworkFactory(code="perco", name="PERCO")
+    italy = NationalSocietyFactory(name="Italian Red Cross", country="IT", networks=[east])
+    tunisia = NationalSocietyFactory(
+        name="Tunisian Red Crescent", country="TN", networks=[south, east]
+    )
+    greece = NationalSocietyFactory(name="Hellenic Red Cross", country="GR", networks=[east])
+    made = [
+        ServicePoint.objects.get_or_create(
+            project=project, name=name, defaults={"national_society": ns, "country": country}
+        )[0]
+        for name, ns, country in [
+            ("Lampedusa", italy, "IT"),
+            ("Ventimiglia", italy, "IT"),
+            ("Nice helpline", italy, "FR"),
+            ("Sfax", tunisia, "TN"),
+            ("Zarzis", tunisia, "TN"),
+            ("Lesvos", greece, "GR"),
+            ("Samos", greece, "GR"),
+        ]
+    ]
+    return made
+
+
+def approved(form, dpo) -> Release:
+    """An approved release whose frozen records the caller writes (no candidate to hash)."""
+    return Release.objects.create(
+        form=form,
+        state=Release.State.APPROVED,
+        content_hash="synthetic",
+        record_ids=[],
+        risk={},
+        rule_sets={},
+        opened_by=dpo,
+        approved_by=dpo,
+        approved_at=timezone.now(),
+    )
+
+
+def synthetic_release(form_version, dpo, *, records: int = 300, seed: int = 7, small: bool = False):
+    """An approved release of ``records`` skewed records of the privacy form, lattice built.
+    ``small``: four service points (two networks, a National Society across two countries,
+    two tiny points) and four months across a year boundary, for a full attack in seconds."""
+    rng = random.Random(seed)
+    sps = points(form_version.form.project)
+    release = approved(form_version.form, dpo)
+    weights = [40, 25, 2, 20, 3, 8, 2]  # Nice helpline, Zarzis, Samos: a handful of visits
+    month_weights = [30, 2, 25, 30, 13]  # December: almost nobody
+    months = MONTHS
+    if small:
+        sps, weights = [sps[0], sps[2], sps[3], sps[6]], [45, 3, 40, 4]
+        months, month_weights = MONTHS[1:], [2, 40, 35, 20]
+    rows = []
+    for _ in range(records):
+        data = {
+            "sex": rng.choices(["female", "male", None], [30, 68, 2])[0],
+            "age": rng.choices(
+                AGES[:3] if small else AGES, [3, 20, 50, 25, 2][: 3 if small else 5]
+            )[0],
+            "legal_status": rng.choices(["asylum", "refugee", None], [85, 12, 3])[0],
+            "needs": rng.choice([["food"], ["food", "shelter"], ["health"], [], ["shelter"]]),
+        }
+        rows.append(
+            ReleasedRecord(
+                release=release,
+                record_id=uuid.uuid4(),
+                version=form_version,
+                service_point=rng.choices(sps, weights)[0],
+                month=rng.choices(months, month_weights)[0],
+                data={k: v for k, v in data.items() if v is not None},
+            )
+        )
+    ReleasedRecord.objects.bulk_create(rows)
+    build(release)
+    return release
+
+
+# Library questions answered in ``library_release`` (one of each kind; the other questions are
+# left unanswered so that the attack on every table stays a matter of seconds).
+ANSWERED = {
+    "sex",
+    "legal_status",
+    "journey/family_separated",
+    "needs/needs_needed",
+    "needs/priorities",
+}
+
+
+def library_release(project, dpo, *, records: int = 150, seed: int = 11):
+    """The library's migrant experience questionnaire, released: random (skewed) answers to
+    ``ANSWERED`` at four service points over four months."""
+    from forms.library import LIBRARY_DIR
+    from forms.services import form_upload
+    from results.variables import form_variables
+    from tests.factories import rules_approve
+
+    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
+    version = form_upload(project=project, filename="migrant_experience.xlsx", data=data).version
+    rules_approve(version.form)
+    rng = random.Random(seed)
+    sps = points(project)[:3] + points(project)[6:]
+    release = approved(version.form, dpo)
+    variables = [v for v in form_variables(version.form).values() if v.key in ANSWERED]
+    rows = []
+    for _ in range(records):
+        data = {}
+        for variable in variables:
+            codes = list(variable.choices) or ["yes", "no"]
+            weights = [2**-i for i in range(len(codes))]  # the first choice common, the last rare
+            if variable.kind == "single":
+                data[variable.key] = rng.choices(codes, weights)[0]
+            elif variable.kind == "multiple":
+                data[variable.key] = sorted({rng.choices(codes, weights)[0] for _ in range(2)})
+            else:
+                data[variable.key] = rng.sample(codes, len(codes))
+        rows.append(
+            ReleasedRecord(
+                release=release,
+                record_id=uuid.uuid4(),
+                version=version,
+                service_point=rng.choices(sps, [50, 30, 3, 17])[0],
+                month=rng.choices(MONTHS[1:], [3, 40, 37, 20])[0],
+                data=data,
+            )
+        )
+    ReleasedRecord.objects.bulk_create(rows)
+    build(release)
+    return release

@@ -1,0 +1,324 @@
+// Waypoint's web tablet: the service point's forms in the browser, filled with ODK Web Forms,
+// kept offline (Workbox service worker, IndexedDB) and sent through an outbox that speaks
+// OpenRosa to the tablet's own server URL, as ODK Collect does.
+import { createApp, h } from 'vue';
+import { OdkWebForm, webFormsPlugin } from '@getodk/web-forms';
+import { encryptAsCollect } from './collect-encryption.js';
+import { createOutbox } from './outbox.js';
+import { createPinLock, sealFiles, unsealFiles } from './pin.js';
+import { filesOf, formDataOf, openStore } from './store.js';
+import { renderHome, renderShell, setStatus } from './ui.js';
+import './style.css';
+
+const OPENROSA = { 'X-OpenRosa-Version': '1.0' };
+const RTL = /(arab|\(ar\)|farsi|persian|\(fa\)|urdu|\(ur\)|pashto|\(ps\)|hebrew|\(he\)|kurdish.*sorani|\(ckb\))/i;
+const config = document.getElementById('waypoint-webforms').dataset;
+const server = config.server;
+const deviceId = config.device;
+
+const state = { forms: [], current: null, revoked: null, offlineReady: false };
+const idleSeconds = Number(config.idleSeconds) || 600;
+const store = await openStore(deviceId);
+const pin = createPinLock(store);
+const outbox = createOutbox({ store, server, deviceId, onChange: () => refresh(), getKey: () => pin.key });
+const shell = renderShell(config, {
+  onSendNow: () => outbox.retryNow(),
+  onHome: () => pin.key && closeForm().then(() => showHome()),
+});
+
+/** A same-origin path from an absolute URL the server handed out (its public URL may differ). */
+const local = (url) => {
+  const u = new URL(url, location.href);
+  return u.pathname + u.search;
+};
+
+function parseList(text) {
+  const doc = new DOMParser().parseFromString(text, 'text/xml');
+  return [...doc.getElementsByTagName('xform')].map((x) => {
+    const get = (n) => x.getElementsByTagName(n)[0]?.textContent ?? '';
+    return {
+      formId: get('formID'),
+      name: get('name'),
+      version: get('version'),
+      hash: get('hash'),
+      downloadUrl: local(get('downloadUrl')),
+      manifestUrl: get('manifestUrl') ? local(get('manifestUrl')) : '',
+    };
+  });
+}
+
+async function noteRevoked(response) {
+  const text = await response.text().catch(() => '');
+  const message = new DOMParser().parseFromString(text, 'text/xml').getElementsByTagName('message')[0];
+  const reason = message?.textContent || `HTTP ${response.status}`;
+  await store.setMeta(`revoked:${server}`, { reason, at: new Date().toISOString() });
+}
+
+/** The form list: from the server (through the service worker's cache when offline), else
+ * the last one this tablet saw. */
+async function loadForms() {
+  try {
+    const response = await fetch(`${server}/formList`, { headers: OPENROSA });
+    if (response.status === 401 || response.status === 403) {
+      await noteRevoked(response);
+    } else if (response.ok) {
+      state.forms = parseList(await response.text());
+      await store.setMeta('formList', state.forms);
+      return;
+    }
+  } catch {
+    // offline and not cached yet: the copy in IndexedDB below
+  }
+  state.forms = (await store.getMeta('formList')) || [];
+}
+
+async function mediaOf(form) {
+  if (!form.manifestUrl) return {};
+  const response = await fetch(form.manifestUrl, { headers: OPENROSA });
+  if (!response.ok) return {};
+  const doc = new DOMParser().parseFromString(await response.text(), 'text/xml');
+  const media = {};
+  for (const m of doc.getElementsByTagName('mediaFile')) {
+    const get = (n) => m.getElementsByTagName(n)[0]?.textContent ?? '';
+    media[get('filename')] = local(get('downloadUrl'));
+  }
+  return media;
+}
+
+/** Everything the tablet needs offline, fetched once through the service worker (which keeps
+ * it): each form, its manifest and its media. Forms carry their own translations. */
+async function warmCache() {
+  // The page itself was loaded before the worker existed: fetched again, it is kept too.
+  await fetch(config.app).then((r) => r.text());
+  for (const form of state.forms) {
+    await fetch(form.downloadUrl).then((r) => r.text());
+    const media = await mediaOf(form);
+    for (const path of Object.values(media)) await fetch(path).then((r) => r.blob());
+  }
+  state.offlineReady = true;
+  setStatus(shell, 'offline-ready', 'Ready to work offline');
+}
+
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  await navigator.serviceWorker.register(`${config.app}sw.js`, { scope: config.app });
+  if (!navigator.serviceWorker.controller)
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+  if (navigator.onLine) await warmCache().catch((e) => console.warn('cache warm-up', e));
+  else setStatus(shell, 'offline-ready', 'Offline');
+}
+
+function setDirection(instance) {
+  const language = instance?.root?.currentState?.activeLanguage?.language || '';
+  const rtl = RTL.test(language);
+  document.documentElement.dir = rtl ? 'rtl' : 'ltr';
+  const code = /\(([a-z]{2,3}(-[A-Za-z]+)?)\)/.exec(language);
+  document.documentElement.lang = code ? code[1] : 'en';
+}
+
+/** meta/instanceID, as the server reads it (whatever namespace the engine writes it in). */
+function instanceIdOf(xml) {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  return doc.getElementsByTagNameNS('*', 'instanceID')[0]?.textContent?.trim() ?? '';
+}
+
+async function saveDraft() {
+  const current = state.current;
+  if (!current?.instance || current.closed || !pin.key) return;
+  const payload = await current.instance.root.prepareInstancePayload({ payloadType: 'monolithic' });
+  if (current.closed) return;
+  const files = filesOf(payload.data[0]);
+  const xml = await files.find((f) => f.field === 'xml_submission_file').blob.text();
+  if (xml === current.lastXml) return;
+  current.lastXml = xml;
+  await store.saveDraft({
+    id: current.draftId,
+    formId: current.form.formId,
+    version: current.form.version,
+    title: current.form.name,
+    form: current.form,
+    formXml: current.xml,
+    instanceId: instanceIdOf(xml),
+    files: await sealFiles(pin.key, files),
+    updatedAt: new Date().toISOString(),
+  });
+  setStatus(shell, 'draft', 'Draft saved on this device');
+}
+
+async function finalise(payload, callback) {
+  const current = state.current;
+  current.closed = true;
+  clearTimeout(current.timer);
+  let files = filesOf(payload.data[0]);
+  const xml = await files.find((f) => f.field === 'xml_submission_file').blob.text();
+  const instanceId = instanceIdOf(xml);
+  if (!instanceId) throw new Error('The form has no meta/instanceID: it cannot be sent safely.');
+  // A form with a public key: only the DPO's private key opens what leaves this step.
+  const publicKey = payload.submissionMeta?.encryptionKey;
+  if (publicKey) files = await encryptAsCollect(files, publicKey);
+  await store.finalise(current.draftId, {
+    instanceId,
+    formId: current.form.formId,
+    title: current.form.name,
+    files: await sealFiles(pin.key, files),
+    state: 'waiting',
+    attempts: 0,
+    queuedAt: new Date().toISOString(),
+  });
+  callback?.({ status: 'success' });
+  await closeForm();
+  showHome(`“${current.form.name}” is in the outbox.`);
+  outbox.flush();
+}
+
+/** ODK Web Forms 0.22 puts a number question's id on PrimeVue's wrapper, not on its input, so
+ * the question's <label for> names nothing and screen readers read an unlabelled field. */
+function labelNumberInputs(mount) {
+  for (const wrapper of mount.querySelectorAll('.p-inputnumber[id]')) {
+    const input = wrapper.querySelector('input');
+    const label = mount.querySelector(`label[for="${CSS.escape(wrapper.id)}"]`);
+    if (!input || !label || input.hasAttribute('aria-labelledby')) continue;
+    label.id ||= `${wrapper.id}-label`;
+    input.setAttribute('aria-labelledby', label.id);
+  }
+}
+
+async function openForm(form, draft = null) {
+  // A draft reopens on the form version it was started with, even if the form changed since.
+  const xml = draft?.formXml ?? (await (await fetch(form.downloadUrl)).text());
+  const media = await mediaOf(form).catch(() => ({}));
+  const current = {
+    form,
+    xml,
+    draftId: draft?.id ?? crypto.randomUUID(),
+    instance: null,
+    lastXml: null,
+    closed: false,
+  };
+  state.current = current;
+  window.__waypointInstance = (instance) => {
+    current.instance = instance;
+    setDirection(instance);
+  };
+  const mount = shell.showForm(form.name);
+  const props = {
+    formXml: xml,
+    fetchFormAttachment: async (url) => {
+      const name = decodeURIComponent(String(url.href ?? url).split('/').pop());
+      return media[name] ? fetch(media[name]) : new Response('', { status: 404 });
+    },
+    missingResourceBehavior: 'BLANK',
+    preloadProperties: { deviceID: `waypoint-web:${deviceId}` },
+    onSubmit: (payload, callback) => finalise(payload, callback),
+  };
+  if (draft) {
+    props.editInstance = {
+      resolveInstance: async () => '',
+      attachmentFileNames: [],
+      resolveAttachment: async () => new Response(''),
+      restore: async () => formDataOf(await unsealFiles(pin.key, draft.files)),
+    };
+  }
+  current.app = createApp({ render: () => h(OdkWebForm, props) });
+  current.app.use(webFormsPlugin);
+  current.app.mount(mount);
+  new MutationObserver(() => labelNumberInputs(mount)).observe(mount, { childList: true, subtree: true });
+  const changed = () => {
+    clearTimeout(current.timer);
+    current.timer = setTimeout(() => {
+      setDirection(current.instance);
+      saveDraft().catch((e) => console.error('draft not saved', e));
+    }, 300);
+  };
+  for (const type of ['input', 'change', 'click', 'keyup']) mount.addEventListener(type, changed, true);
+  current.flushDraft = () => {
+    clearTimeout(current.timer);
+    return saveDraft();
+  };
+}
+
+async function closeForm() {
+  const current = state.current;
+  if (!current) return;
+  if (!current.closed) await current.flushDraft?.().catch(() => {});
+  current.closed = true;
+  clearTimeout(current.timer);
+  current.app?.unmount();
+  state.current = null;
+  document.documentElement.dir = 'ltr';
+}
+
+async function refresh() {
+  state.revoked = await store.getMeta(`revoked:${server}`);
+  const [outboxItems, sent] = await Promise.all([store.outbox(), store.sent()]);
+  shell.showOutbox({ items: outboxItems, sent, revoked: state.revoked });
+  return outboxItems;
+}
+
+async function showHome(notice = '') {
+  await refresh();
+  const drafts = await store.drafts();
+  renderHome(shell, {
+    forms: state.forms,
+    drafts,
+    notice,
+    onStart: (form) => openForm(form),
+    onContinue: (draft) => openForm(draft.form ?? state.forms.find((f) => f.formId === draft.formId), draft),
+    onDiscard: async (draft) => {
+      await store.deleteDraft(draft.id);
+      showHome('Draft deleted.');
+    },
+  });
+}
+
+window.addEventListener('pagehide', () => state.current?.flushDraft?.());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') state.current?.flushDraft?.();
+});
+window.addEventListener('online', () => setStatus(shell, 'network', 'Online'));
+window.addEventListener('offline', () => setStatus(shell, 'network', 'Offline: forms are kept on this device'));
+
+/** The PIN screen until the right PIN is entered (chosen, the first time). */
+async function unlock() {
+  const firstTime = !(await pin.isSet());
+  await new Promise((resolve) => {
+    shell.showLock({
+      firstTime,
+      onSubmit: async (entered, confirmation) => {
+        if (!/^\d{4,12}$/.test(entered)) return 'The PIN is 4 to 12 digits.';
+        if (firstTime) {
+          if (entered !== confirmation) return 'The two PINs differ.';
+          await pin.choose(entered);
+        } else if (!(await pin.unlock(entered))) {
+          return 'Wrong PIN.';
+        }
+        resolve();
+        return null;
+      },
+    });
+  });
+  await showHome();
+  outbox.flush();
+}
+
+/** Idle: the open form is saved (encrypted), closed, and the key forgotten. */
+let idleTimer = null;
+async function lockNow() {
+  if (!pin.key) return;
+  await closeForm();
+  pin.lock();
+  await unlock();
+}
+function stillHere() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => lockNow(), idleSeconds * 1000);
+}
+for (const type of ['pointerdown', 'keydown', 'input', 'touchstart', 'wheel'])
+  document.addEventListener(type, stillHere, { capture: true, passive: true });
+
+await loadForms();
+await refresh();
+setStatus(shell, 'network', navigator.onLine ? 'Online' : 'Offline: forms are kept on this device');
+registerWorker().catch((e) => console.warn('service worker', e));
+stillHere();
+await unlock();
