@@ -205,3 +205,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class InterfaceLanguage(models.Model):
+    """The interface language a person chose with the switch. The switch's cookie remembers it
+    per browser; this row makes it follow the person to a shared tablet or a new browser."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="interface_language",
+    )
+    language = models.CharField(max_length=10)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "backend.idle_sessions.SessionIdleTimeoutMiddleware",
+    # The language on the person's account when this browser has no choice yet.
+    "accounts.interface_language.RememberedLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A refusal from the catalogue (lib.problems) that no view answered: the error page.
     "lib.problems.ProblemPageMiddleware",

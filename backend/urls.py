@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from accounts import interface_language
 from accounts import views as accounts_views
 from accounts.sign_in import AdminSignInForm, SignInForm
 from backend import health
@@ -197,7 +197,7 @@ api_v1 = [
 
 pages = [
     path("", backend_views.home, name="home"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", interface_language.set_language, name="set_language"),
     path("favicon.ico", backend_views.favicon, name="favicon"),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
