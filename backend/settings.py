@@ -160,7 +160,9 @@ LANGUAGE_CODE = "en"
 # The interface: the IFRC's working languages and Ukrainian, translated in locale/ (make messages).
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
              ("uk", "Українська")]  # fmt: skip
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The compiled catalogues sit beside the code in a checkout; an installed wheel has no locale/
+# of its own, so the image copies it and names it here (deploy/Dockerfile).
+LOCALE_PATHS = [Path(env_str("WAYPOINT_LOCALE_DIR", str(BASE_DIR / "locale")))]
 FORMAT_MODULE_PATH = ["backend.formats"]  # English dates in ISO order
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the language switch is remembered for a year
 TIME_ZONE = "UTC"

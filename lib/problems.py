@@ -116,6 +116,7 @@ ENTRIES = [
     ("release.not_open", 409, "The candidate was already approved, or replaced by a newer one."),
     ("release.stale_hash", 409, "The hash approved is not the candidate's: review it again."),
     ("release.busy", 409, "A release of this form is being opened or approved: wait for it."),
+    ("release.failed", 500, "Opening or approving a release failed; nothing changed: try again."),
     # Privacy settings of a project (accounts.settings): the DPO's, with a reason, audited.
     ("settings.dpo_only", 403, "Only a DPO or an admin changes privacy settings."),
     ("settings.reason_required", 400, "A change of privacy settings needs a reason (audited)."),

@@ -7,7 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import is_admin, project_roles
+from accounts.models import Role
 from results.api import ResultsScoped
+from results.lattice.report import for_analysts
 from results.lattice.store import built
 from results.released import filter_options, release_building
 
@@ -30,9 +33,18 @@ class FilterOptions(ResultsScoped, APIView):
 
 
 class LatticeReport(ResultsScoped, APIView):
+    def report_for_reader(self, report: dict | None) -> dict | None:
+        """The DPO (and an admin) see primary and secondary cells; analysts only how many were
+        withheld (``results.lattice.report.for_analysts``)."""
+        project = self.get_project()
+        user = self.request.user
+        if is_admin(user) or Role.DPO in project_roles(user, project):
+            return report
+        return for_analysts(report)
+
     @extend_schema(
         summary="The protected table lattice of the release analysts read: state and utility "
-        "report (cells withheld, primary and secondary, per table and level)",
+        "report (cells withheld per table and level; primary and secondary for the DPO)",
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, *args, **kwargs):
@@ -46,6 +58,6 @@ class LatticeReport(ResultsScoped, APIView):
                 "building": building.pk if building else None,
                 "threshold": lattice.threshold if lattice else form.project.cell_threshold,
                 "seconds": lattice.seconds if lattice else None,
-                "report": lattice.report if lattice else None,
+                "report": self.report_for_reader(lattice.report) if lattice else None,
             }
         )

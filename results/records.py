@@ -4,19 +4,45 @@
 the record id (``results.records_labelled``). Columns follow the questionnaire's order."""
 
 import csv
+import hashlib
+import hmac
 import io
 from collections.abc import Iterator
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import F, Func
 
 from forms.models import Form
+from lib.crypto import pseudonym_key
 from lib.spreadsheets import neutralise, neutralise_sql
 from privacy.models import Release, ReleasedRecord
 from results.microdata import WITHHELD, microdata_records
 from results.released import Filters, released_records
 
 BOM = "\ufeff"
+# The record column as PostgreSQL writes it: the same keyed hash as ``record_label``.
+RECORD_LABEL_SQL = (
+    "left(encode(sha256(%s::bytea || convert_to(r.record_id::text, 'UTF8')), 'hex'), 20)"
+)
+
+
+def release_record_key(form: Form, release: Release | None) -> bytes:
+    """A key of this release's own for the record column. A frozen record keeps its random id
+    in every release, so printing that id would let an analyst line up two releases' files and
+    see which records changed, were withheld or left - the differences disclosure control was
+    never asked to protect. Within one release the label is stable (records.csv and a repeat
+    file join on it); across releases it is unrelated. Derived from the pseudonym secret, never
+    stored."""
+    if release is None:
+        return b""
+    key = pseudonym_key(form.project_id)
+    return hmac.new(key, f"release-records:{release.pk}".encode(), "sha256").digest()
+
+
+def record_label(key: bytes, record_id: UUID | str) -> str:
+    """The record column: ``RECORD_LABEL_SQL`` in Python."""
+    return hashlib.sha256(key + str(record_id).encode()).hexdigest()[:20]
 
 
 def answer_key(question: dict) -> str:
@@ -99,7 +125,7 @@ def _records_csv_postgresql(form: Form, filters: Filters, release: Release | Non
     ]
     sql = (
         f"SELECT concat_ws(',', {', '.join(fields)}) FROM ("  # noqa: S608 - no user text in it
-        f"SELECT r.record_id::text AS id, r.month{values} "
+        f"SELECT {RECORD_LABEL_SQL} AS id, r.month{values} "
         f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected})) t"
     )
     key_params = [key for key in columns for _ in range(VALUE_SQL.count("%s"))]
@@ -108,7 +134,7 @@ def _records_csv_postgresql(form: Form, filters: Filters, release: Release | Non
     yield BOM + header.getvalue()
     with transaction.atomic(), connection.connection.cursor(name="records_export") as cursor:
         cursor.itersize = 10000
-        cursor.execute(sql, [*key_params, *params])
+        cursor.execute(sql, [release_record_key(form, release), *key_params, *params])
         while rows := cursor.fetchmany(10000):
             yield "\r\n".join(row[0] for row in rows) + "\r\n"
 
@@ -131,10 +157,11 @@ def _records_csv_python(form: Form, filters: Filters, release: Release | None) -
         .order_by()
         .values_list("record_id", "month", "data", "suppressed")
     )
+    key = release_record_key(form, release)
     for count, (pk, month, data, hidden) in enumerate(records.iterator(chunk_size=5000), 1):
         writer.writerow(
             [
-                pk,
+                record_label(key, pk),
                 month,
                 *(WITHHELD if k in hidden else neutralise(_flat(data.get(k))) for k in columns),
             ]

@@ -3,8 +3,8 @@ shows Arabic) with question and answer labels in a chosen form language.
 
 - ``records.csv``: one row per record, one column per question outside repeats, in the order
   the questionnaire asks them;
-- ``repeat-<name>.csv``: one per repeat, one row per repeat row, keyed by the record id (and
-  the row's number) so it links back to ``records.csv``;
+- a repeat is one column with its number of rows: the rows themselves were never covered by
+  the DPO's microdata risk report (see ``records_zip``);
 - ``codebook.csv``: each column's file, name, label, type, and each answer's code and label.
 
 Only what the release published and the DPO approved as row-level records (the same records
@@ -20,7 +20,13 @@ from forms.models import Form
 from lib.spreadsheets import neutralise
 from privacy.models import Release
 from results.microdata import NOTE, WITHHELD, microdata_records
-from results.records import BOM, answer_key, records_columns
+from results.records import (
+    BOM,
+    answer_key,
+    record_label,
+    records_columns,
+    release_record_key,
+)
 from results.released import Filters
 
 CHUNK = 500  # records per flush of the zip stream
@@ -38,6 +44,8 @@ class Column:
         """The answer as a reader reads it: labels instead of codes, several joined by "; "."""
         if value is None:
             return ""
+        if self.type == "repeat":
+            return str(len(value)) if isinstance(value, list) else ""
         if isinstance(value, list):
             return "; ".join(self.choices.get(str(v), str(v)) for v in value)
         if self.choices:
@@ -138,13 +146,22 @@ def records_zip(
     (``results.microdata.microdata_release``)."""
     columns, repeats = form_columns(form, language)
     published = records_columns(form, release)
-    main = [columns.get(k) or Column(k, k, k, "") for k in published if k not in repeats]
-    present = [k for k in published if k in repeats]
+    # A repeat is a count of its rows, as in the API's records.csv: the DPO's microdata risk
+    # report checks k and l-diversity over the record's own answers only, so the rows of a
+    # repeat (a household's members, their ages and nationalities) were never checked and
+    # are not written, whatever the repeat.
+    main = [
+        Column(k, k, f"{columns[k].label if k in columns else k} (rows)", "repeat")
+        if k in repeats
+        else columns.get(k) or Column(k, k, k, "")
+        for k in published
+    ]
     sink = _Sink()
     # Level 1: most of the size saved at a fraction of the time (CSV compresses well anyway).
     archive = zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
     records = microdata_records(form, filters, release).order_by("month", "record_id")
     lines = _Lines()
+    key = release_record_key(form, release)
 
     def header(extra: list[str], cols: list[Column]) -> bytes:
         return BOM.encode() + _csv_line([*extra, *(c.label for c in cols)])
@@ -154,32 +171,15 @@ def records_zip(
         rows = records.values_list("record_id", "month", "data", "suppressed")
         for count, (pk, month, data, hidden) in enumerate(rows.iterator(chunk_size=2000), 1):
             cells = [WITHHELD if c.key in hidden else c.text(data.get(c.key)) for c in main]
-            lines.add([pk, month, *cells])
+            lines.add([record_label(key, pk), month, *cells])
             if count % CHUNK == 0:
                 out.write(lines.take())
                 yield sink.take()
         out.write(lines.take())
     yield sink.take()
-    for repeat in present:
-        cols = repeats[repeat]
-        name = repeat.rsplit("/", 1)[-1]
-        with archive.open(f"repeat-{name}.csv", "w", force_zip64=True) as out:
-            out.write(header(["record", "row"], cols))
-            rows = records.filter(data__has_key=repeat).values_list("record_id", "data")
-            for count, (pk, data) in enumerate(rows.iterator(chunk_size=2000), 1):
-                for number, row in enumerate(data.get(repeat) or [], 1):
-                    lines.add([pk, number, *(c.text(row.get(c.key)) for c in cols)])
-                if count % CHUNK == 0:
-                    out.write(lines.take())
-                    yield sink.take()
-            out.write(lines.take())
-        yield sink.take()
     with archive.open("codebook.csv", "w") as out:
         out.write(BOM.encode() + _csv_line(["file", "column", "label", "type", "code", "answer"]))
-        files = [("records.csv", main)] + [
-            (f"repeat-{r.rsplit('/', 1)[-1]}.csv", repeats[r]) for r in present
-        ]
-        for file, cols in files:
+        for file, cols in [("records.csv", main)]:
             for c in cols:
                 lines.add([file, c.name, c.label, c.type, "", ""])
                 for code, label in c.choices.items():

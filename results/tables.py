@@ -141,6 +141,25 @@ def _label(variable: Variable | None, codes: list[str], labels: list[str], langu
     return [variable.choice_label(c, language) if c else MISSING_LABEL for c in codes]
 
 
+RAISED = (
+    "The privacy threshold was raised after this release was protected: its tables come back "
+    "once a data protection officer approves a new release."
+)
+
+
+def protected_lattice(form: Form, release: Release | None):
+    """The lattice this answer reads, the threshold it was protected with, and why there is
+    none. A lattice protected with a lower threshold than the project's current one is not
+    served: its cells between the two thresholds are exactly what the DPO asked to hide."""
+    release = release or current_release(form)
+    lattice = built(release) if release is not None else None
+    if lattice is None:
+        return None, form.project.cell_threshold, "No released records."
+    if lattice.threshold < form.project.cell_threshold:
+        return None, form.project.cell_threshold, RAISED
+    return lattice, lattice.threshold, ""
+
+
 def _empty(title: str, row_key: str, column_key: str | None, threshold: int, note: str) -> Table:
     return Table(
         title,
@@ -185,11 +204,9 @@ def table(
     column = variables[column_key] if column_key else None
     _check(row, column, row_key, column_key)
     title = row.label(language) + (f" by {column.label(language)}" if column else "")
-    threshold = form.project.cell_threshold
-    release = release or current_release(form)
-    lattice = built(release) if release is not None else None
+    lattice, threshold, missing = protected_lattice(form, release)
     if lattice is None:
-        return _empty(title, row_key, column_key, threshold, "No released records.")
+        return _empty(title, row_key, column_key, threshold, missing)
     geo, when = Tree.from_dict(lattice.geography), Tree.from_dict(lattice.time)
     g, t = geo_node(geo, filters or Filters()), time_node(when, filters or Filters())
     row_codes, row_labels, row_entries = entries(lattice, row_key, variables, geo, when, g, t)
@@ -287,9 +304,7 @@ def rank_summary(
     """Ranked questions: how often each option came first, and its mean rank (published only
     where the top-choice count is, and at least the threshold of people ranked the option)."""
     variable = form_variables(form)[key]
-    threshold = form.project.cell_threshold
-    release = release or current_release(form)
-    lattice = built(release) if release is not None else None
+    lattice, threshold, _ = protected_lattice(form, release)
     found = cube(lattice, key) if lattice is not None else None
     result = {"title": variable.label(language), "options": [], "threshold": threshold}
     result["method"] = METHOD.format(threshold=threshold)

@@ -13,7 +13,9 @@ from accounts.access import access_project
 from accounts.models import Role
 from audit.downloads import audit_download
 from forms.access import form_in_project
+from lib.problems import Problem
 from results import dashboard as board
+from results.api import FiltersQuery
 from results.microdata import NOTE, microdata_release
 from results.records_labelled import records_zip
 from results.released import current_release, release_building
@@ -117,6 +119,10 @@ def records_download(request: HttpRequest, project_id: int, form_id: str) -> Str
     form = form_in_project(project, form_id)
     release = microdata_release(form)
     language = _language(request, form)
+    query = FiltersQuery(data=request.GET.dict())
+    if not query.is_valid():  # checked before the stream starts: never a truncated 200
+        wrong = ", ".join(sorted(query.errors))
+        raise Problem("results.unknown_filter_value", f"These filters are not valid: {wrong}.")
     filters = board.filters_from(request.GET)
     audit_download(
         request,

@@ -19,6 +19,7 @@ from accounts.access import access_project
 from accounts.models import Device, Role
 from accounts.provisioning import device_credentials
 from audit.services import audit_record
+from lib.crypto import QuarantineKeyError, seal, unseal
 from sync.operations import operations_overview
 
 SESSION_KEY = "waypoint-new-device-token-{}"
@@ -34,7 +35,11 @@ def _device(request: HttpRequest, project_id: int, device_id: int) -> Device:
 
 
 def _show_once(request: HttpRequest, device: Device, token: str) -> HttpResponse:
-    request.session[SESSION_KEY.format(device.pk)] = token
+    """Post-redirect-get: the token waits in the session for the one page that shows it, sealed
+    with the quarantine key, so a session row left behind (the page never opened) or a database
+    backup holds no live token."""
+    sealed = seal(token.encode(), context=SESSION_KEY.format(device.pk).encode())
+    request.session[SESSION_KEY.format(device.pk)] = sealed.hex()
     return redirect("device-qr-page", device.project_id, device.pk)
 
 
@@ -49,7 +54,8 @@ def operations(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def device_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project(request.user, project_id, Role.FORM_MANAGER)
-    point = project.service_points.filter(pk=request.POST.get("service_point") or 0).first()
+    chosen = request.POST.get("service_point", "")
+    point = project.service_points.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     name = request.POST.get("name", "").strip()
     if point is None or not name:
         messages.error(request, _("Give the device a name and choose its service point."))
@@ -65,11 +71,21 @@ def device_create(request: HttpRequest, project_id: int) -> HttpResponse:
     return _show_once(request, device, token)
 
 
+def _unsealed(held: str | None, device: Device) -> str | None:
+    if not held:
+        return None
+    try:
+        blob = bytes.fromhex(held)
+        return unseal(blob, context=SESSION_KEY.format(device.pk).encode()).decode()
+    except (ValueError, QuarantineKeyError):
+        return None  # a session from before this change, or sealed with a retired key
+
+
 @login_required
 @never_cache  # the token is on this page once; no copy in the browser's cache
 def device_qr(request: HttpRequest, project_id: int, device_id: int) -> HttpResponse:
     device = _device(request, project_id, device_id)
-    token = request.session.pop(SESSION_KEY.format(device.pk), None)
+    token = _unsealed(request.session.pop(SESSION_KEY.format(device.pk), None), device)
     credentials = device_credentials(request, device, token) if token else None
     context = {"project": device.project, "device": device, "credentials": credentials}
     return render(request, "sync/device_qr.html", context)

@@ -19,7 +19,7 @@ under way and is refused (``release.busy``, 409), as it found the release approv
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from forms.models import Form
@@ -140,12 +140,32 @@ def job_run(job_id: int) -> ReleaseJob:
             )
     except Problem as refusal:
         problem = {"code": refusal.code, "detail": refusal.message, **refusal.details}
-        if job.kind == ReleaseJob.Kind.OPEN:
-            Release.objects.filter(pk=job.release_id, state=Release.State.OPENING).update(
-                state=Release.State.REFUSED
-            )
+        _refuse_placeholder(job)
+    except DatabaseError:
+        raise  # the task retries it (privacy.tasks.RETRY); the job stays running meanwhile
+    except Exception as error:
+        # A bug must not leave the job "running": the form would refuse every release for
+        # ``STALE`` with release.busy and the placeholder would stay listed as opening. The
+        # work's transaction rolled back, so nothing changed; say so, then let it be logged.
+        _job_finish(job, {"code": "release.failed", "detail": _FAILED.format(type(error).__name__)})
+        _refuse_placeholder(job)
+        raise
     finally:
         report.close()
+    return _job_finish(job, problem)
+
+
+_FAILED = "The job failed ({}); nothing changed. Try again; if it fails again, tell an admin."
+
+
+def _refuse_placeholder(job: ReleaseJob) -> None:
+    if job.kind == ReleaseJob.Kind.OPEN:
+        Release.objects.filter(pk=job.release_id, state=Release.State.OPENING).update(
+            state=Release.State.REFUSED
+        )
+
+
+def _job_finish(job: ReleaseJob, problem: dict | None) -> ReleaseJob:
     job.step, job.problem, job.finished_at = (
         "Refused" if problem else "Done",
         problem,

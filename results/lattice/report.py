@@ -1,6 +1,7 @@
-"""The utility report: what protection cost, per table and level, for the DPO (release page)
-and analysts (the "About suppression" sheet). It counts cells, never says which ones are
-small: the masks themselves are not published."""
+"""The utility report: what protection cost, per table and level, for the DPO (release page:
+primary and secondary) and analysts (the API and the "About suppression" sheet: withheld cells
+only, ``for_analysts``). It counts cells, never says which ones are small: the masks
+themselves are not published."""
 
 import numpy as np
 
@@ -77,11 +78,40 @@ def utility_report(result: Protection, work, geo: Tree, when: Tree) -> dict:
     }
 
 
+def for_analysts(report: dict | None) -> dict | None:
+    """The report as analysts may see it: cells withheld per table and level, not split into
+    primary and secondary. The split says how many withheld cells are below the threshold: with
+    two withheld cells summing to 5 and "primary: 2", both lie in 1-4, fewer possible values
+    than the threshold promises. The DPO's release page keeps the split."""
+    if report is None:
+        return None
+
+    def levels(rows: list[dict]) -> list[dict]:
+        return [
+            {
+                "geography": row["geography"],
+                "time": row["time"],
+                "cells": row["cells"],
+                "withheld": row["primary"] + row["secondary"],
+            }
+            for row in rows
+        ]
+
+    return {
+        "nothing_published": report.get("nothing_published", False),
+        "records": levels(report.get("records", [])),
+        "tables": [
+            {**table, "levels": levels(table["levels"])} for table in report.get("tables", [])
+        ],
+    }
+
+
 def summary(report: dict) -> list[list]:
-    """Rows for a sheet: table, geography level, time level, cells, primary, secondary."""
-    rows: list[list] = [["Table", "Geography", "Time", "Cells", "Primary", "Secondary"]]
-    records = {"table": "Records (totals)", "levels": report.get("records", [])}
-    for table in [records, *report.get("tables", [])]:
+    """Rows for the analysts' sheet: table, geography level, time level, cells, withheld."""
+    shown = for_analysts(report) or {}
+    rows: list[list] = [["Table", "Geography", "Time", "Cells", "Withheld"]]
+    records = {"table": "Records (totals)", "levels": shown.get("records", [])}
+    for table in [records, *shown.get("tables", [])]:
         for level in table["levels"]:
             rows.append(
                 [
@@ -89,8 +119,7 @@ def summary(report: dict) -> list[list]:
                     level["geography"],
                     level["time"],
                     level["cells"],
-                    level["primary"],
-                    level["secondary"],
+                    level["withheld"],
                 ]
             )
     return rows

@@ -123,3 +123,12 @@ def test_the_image_copies_every_package_the_wheel_is_built_from():
     ]["include"]
     copied = set(re.findall(r"^COPY (\w+) \1$", (DEPLOY / "Dockerfile").read_text(), re.M))
     assert {name.rstrip("*") for name in listed} <= copied
+
+
+def test_the_image_carries_the_translations_where_settings_look_for_them():
+    """Review finding: the image copied no locale/, so French, Spanish, Arabic and Ukrainian
+    pages fell back to English in production, silently."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^COPY .*\blocale locale$", dockerfile, re.M)
+    assert "WAYPOINT_LOCALE_DIR=/app/locale" in dockerfile
+    assert list((ROOT / "locale").glob("*/LC_MESSAGES/django.mo"))

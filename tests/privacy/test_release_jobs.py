@@ -114,3 +114,27 @@ def test_in_process_tasks_answer_with_the_outcome(api, project, dpo, records):
 
     assert (refused.status_code, refused.json()["code"]) == (409, "release.nothing_new")
     assert Release.objects.count() == 1
+
+
+def test_a_job_that_crashes_ends_failed_and_frees_the_form(
+    api, project, dpo, records, queued, monkeypatch
+):
+    """Review finding: a bug inside the work left the job running, so the form refused every
+    release with release.busy for half an hour and the placeholder stayed "opening"."""
+    client = api.as_user(dpo)
+    opening = client.post(base(project)).json()
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(jobs, "release_open", broken)
+    with pytest.raises(RuntimeError):
+        tasks.release_job(queued.pop())
+
+    failed = client.get(f"{base(project)}/{opening['id']}").json()
+    assert failed["state"] == "refused"
+    assert failed["job"]["finished_at"] is not None
+    assert failed["job"]["problem"]["code"] == "release.failed"
+    monkeypatch.undo()
+    again = client.post(base(project))
+    assert again.status_code == 202, again.json()

@@ -159,6 +159,17 @@ def test_the_dpo_sees_what_protection_cost(api, project, dpo, release):
     assert levels[("all", "all")]["primary"] < levels[("service_point", "month")]["primary"]
 
 
+def test_analysts_see_how_much_was_withheld_but_not_which_cells_are_small(
+    api, project, analyst, release
+):
+    """Review finding: "primary: 2" for two withheld cells summing to 5 put both in 1-4."""
+    report = api.as_user(analyst).get(url(project, "lattice")).json()
+
+    sex = next(t for t in report["report"]["tables"] if t["table"] == "sex")
+    assert all(set(level) == {"geography", "time", "cells", "withheld"} for level in sex["levels"])
+    assert any(level["withheld"] > 0 for level in sex["levels"])
+
+
 def test_a_cross_tabulation_below_the_pair_levels_is_refused(api, project, analyst, release):
     body = api.as_user(analyst).get(url(project) + "?row=sex&column=age&service_point=Sfax").json()
 
@@ -187,3 +198,18 @@ def test_the_library_questionnaire_holds_against_the_attack_on_a_sample(project,
     if not os.environ.get("WAYPOINT_FULL_ATTACK"):
         attack.hidden = attack.hidden[:: max(1, len(attack.hidden) // 100)]
     assert attack.narrowed(5) == []
+
+
+def test_a_threshold_raised_after_approval_withholds_the_older_tables(
+    api, project, analyst, release
+):
+    """Review finding: tables read a lattice protected at 5 while saying "fewer than 10 are
+    suppressed" after the DPO raised the threshold to 10; cells of 5-9 kept being served."""
+    project.cell_threshold = 10
+    project.save(update_fields=["cell_threshold"])
+
+    body = api.as_user(analyst).get(url(project) + "?row=sex").json()
+
+    assert body["cells"] == []
+    assert body["threshold"] == 10
+    assert any("raised" in note for note in body["notes"])

@@ -33,8 +33,9 @@ TABLES_XLSX_QUERIES = 18  # as a table; age by month is read from age's table
 EXPORT_QUERIES = {"sqlite": 11, "postgresql": 12}
 # session, user, access, rules and release once, the release's lattice and table names, one
 # read per lattice table charted (cached per process afterwards), audit (3), whether a newer
-# release is being built (release and lattice), the page's form and version lists
-DASHBOARD_QUERIES = 28
+# release is being built (release and lattice), the page's form and version lists, and the
+# interface language on the account (a browser without the switch's cookie)
+DASHBOARD_QUERIES = 29
 
 
 @pytest.fixture

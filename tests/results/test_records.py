@@ -12,7 +12,8 @@ import pytest
 from forms.services import form_upload
 from privacy.models import Release, ReleasedRecord
 from privacy.review import latest_approved
-from results.records import records_columns
+from results.records import records_columns, records_csv
+from results.released import Filters
 from tests.factories import microdata_approve, rules_approve
 from tests.xlsform import xlsx
 
@@ -73,16 +74,18 @@ def _rows(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
 
 
-def test_the_records_download_has_labels_and_repeats_in_a_linked_file(
+def test_the_records_download_has_labels_and_counts_repeat_rows(
     client, project, analyst, released_form
 ):
-    """Finding: records.csv had codes without labels and repeats reduced to "2 row(s)"."""
+    """Finding: records.csv had codes without labels. Repeats stay a count of rows: a review
+    found that a file of repeat rows (every household member's age, sex, nationality) would
+    release what the DPO's microdata risk report never checked."""
     microdata_approve(latest_approved(released_form))
     client.force_login(analyst)
 
     archive = _zip(client, project, language="English (en)")
 
-    assert sorted(archive.namelist()) == ["codebook.csv", "records.csv", "repeat-members.csv"]
+    assert sorted(archive.namelist()) == ["codebook.csv", "records.csv"]
     records = _rows(archive, "records.csv")
     header, body = records[0], records[1:]
     assert len(body) == 12
@@ -93,15 +96,10 @@ def test_the_records_download_has_labels_and_repeats_in_a_linked_file(
     sexes = {row[header.index("Sex")] for row in body}
     assert sexes <= {"Male", "Female", "[withheld]"}
     assert "Male" in sexes
-    assert not any("row(s)" in cell for row in body for cell in row)
-    repeats = _rows(archive, "repeat-members.csv")
-    assert repeats[0][:2] == ["record", "row"]
-    assert "Member age" in repeats[0]
-    ids = {row[0] for row in body}
-    assert {row[0] for row in repeats[1:]} <= ids  # each repeat row links to its record
-    assert len(repeats) - 1 == 2 * 12  # two household members per record
+    members = next(i for i, name in enumerate(header) if name.endswith("(rows)"))
+    assert {row[members] for row in body} == {"2"}  # two household members per record
     assert "Ahmad" not in archive.read("records.csv").decode()
-    assert "Leila" not in archive.read("repeat-members.csv").decode()
+    assert "Leila" not in archive.read("records.csv").decode()
     codebook = _rows(archive, "codebook.csv")
     assert ["records.csv", "sex", "", "", "male", "Male"] in codebook
 
@@ -115,3 +113,57 @@ def test_the_records_download_is_refused_without_the_dpos_approval(
 
     assert response.status_code == 403
     assert "not approved" in response.content.decode()
+
+
+def _csv_ids(form, release) -> list[str]:
+    text = "".join(records_csv(form, Filters(), release))
+    return sorted(row[0] for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:])
+
+
+def test_record_ids_cannot_line_up_two_releases(client, project, analyst, released_form):
+    """Review finding: records.csv printed each record's frozen id, the same in every release,
+    so an analyst could line up two releases' files and see which records changed or left.
+    The column is now a keyed hash per release: stable within one (records.csv and the repeat
+    file of records.zip agree), unrelated across releases, never the stored id."""
+    first = latest_approved(released_form)
+    microdata_approve(first)
+    second = Release.objects.get(pk=first.pk)
+    second.pk = None
+    second.save()
+    ReleasedRecord.objects.bulk_create(
+        ReleasedRecord(
+            release=second,
+            record_id=r.record_id,
+            version_id=r.version_id,
+            service_point_id=r.service_point_id,
+            month=r.month,
+            data=r.data,
+            suppressed=r.suppressed,
+        )
+        for r in ReleasedRecord.objects.filter(release=first)
+    )
+    stored = {str(r) for r in ReleasedRecord.objects.values_list("record_id", flat=True)}
+
+    in_first, in_second = _csv_ids(released_form, first), _csv_ids(released_form, second)
+
+    assert len(in_first) == len(set(in_first)) == 12
+    assert not set(in_first) & set(in_second)
+    assert not set(in_first) & stored
+    client.force_login(analyst)
+    archive = _zip(client, project)
+    assert sorted(row[0] for row in _rows(archive, "records.csv")[1:]) == in_second
+
+
+def test_a_malformed_filter_on_the_records_download_is_a_refusal_not_a_cut_zip(
+    client, project, analyst, released_form
+):
+    """Review finding: ?quarter=x raised inside the stream: a 200 with a truncated zip."""
+    microdata_approve(latest_approved(released_form))
+    client.force_login(analyst)
+
+    response = client.get(
+        f"/projects/{project.pk}/results/privacy_test/records.zip", {"quarter": "x"}
+    )
+
+    assert response.status_code == 400
+    assert "quarter" in response.content.decode()

@@ -5,13 +5,14 @@ and a revoked tablet still loads its app (to say so and keep its unsent forms)."
 
 import base64
 import io
+import re
 
 import pytest
 import zxingcpp
 from PIL import Image
 
 from accounts.models import Device
-from accounts.provisioning import device_create, device_revoke
+from accounts.provisioning import device_create, device_for_token, device_revoke
 from sync.device_pages import SESSION_KEY
 from tests.factories import ServicePointFactory
 from webforms.views import BUILD_DIR
@@ -45,8 +46,10 @@ def test_form_manager_creates_a_web_tablet_and_gets_its_link_and_qr_code(
     assert response.status_code == 302
     device = Device.objects.get()
     assert device.kind == Device.Kind.WEB
-    token = client.session[SESSION_KEY.format(device.pk)]
+    assert SESSION_KEY.format(device.pk) in client.session
     page = client.get(response["Location"]).content.decode()
+    token = re.search(r"/key/([^/]+)/projects/", page).group(1)
+    assert device_for_token(token) == device
     link = f"http://testserver/key/{token}/projects/{project.pk}/web/"
     assert f'href="{link}"' in page
     png = base64.b64decode(page.split("data:image/png;base64,")[1].split('"')[0])
