@@ -5,6 +5,7 @@ from accounts import privacy_settings, provisioning, tokens
 from accounts.models import (
     ApiToken,
     Device,
+    InterfaceLanguage,
     Membership,
     NationalSociety,
     Project,
@@ -148,3 +149,11 @@ class ApiTokenAdmin(ViewOnlyAdmin):
     def revoke(self, request, queryset) -> None:
         for token in queryset:
             tokens.token_revoke(token)
+
+
+@admin.register(InterfaceLanguage)
+class InterfaceLanguageAdmin(ViewOnlyAdmin):
+    """The interface language each person chose (accounts.interface_language)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]

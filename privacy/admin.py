@@ -10,6 +10,7 @@ from privacy.models import (
     DisclosureRun,
     Release,
     ReleasedRecord,
+    ReleaseJob,
 )
 
 
@@ -45,3 +46,21 @@ class ReleasedRecordAdmin(ViewOnlyAdmin):
     list_display = ["record_id", "release", "version", "service_point", "month"]
     list_filter = ["release__form"]
     list_select_related = ["release__form", "version", "service_point"]
+
+
+@admin.register(ReleaseJob)
+class ReleaseJobAdmin(ViewOnlyAdmin):
+    """Release openings and approvals running in the background: an operator sees a stuck or
+    failed one (its problem) without a database shell."""
+
+    list_display = [
+        "release",
+        "kind",
+        "requested_by",
+        "progress",
+        "step",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["release__form", "requested_by"]

@@ -191,10 +191,10 @@ def table(
     """A frequency table (no column) or a cross-tabulation, as the release's lattice published
     it. Unknown variables, filter values and periods are refused (400) naming what exists."""
     variables = variables or form_variables(form)
-    for key in (row_key, column_key):
-        if key and key not in variables and key not in {"quarter", "year"}:
+    for key in [row_key, *([column_key] if column_key else [])]:  # a row is required
+        if key not in variables and key not in {"quarter", "year"}:
             raise TableRefused(
-                f"Unknown variable: {key}. Available: {', '.join(variables)}",
+                f"Unknown variable: {key or '(none given)'}. Available: {', '.join(variables)}",
                 code="table.unknown_variable",
                 available=list(variables),
             )

@@ -38,6 +38,8 @@ MATRIX = {
     "accounts.Device add": (200, 403, IN, IN, IN, IN),
     "accounts.ApiToken list": (200, 403, IN, IN, IN, IN),
     "accounts.ApiToken add": (403, 403, IN, IN, IN, IN),
+    "accounts.InterfaceLanguage list": (200, 403, IN, IN, IN, IN),
+    "accounts.InterfaceLanguage add": (403, 403, IN, IN, IN, IN),
     "audit.AuditEvent list": (200, 403, IN, IN, IN, IN),
     "audit.AuditEvent add": (403, 403, IN, IN, IN, IN),
     "forms.Form list": (200, 403, IN, IN, IN, IN),
@@ -66,6 +68,8 @@ MATRIX = {
     "privacy.Release add": (403, 403, IN, IN, IN, IN),
     "privacy.ReleasedRecord list": (200, 403, IN, IN, IN, IN),
     "privacy.ReleasedRecord add": (403, 403, IN, IN, IN, IN),
+    "privacy.ReleaseJob list": (200, 403, IN, IN, IN, IN),
+    "privacy.ReleaseJob add": (403, 403, IN, IN, IN, IN),
 }
 
 

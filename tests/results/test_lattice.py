@@ -213,3 +213,13 @@ def test_a_threshold_raised_after_approval_withholds_the_older_tables(
     assert body["cells"] == []
     assert body["threshold"] == 10
     assert any("raised" in note for note in body["notes"])
+
+
+def test_a_table_without_a_row_variable_is_refused_naming_the_variables(
+    api, project, analyst, release
+):
+    """Found by the schema fuzzer: ?row= (empty) answered 500."""
+    body = api.as_user(analyst).get(url(project) + "?row=").json()
+
+    assert body["code"] == "table.unknown_variable"
+    assert "sex" in body["available"]
