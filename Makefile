@@ -37,6 +37,9 @@ screenshots: $(STAMP) $(AXE)
 	WAYPOINT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/pages/test_responsive_pages.py -p no:cacheprovider -q
 
 $(STAMP): pyproject.toml
+	# PyICU (names across scripts in free-text redaction) has no wheel: it builds on Debian's ICU.
+	pkg-config --exists icu-i18n 2>/dev/null && command -v g++ >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
