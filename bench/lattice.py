@@ -64,14 +64,13 @@ def _seed(version, release) -> None:
 
 def run() -> dict:
     from django.db import connection
-    from django.utils import timezone
 
     from accounts.models import NationalSociety, Project, RegionalNetwork, ServicePoint
-    from privacy.models import Release
     from results.lattice.build import build
     from results.released import Filters
     from results.tables import table
     from tests.factories import UserFactory
+    from tests.factories.privacy import frozen_release
 
     project = Project.objects.create(name=f"lattice {uuid.uuid4().hex[:6]}")
     networks = [RegionalNetwork.objects.create(code=f"n{i}", name=f"Net {i}") for i in range(5)]
@@ -89,17 +88,7 @@ def run() -> dict:
     ServicePoint.objects.bulk_create(points)
     version = _form(project)
     dpo = UserFactory()
-    release = Release.objects.create(
-        form=version.form,
-        state=Release.State.APPROVED,
-        content_hash="bench",
-        record_ids=[],
-        risk={},
-        rule_sets={},
-        opened_by=dpo,
-        approved_by=dpo,
-        approved_at=timezone.now(),
-    )
+    release = frozen_release(version.form, dpo)
     started = time.perf_counter()
     _seed(version, release)
     with connection.cursor() as cursor:

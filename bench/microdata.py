@@ -48,11 +48,11 @@ def run() -> dict:
 
     from accounts.models import Project, ServicePoint
     from forms.services import form_upload
-    from privacy.models import Release
     from privacy.review.microdata import microdata_report
     from results.exports import records_csv
     from results.released import Filters
     from tests.factories import NationalSocietyFactory, UserFactory, rules_approve
+    from tests.factories.privacy import frozen_release
     from tests.samples import PRIVACY_FORM
     from tests.xlsform import xlsx
 
@@ -73,16 +73,8 @@ def run() -> dict:
     version = form_upload(project=project, filename="p.xlsx", data=xlsx(PRIVACY_FORM)).version
     dpo = UserFactory()
     rules_approve(version.form, dpo)
-    release = Release.objects.create(
-        form=version.form,
-        state=Release.State.APPROVED,
-        content_hash="bench",
-        record_ids=[],
-        risk={},
-        rule_sets={version.version: version.current_rule_set.number},
-        opened_by=dpo,
-        approved_by=dpo,
-        approved_at=timezone.now(),
+    release = frozen_release(
+        version.form, dpo, rule_sets={version.version: version.current_rule_set.number}
     )
     _seed(release, version, points)
     _peak_reset()

@@ -61,24 +61,13 @@ def _seed(form, version, rule_set, point, *, released: bool = True) -> None:
 def _freeze_all(form) -> None:
     """Results read a frozen release: approve every seeded record as one (bench/release.py
     measures opening and approving it through the DPO's path)."""
-    from django.utils import timezone
 
-    from privacy.models import Release
     from privacy.review.snapshot import freeze
     from tests.factories import UserFactory
+    from tests.factories.privacy import frozen_release
 
     dpo = UserFactory()
-    release = Release.objects.create(
-        form=form,
-        state=Release.State.APPROVED,
-        content_hash="bench",
-        record_ids=[],
-        risk={},
-        rule_sets={},
-        opened_by=dpo,
-        approved_by=dpo,
-        approved_at=timezone.now(),
-    )
+    release = frozen_release(form, dpo)
     freeze(release)
 
 

@@ -117,43 +117,37 @@ def _outcome_message(request: HttpRequest, outcome, done: str) -> None:
     )
 
 
-@login_required
-@require_POST
-def withhold(request: HttpRequest, project_id: int, form_id: str, record_id: str) -> HttpResponse:
+def _withholding(request: HttpRequest, project_id: int, form_id: str, record_id: str, act, said):
+    """Withhold or undo (``act``), then say what became of the open candidate: ``said`` is
+    (done, done and the candidate kept) for the message."""
     form = access_form(request.user, project_id, form_id, Role.DPO)
     record = get_object_or_404(AnonymisedRecord, form=form, pk=record_id)
     try:
-        outcome = review.record_withhold(
-            record=record, user=request.user, reason=request.POST.get("reason", "")
-        )
+        outcome = act(record=record, user=request.user, reason=request.POST.get("reason", ""))
     except Problem as problem:
         messages.error(request, problem.message)
     else:
-        done = _("Record withheld: no future release holds it.")
-        if outcome.kept and outcome.candidate is not None:
-            done = _(
-                "Record withheld and left out of candidate #%(pk)s; the rest of your review stands."
-            ) % {"pk": outcome.candidate.pk}
+        kept = outcome.kept and outcome.candidate is not None
+        done = said[1] % {"pk": outcome.candidate.pk} if kept else said[0]
         _outcome_message(request, outcome, done)
     return _back(request, project_id, form.form_id)
+
+
+@login_required
+@require_POST
+def withhold(request: HttpRequest, project_id: int, form_id: str, record_id: str) -> HttpResponse:
+    said = (
+        _("Record withheld: no future release holds it."),
+        _("Record withheld and left out of candidate #%(pk)s; the rest of your review stands."),
+    )
+    return _withholding(request, project_id, form_id, record_id, review.record_withhold, said)
 
 
 @login_required
 @require_POST
 def undo(request: HttpRequest, project_id: int, form_id: str, record_id: str) -> HttpResponse:
-    form = access_form(request.user, project_id, form_id, Role.DPO)
-    record = get_object_or_404(AnonymisedRecord, form=form, pk=record_id)
-    try:
-        outcome = review.withholding_undo(
-            record=record, user=request.user, reason=request.POST.get("reason", "")
-        )
-    except Problem as problem:
-        messages.error(request, problem.message)
-    else:
-        done = _("Withholding undone.")
-        if outcome.kept and outcome.candidate is not None:
-            done = _("Withholding undone: the record is back in candidate #%(pk)s.") % {
-                "pk": outcome.candidate.pk
-            }
-        _outcome_message(request, outcome, done)
-    return _back(request, project_id, form.form_id)
+    said = (
+        _("Withholding undone."),
+        _("Withholding undone: the record is back in candidate #%(pk)s."),
+    )
+    return _withholding(request, project_id, form_id, record_id, review.withholding_undo, said)

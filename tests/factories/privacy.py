@@ -87,3 +87,19 @@ def microdata_approve(release: Release, user=None, excluded=()) -> Release:
     release.microdata_approved_at = timezone.now()
     release.save(update_fields=["microdata_risk", "microdata_approved_by", "microdata_approved_at"])
     return release
+
+
+def frozen_release(form, dpo, *, rule_sets: dict | None = None) -> Release:
+    """An approved release with no candidate behind it, whose frozen records the caller writes
+    (synthetic releases of tests and benchmarks: nothing to hash, no lattice yet)."""
+    return Release.objects.create(
+        form=form,
+        state=Release.State.APPROVED,
+        content_hash="synthetic",
+        record_ids=[],
+        risk={},
+        rule_sets=rule_sets or {},
+        opened_by=dpo,
+        approved_by=dpo,
+        approved_at=timezone.now(),
+    )

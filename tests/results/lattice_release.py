@@ -6,12 +6,11 @@ approved release (what analysts read), then the lattice is built as approval wou
 import random
 import uuid
 
-from django.utils import timezone
-
 from accounts.models import ServicePoint
-from privacy.models import Release, ReleasedRecord
+from privacy.models import ReleasedRecord
 from results.lattice.build import build
 from tests.factories import NationalSocietyFactory, NetworkFactory
+from tests.factories.privacy import frozen_release
 
 MONTHS = ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
 AGES = ["0-9", "10-19", "20-29", "30-39", "70-79"]
@@ -43,28 +42,13 @@ def points(project):
     return made
 
 
-def approved(form, dpo) -> Release:
-    """An approved release whose frozen records the caller writes (no candidate to hash)."""
-    return Release.objects.create(
-        form=form,
-        state=Release.State.APPROVED,
-        content_hash="synthetic",
-        record_ids=[],
-        risk={},
-        rule_sets={},
-        opened_by=dpo,
-        approved_by=dpo,
-        approved_at=timezone.now(),
-    )
-
-
 def synthetic_release(form_version, dpo, *, records: int = 300, seed: int = 7, small: bool = False):
     """An approved release of ``records`` skewed records of the privacy form, lattice built.
     ``small``: four service points (two networks, a National Society across two countries,
     two tiny points) and four months across a year boundary, for a full attack in seconds."""
     rng = random.Random(seed)
     sps = points(form_version.form.project)
-    release = approved(form_version.form, dpo)
+    release = frozen_release(form_version.form, dpo)
     weights = [40, 25, 2, 20, 3, 8, 2]  # Nice helpline, Zarzis, Samos: a handful of visits
     month_weights = [30, 2, 25, 30, 13]  # December: almost nobody
     months = MONTHS
@@ -120,7 +104,7 @@ def library_release(project, dpo, *, records: int = 150, seed: int = 11):
     rules_approve(version.form)
     rng = random.Random(seed)
     sps = points(project)[:3] + points(project)[6:]
-    release = approved(version.form, dpo)
+    release = frozen_release(version.form, dpo)
     variables = [v for v in form_variables(version.form).values() if v.key in ANSWERED]
     rows = []
     for _ in range(records):

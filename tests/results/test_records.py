@@ -15,6 +15,7 @@ from privacy.review import latest_approved
 from results.records import records_columns, records_csv
 from results.released import Filters
 from tests.factories import microdata_approve, rules_approve
+from tests.factories.privacy import frozen_release
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +44,7 @@ def test_a_question_inside_a_group_keeps_its_place_among_the_columns(project, dp
     settings.WAYPOINT_ODK_VALIDATE = "false"
     version = form_upload(project=project, filename="g.xlsx", data=xlsx(GROUPED)).version
     rules_approve(version.form)
-    release = Release.objects.create(
-        form=version.form,
-        state=Release.State.APPROVED,
-        content_hash="-",
-        record_ids=[],
-        risk={},
-        rule_sets={},
-        opened_by=dpo,
-        approved_by=dpo,
-    )
+    release = frozen_release(version.form, dpo)
     ReleasedRecord.objects.create(
         release=release,
         record_id=uuid.uuid4(),
