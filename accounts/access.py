@@ -45,7 +45,7 @@ def access_project(
     try:
         project = projects_visible_to(user).get(pk=int(project_id))
     except (Project.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such project.") from None
+        raise Http404(_("No such project.")) from None
     if roles and not project_roles(user, project) & set(roles):
         needed = ", ".join(str(ROLE_LABELS[r]) for r in roles)
         raise PermissionDenied(

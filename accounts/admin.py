@@ -54,6 +54,8 @@ class ProjectForm(forms.ModelForm):
             "disclosure_mode",
             "missing_values",
             "retention_days",
+            "pair_geography",
+            "pair_time",
         ]
 
     def clean(self):

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,7 @@ from accounts.serializers import (
     RegionalNetworkSerializer,
     ServicePointSerializer,
 )
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 
 PRIVACY_SETTINGS = set(privacy_settings.SETTINGS)
 
@@ -71,7 +72,7 @@ class ProjectList(generics.ListCreateAPIView):
 
     def perform_create(self, serializer) -> None:
         if not can_create_projects(self.request.user):
-            raise PermissionDenied("Only admins and form managers can create projects.")
+            raise PermissionDenied(_("Only admins and form managers can create projects."))
         values, reason = _privacy_values(serializer)
         with transaction.atomic():
             project = serializer.save()  # with the defaults; then the admin's choice, audited
@@ -99,10 +100,12 @@ def _privacy_values(serializer) -> tuple[dict, str]:
     patch=extend_schema(
         summary="Change a project",
         description="Form managers change name and description. Privacy settings "
-        "(k_anonymity, cell_threshold, disclosure_mode, missing_values, retention_days) are "
-        "the DPO's and admins': a change needs a `reason` and is audited old -> new; k and the "
-        "threshold are at least 2 (codes `settings.dpo_only`, `settings.reason_required`, "
-        "`settings.out_of_bounds`).",
+        "(k_anonymity, cell_threshold, disclosure_mode, missing_values, retention_days, "
+        "pair_geography, pair_time) are the DPO's and admins': a change needs a `reason` and is "
+        "audited old -> new; k and the threshold are at least 2, the pair levels one of their "
+        "choices (codes `settings.dpo_only`, `settings.reason_required`, "
+        "`settings.out_of_bounds`). The threshold and the pair levels are frozen into a "
+        "release's tables when they are computed: a change applies from the next release.",
     ),
 )
 class ProjectDetail(generics.RetrieveUpdateAPIView):
@@ -122,8 +125,10 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         if changing & PRIVACY_SETTINGS and not privacy_settings.may_change_settings(user, project):
             raise Problem(
                 "settings.dpo_only",
-                "Only a data protection officer of this project (or an admin) changes its "
-                "privacy settings.",
+                _(
+                    "Only a data protection officer of this project (or an admin) changes its "
+                    "privacy settings."
+                ),
             )
         return project
 
@@ -170,7 +175,7 @@ def service_point_save(serializer, **extra) -> None:
     except IntegrityError as exc:
         raise Problem(
             "service_point.name_taken",
-            f"This project already has a service point named “{name}”.",
+            interpolate(_("This project already has a service point named “%(name)s”."), name=name),
         ) from exc
 
 

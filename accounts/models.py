@@ -75,6 +75,34 @@ class Project(models.Model):
     retention_days = models.PositiveSmallIntegerField(
         default=30, help_text="Raw submissions are purged this many days after release."
     )
+
+    class PairGeography(models.TextChoices):
+        ALL = "all", _("All places only")
+        NETWORK = "network", _("Regional networks and all places")
+        NATIONAL_SOCIETY = "national_society", _("National Societies and all places")
+        COUNTRY = "country", _("Countries and all places")
+        SERVICE_POINT = "service_point", _("Service points and all places")
+
+    class PairTime(models.TextChoices):
+        ALL = "all", _("All time only")
+        YEAR = "year", _("Years and all time")
+        QUARTER = "quarter", _("Quarters and all time")
+        MONTH = "month", _("Months and all time")
+
+    # Two questions cross-tabulated are published at these levels only (and at "all"): each
+    # finer level multiplies the pair cells protection must solve jointly with everything else.
+    pair_geography = models.CharField(
+        max_length=16,
+        choices=PairGeography.choices,
+        default=PairGeography.COUNTRY,
+        help_text="Place level of cross-tabulations of two questions (besides all places).",
+    )
+    pair_time = models.CharField(
+        max_length=16,
+        choices=PairTime.choices,
+        default=PairTime.YEAR,
+        help_text="Period level of cross-tabulations of two questions (besides all time).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -82,6 +110,14 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pair_levels(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(geography levels, time levels) pairs are published at: "all" and the chosen one."""
+        return (
+            tuple(dict.fromkeys(("all", self.pair_geography))),
+            tuple(dict.fromkeys(("all", self.pair_time))),
+        )
 
 
 class ServicePoint(models.Model):

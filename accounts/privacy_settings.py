@@ -3,25 +3,40 @@ old -> new, within bounds.
 
 k and the cell threshold protect every person in the data; below 2 they protect no one (a
 group of one is the person). Their defaults (5) may be lowered only with a reason, which the
-DPO's sign-off page shows beside every release approved under the lower value.
+DPO's sign-off page shows beside every release approved under the lower value. The pair levels
+(where two questions are cross-tabulated) change the size of the protected lattice, not the
+protection of any cell: finer ones publish more tables and withhold more cells.
 """
 
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import is_admin, project_roles
 from accounts.models import Project, Role
 from audit.models import AuditEvent
 from audit.services import audit_record
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 
-SETTINGS = ("k_anonymity", "cell_threshold", "disclosure_mode", "missing_values", "retention_days")
+SETTINGS = (
+    "k_anonymity",
+    "cell_threshold",
+    "disclosure_mode",
+    "missing_values",
+    "retention_days",
+    "pair_geography",
+    "pair_time",
+)
 MINIMUM = {"k_anonymity": 2, "cell_threshold": 2, "retention_days": 1}
 DEFAULTS = {"k_anonymity": 5, "cell_threshold": 5}
 CHOICES = {
     "disclosure_mode": set(Project.DisclosureMode.values),
     "missing_values": set(Project.MissingValues.values),
+    # The levels cross-tabulations of two questions are published at: a lattice freezes them
+    # when it is built, so a change applies from the next approved release.
+    "pair_geography": set(Project.PairGeography.values),
+    "pair_time": set(Project.PairTime.values),
 }
 
 
@@ -33,18 +48,33 @@ def settings_check(values: dict[str, Any]) -> None:
         ):
             raise Problem(
                 "settings.out_of_bounds",
-                f"{name} must be a whole number of at least {MINIMUM[name]}; {value!r} is not.",
+                interpolate(
+                    _(
+                        "%(field)s must be a whole number of at least %(minimum)s; %(value)s is "
+                        "not."
+                    ),
+                    field=name,
+                    minimum=MINIMUM[name],
+                    value=repr(value),
+                ),
                 field=name,
                 minimum=MINIMUM[name],
             )
         if name in MINIMUM and value > 32767:
             raise Problem(
-                "settings.out_of_bounds", f"{name} is too large.", field=name, maximum=32767
+                "settings.out_of_bounds",
+                interpolate(_("%(field)s is too large."), field=name),
+                field=name,
+                maximum=32767,
             )
         if name in CHOICES and value not in CHOICES[name]:
             raise Problem(
                 "settings.out_of_bounds",
-                f"{name} must be one of {', '.join(sorted(CHOICES[name]))}.",
+                interpolate(
+                    _("%(field)s must be one of %(choices)s."),
+                    field=name,
+                    choices=", ".join(sorted(CHOICES[name])),
+                ),
                 field=name,
                 choices=sorted(CHOICES[name]),
             )
@@ -69,8 +99,10 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
     if not may_change_settings(user, project):
         raise Problem(
             "settings.dpo_only",
-            "Only a data protection officer of this project (or an admin) changes its privacy "
-            "settings.",
+            _(
+                "Only a data protection officer of this project (or an admin) changes its "
+                "privacy settings."
+            ),
         )
     settings_check(values)
     changed = {
@@ -83,12 +115,12 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
     if not reason.strip():
         raise Problem(
             "settings.reason_required",
-            "Give a reason for changing privacy settings; it is kept in the audit log"
-            + (
-                " and shown on the sign-off page."
-                if any(lowered_below_default(name, new) for name, (_, new) in changed.items())
-                else "."
-            ),
+            _(
+                "Give a reason for changing privacy settings; it is kept in the audit log and "
+                "shown on the sign-off page."
+            )
+            if any(lowered_below_default(name, new) for name, (__, new) in changed.items())
+            else _("Give a reason for changing privacy settings; it is kept in the audit log."),
             fields=sorted(changed),
         )
     with transaction.atomic():
@@ -97,12 +129,12 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
         current = Project.objects.select_for_update().get(pk=project.pk)
         changed = {
             name: [getattr(current, name), new]
-            for name, (_, new) in changed.items()
+            for name, (__, new) in changed.items()
             if getattr(current, name) != new
         }
         if not changed:
             return {}
-        for name, (_, new) in changed.items():
+        for name, (__, new) in changed.items():
             setattr(project, name, new)
         project.save(update_fields=sorted(changed))
         audit_record(
@@ -114,7 +146,7 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
             details={
                 "changed": changed,
                 "below_default": sorted(
-                    n for n, (_, v) in changed.items() if lowered_below_default(n, v)
+                    n for n, (__, v) in changed.items() if lowered_below_default(n, v)
                 ),
             },
         )

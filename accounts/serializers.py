@@ -32,6 +32,17 @@ class BoundedSetting(serializers.IntegerField):
         self.min_value, self.max_value = minimum, maximum
 
 
+class ChoiceSetting(serializers.ChoiceField):
+    """A privacy setting's choices, stated in the API schema but checked by
+    ``accounts.privacy_settings`` (``settings.out_of_bounds``, as for the numbers)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        return data if isinstance(data, str) else super().to_internal_value(data)
+
+
 class ProjectSerializer(StrictModelSerializer):
     my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
     # Privacy settings: bounds are checked by accounts.privacy_settings, which answers with the
@@ -47,6 +58,17 @@ class ProjectSerializer(StrictModelSerializer):
     )
     retention_days = BoundedSetting(
         minimum=1, help_text="Raw data purged this many days after release: at least 1."
+    )
+    pair_geography = ChoiceSetting(
+        choices=Project.PairGeography.choices,
+        help_text="Cross-tabulations of two questions are published for all places and at this "
+        "place level (default country; DPO or admin). Frozen into each release's tables when "
+        "they are computed: a change applies from the next approved release.",
+    )
+    pair_time = ChoiceSetting(
+        choices=Project.PairTime.choices,
+        help_text="Cross-tabulations of two questions are published for all time and at this "
+        "period level (default year; DPO or admin; applies from the next approved release).",
     )
     reason = StrictCharField(
         write_only=True,
@@ -68,6 +90,8 @@ class ProjectSerializer(StrictModelSerializer):
             "missing_values",
             "cell_threshold",
             "retention_days",
+            "pair_geography",
+            "pair_time",
             "reason",
             "created_at",
             "my_roles",

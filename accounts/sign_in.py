@@ -6,17 +6,25 @@ from typing import Any
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import ngettext_lazy
 
 from accounts.auth_backends import WAIT_ATTRIBUTE
+from lib.problems import interpolate
 
 
 def paused_message(seconds: int) -> str:
+    """Lazy: written in the language of whoever reads it (a page, or a device's refusal)."""
     minutes = max(1, (seconds + 59) // 60)
-    return (
+    message = ngettext_lazy(
         "Sign-in is temporarily limited after repeated failed attempts for this account or "
-        f"from this network. Try again in {minutes} minute{'s' if minutes > 1 else ''}; your "
-        "password has not been changed."
+        "from this network. Try again in %(minutes)s minute; your password has not been "
+        "changed.",
+        "Sign-in is temporarily limited after repeated failed attempts for this account or "
+        "from this network. Try again in %(minutes)s minutes; your password has not been "
+        "changed.",
+        "minutes",
     )
+    return interpolate(message, minutes=minutes)
 
 
 class PauseAware:

@@ -1,5 +1,7 @@
 """Health endpoints for load balancers and orchestrators: liveness (the process answers) and
-readiness (the database, the broker when one is configured, and the storage all work)."""
+readiness (the database, the broker when one is configured, and the storage all work). Readiness
+also counts results tables whose computation failed, for monitoring; that does not make the
+process unready."""
 
 import uuid
 from collections.abc import Callable
@@ -50,8 +52,22 @@ def ready(request: HttpRequest) -> JsonResponse:
             checks[name] = "ok"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unavailable", **checks, "lattices": _lattices()},
+        status=200 if healthy else 503,
     )
+
+
+def _lattices() -> str:
+    """Results tables whose computation failed: reported, never a reason to take the process
+    out of rotation (analysts are told, the DPO retries). A count only: this probe is public,
+    the errors are on the DPO's release page and in the admin's Lattice list."""
+    from results.models import Lattice
+
+    try:
+        failed = Lattice.objects.filter(state=Lattice.State.FAILED).count()
+    except Exception as exc:  # the database check above says why
+        return f"unknown: {type(exc).__name__}"
+    return f"failed: {failed}" if failed else "ok"
 
 
 class HealthProbeMiddleware:

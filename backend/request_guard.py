@@ -8,8 +8,9 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
-from lib.problems import Problem
+from lib.problems import Problem, request_language
 
 
 def _has_nul(request: HttpRequest) -> bool:
@@ -30,6 +31,7 @@ class NulRefusalMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            problem = Problem("request.nul_byte", "The request holds a NUL character.")
-            return JsonResponse(problem.as_json(), status=problem.status)
+            problem = Problem("request.nul_byte", _("The request holds a NUL character."))
+            body = problem.as_json(request_language(request))
+            return JsonResponse(body, status=problem.status)
         return self.get_response(request)

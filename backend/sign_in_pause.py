@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from accounts.sign_in import paused_message
 from lib.addresses import client_address
-from lib.problems import Problem
+from lib.problems import Problem, request_language
 from sync import openrosa
 
 SIGN_IN_PAGES = ("/accounts/login/", "/admin/login/")
@@ -57,9 +58,11 @@ class SignInPauseMiddleware:
             problem = Problem(
                 "account.sign_in_limited", paused_message(wait), headers={"Retry-After": str(wait)}
             )
-            return openrosa.problem_response(problem)
-        body = (
-            f"<!doctype html><title>Sign-in limited</title><p>{escape(paused_message(wait))}</p>"
-            f'<p><a href="{escape(request.path)}">Back to sign-in</a></p>'
-        )
+            return openrosa.problem_response(problem, request)
+        with translation.override(request_language(request)):  # before LocaleMiddleware
+            body = (
+                f"<!doctype html><title>{escape(_('Sign-in limited'))}</title>"
+                f"<p>{escape(paused_message(wait))}</p>"
+                f'<p><a href="{escape(request.path)}">{escape(_("Back to sign-in"))}</a></p>'
+            )
         return HttpResponse(body, status=429, headers={"Retry-After": str(wait)})

@@ -24,6 +24,7 @@ from results import api_lattice as results_lattice_api
 from results import views as results_views
 from sync import api as sync_api
 from sync import device_pages
+from webforms import recovery_views as webforms_recovery
 
 api_v1 = [
     path("networks", accounts_api.NetworkList.as_view(), name="network-list"),
@@ -127,6 +128,11 @@ api_v1 = [
     ),
     path("projects/<int:project_id>/audit", privacy_api.AuditLog.as_view(), name="audit-log"),
     path(
+        "projects/<int:project_id>/recovery",
+        webforms_recovery.RecoveryUpload.as_view(),
+        name="webforms-recovery-api",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/results/variables",
         results_api.Variables.as_view(),
         name="results-variables",
@@ -152,6 +158,11 @@ api_v1 = [
         name="results-lattice",
     ),
     path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/releases/<int:release_id>/retry",
+        results_lattice_api.LatticeRetry.as_view(),
+        name="results-lattice-retry",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/results/ranks/<str:key>",
         results_api.RankSummary.as_view(),
         name="results-rank",
@@ -160,6 +171,11 @@ api_v1 = [
         "projects/<int:project_id>/forms/<str:form_id>/results/records.csv",
         results_api.RecordsExport.as_view(),
         name="results-records",
+    ),
+    path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/records.xlsx",
+        results_api.RecordsXlsxExport.as_view(),
+        name="results-records-xlsx",
     ),
     path(
         "projects/<int:project_id>/forms/<str:form_id>/submissions",
@@ -302,6 +318,11 @@ privacy_pages = [
         "projects/<int:project_id>/results/<str:form_id>/",
         results_views.dashboard,
         name="results-form",
+    ),
+    path(
+        "projects/<int:project_id>/results/<str:form_id>/releases/<int:release_id>/retry",
+        results_views.lattice_retry_page,
+        name="results-lattice-retry-page",
     ),
     path(
         "projects/<int:project_id>/results/<str:form_id>/records.zip",

@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark and print its figures as JSON.
 
 `python -m bench NAME...` runs only the named ones (form_publish, ingest, soak, commit_loss,
-disclosure, anonymise, results, lattice, release, microdata, records_zip, names, auth_flood,
+disclosure, anonymise, results, lattice, release, microdata, records_zip, export, names, auth_flood,
 scale_out, webforms) on a database of their own (waypoint_bench_NAME...), so that a single
 bench does not drop the database under a full run. `--name value` options go to the benches
 that read them (`ingest --peer-url URL`). The exit status is 1 when a bench that checks its
@@ -30,6 +30,7 @@ BENCHES = {
     "release": "release_1m",
     "microdata": "microdata_1m",
     "records_zip": "records_zip_1m",
+    "export": "records_export",
     "auth_flood": "auth_flood",
     "names": "names_in_free_text",
     "scale_out": "scale_out",

@@ -62,6 +62,74 @@ def _seed(version, release) -> None:
         )
 
 
+def utility(lattice) -> dict:
+    """What the release publishes, from the stored lattice as analysts read it: the share of
+    cells published per (geography level, time level) over the questions' tables (categories
+    and totals), and the share of records whose table of a question is published whole (every
+    cell and the total) at their country and at all places, per time level, averaged over the
+    questions."""
+    import numpy as np
+
+    from results.lattice.store import cube, cube_names
+
+    geo, when = lattice.geography["levels"], lattice.time["levels"]
+    g_levels = {
+        lv: np.array([i for i, x in enumerate(geo) if x == lv]) for lv in dict.fromkeys(geo)
+    }
+    t_levels = {
+        lv: np.array([i for i, x in enumerate(when) if x == lv]) for lv in dict.fromkeys(when)
+    }
+    tables = [n for n in cube_names(lattice) if cube(lattice, n)[2] not in ("pair", "records")]
+    cells = {}
+    for gl, g in g_levels.items():
+        for tl, t in t_levels.items():
+            shown = sum((cube(lattice, n)[0][np.ix_(g, t)] >= 0).mean() for n in tables)
+            cells[f"{gl}/{tl}"] = round(float(shown / max(len(tables), 1)), 3)
+    truth = _true_records(lattice)
+    whole = {}
+    for gl in ("country", "all"):
+        for tl, t in t_levels.items():
+            block = np.ix_(g_levels[gl], t)
+            share = [
+                ((cube(lattice, n)[0][block] >= 0).all(axis=2) * truth[block]).sum()
+                / max(truth[block].sum(), 1)
+                for n in tables
+            ]
+            whole[f"{gl}/{tl}"] = round(float(np.mean(share)) if share else 0.0, 3)
+    pairs = [cube(lattice, n)[0] for n in cube_names(lattice) if cube(lattice, n)[2] == "pair"]
+    return {
+        "nothing_published": lattice.report.get("nothing_published", False),
+        "cells_published_share": cells,
+        "records_with_whole_table_share": whole,
+        "pair_cells_published_share": round(float(np.mean([(p >= 0).mean() for p in pairs])), 3)
+        if pairs
+        else None,
+    }
+
+
+def _true_records(lattice):
+    """Records per (geography node, time node), recounted from the frozen records."""
+    import numpy as np
+    from django.db.models import Count
+
+    from privacy.models import ReleasedRecord
+
+    geo, when = lattice.geography, lattice.time
+    g_index = {k: i for i, k in enumerate(geo["keys"])}
+    t_index = {k: i for i, k in enumerate(when["keys"])}
+    truth = np.zeros((len(geo["keys"]), len(when["keys"])), np.int64)
+    rows = ReleasedRecord.objects.filter(release=lattice.release_id).order_by()
+    for point, month, n in rows.values_list("service_point_id", "month").annotate(n=Count("pk")):
+        g = g_index[f"service_point:{point if point is not None else '?'}"]
+        while g >= 0:
+            t = t_index[f"month:{month}"]
+            while t >= 0:
+                truth[g, t] += n
+                t = when["parent"][t]
+            g = geo["parent"][g]
+    return truth
+
+
 def run() -> dict:
     from django.db import connection
 
@@ -136,6 +204,7 @@ def run() -> dict:
         "peak_rss_mb_before_build": round(rss_before),
         "peak_rss_mb": round(rss),
         "tables_ms": answers,
+        **utility(lattice),
         "load_average_before_after": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
         "passed": build_seconds <= 60 and rss < 1024,
     }

@@ -84,8 +84,8 @@ def run() -> dict:
 
     with connection.cursor() as cursor:  # an edit of 1,000 records' free text
         cursor.execute(
-            "UPDATE privacy_anonymisedrecord SET published = published || "
-            '\'{"story": "changed"}\'::jsonb, data = data || \'{"story": "changed"}\'::jsonb '
+            "UPDATE privacy_anonymisedrecord SET "
+            'data = data || \'{"story": "changed"}\'::jsonb '
             "WHERE id IN (SELECT id FROM privacy_anonymisedrecord WHERE form_id = %s LIMIT 1000)",
             [form.pk],
         )

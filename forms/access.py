@@ -10,6 +10,7 @@ the caller may not see are the same 404, so form ids cannot be probed.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_project
 from accounts.models import Device, Project
@@ -20,7 +21,7 @@ def form_in_project(project: Project, form_id: str) -> Form:
     """The form of a project the caller was already let into (see ``access_project``)."""
     form = Form.objects.filter(project=project, form_id=form_id).first()
     if form is None:
-        raise Http404("No such form.")
+        raise Http404(_("No such form."))
     form.project = project  # already loaded: spare the query
     return form
 
@@ -48,7 +49,7 @@ def access_form_version(
         .first()
     )
     if found is None:
-        raise Http404("No such form version.")
+        raise Http404(_("No such form version."))
     found.form.project = project
     return found
 
@@ -67,7 +68,7 @@ def access_form_for_device(device: Device | None, project_id: int, form_id: str)
     """The form, if the device may have it; 404 alike for missing and not assigned."""
     form = device_forms(device, project_id).filter(form_id=form_id).first()
     if form is None:
-        raise Http404("No such form.")
+        raise Http404(_("No such form."))
     return form
 
 
@@ -76,5 +77,5 @@ def published_version(form: Form) -> FormVersion:
     without one is a half-written upload: it answers as a missing form does."""
     version = form.current_version
     if version is None:
-        raise Http404("No such form.")
+        raise Http404(_("No such form."))
     return version

@@ -2,6 +2,7 @@
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError
@@ -39,10 +40,10 @@ def uploaded_file(serializer_class: type[Serializer], request: Request) -> Uploa
     try:
         serializer = serializer_class(data=request.data)
     except ParseError as exc:
-        message = "The upload arrived incomplete or damaged. Please send it again."
+        message = _("The upload arrived incomplete or damaged. Please send it again.")
         raise FormRejected([Finding("upload.unreadable", message)]) from exc
     if not serializer.is_valid():
-        message = "Send the file as multipart/form-data, in a part named `file`."
+        message = _("Send the file as multipart/form-data, in a part named `file`.")
         raise FormRejected([Finding("upload.no_file", message)])
     return serializer.validated_data["file"]
 

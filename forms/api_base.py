@@ -2,6 +2,7 @@
 (and version) through the door in ``forms.access``, with the roles the method needs."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.api_base import ProjectScoped
 from forms.access import access_form
@@ -21,6 +22,6 @@ class FormScoped(ProjectScoped):
         form = self.get_form()
         version = form.versions.filter(version=self.kwargs["version"]).first()
         if version is None:
-            raise Http404("No such form version.")
+            raise Http404(_("No such form version."))
         version.form = form
         return version

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from pyxform.builder import create_survey_element_from_dict
 from pyxform.errors import PyXFormError
 from pyxform.validators.odk_validate import ODKValidateError, check_xform
@@ -23,6 +24,7 @@ from pyxform.xls2xform import external_choices_to_csv, has_external_choices
 from forms.problems import Finding, FormRejected
 from forms.validate_messages import validate_findings
 from forms.workbook_checks import formula_findings, survey_findings
+from lib.problems import interpolate
 
 ROOT_NAME = "data"
 ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
@@ -55,7 +57,12 @@ def convert_xlsform(data: bytes, *, file_type: str) -> ConvertedXLSForm:
         definition = get_xlsform(xlsform=BytesIO(data), file_type=file_type)
     except Exception as exc:
         raise FormRejected(
-            [Finding("xlsform.unreadable", f"The workbook could not be read: {exc}")]
+            [
+                Finding(
+                    "xlsform.unreadable",
+                    interpolate(_("The workbook could not be read: %(why)s"), why=exc),
+                )
+            ]
         ) from exc
     rows = survey_rows(definition.survey or [])
     # Every problem at once: the workbook checks see the whole sheet, pyxform stops at its first.

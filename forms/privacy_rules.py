@@ -6,6 +6,8 @@ A proposal only: a DPO approves a version's rules before its first release.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from audit.services import audit_record
 from forms.conversion import SurveyRow
 from forms.identifiers import rule_flags
@@ -20,6 +22,7 @@ from forms.privacy_vocabulary import (
 )
 from forms.problems import Finding, FormRejected
 from forms.xform import XFormInfo
+from lib.problems import interpolate
 
 RuleRow = tuple[str, str, str, Rule, str]
 
@@ -39,7 +42,7 @@ def privacy_rules(
                 problems.append(
                     Finding(
                         "privacy.invalid",
-                        f"Question “{question.name}”: {exc}",
+                        interpolate(_("Question “%(name)s”: %(why)s"), name=question.name, why=exc),
                         sheet="survey",
                         row=row.row,
                         column="privacy",

@@ -7,7 +7,10 @@ and a type the design does not name is dropped, so nothing passes through raw by
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from forms.models import Classification
+from lib.problems import interpolate
 
 NUMERIC_TYPES = {"integer", "decimal", "range", "calculate"}
 DATE_TYPES = {"date", "datetime", "start", "end", "today"}
@@ -107,17 +110,22 @@ def parse_privacy(value: str, question_type: str) -> Rule:
     """Parse a cell such as ``quasi band:10 top:80`` for a question of ``question_type``."""
     words = value.strip().lower().split()
     if not words:
-        raise PrivacyValueError("The privacy value is empty.")
+        raise PrivacyValueError(_("The privacy value is empty."))
     classification, generalisers = words[0], tuple(words[1:])
     if classification not in Classification.values:
         raise PrivacyValueError(
-            f"'{words[0]}' is not a privacy classification. Use one of: "
-            + ", ".join(Classification.values)
-            + "."
+            interpolate(
+                _("'%(value)s' is not a privacy classification. Use one of: %(choices)s."),
+                value=words[0],
+                choices=", ".join(Classification.values),
+            )
         )
     if generalisers and classification != Classification.QUASI:
         raise PrivacyValueError(
-            f"Generalisers ({' '.join(generalisers)}) only apply to 'quasi' questions."
+            interpolate(
+                _("Generalisers (%(generalisers)s) only apply to 'quasi' questions."),
+                generalisers=" ".join(generalisers),
+            )
         )
     for generaliser in generalisers:
         _check_generaliser(generaliser, question_type)
@@ -128,32 +136,73 @@ def _check_generaliser(generaliser: str, question_type: str) -> None:
     match = GENERALISER.match(generaliser)
     if not match:
         raise PrivacyValueError(
-            f"'{generaliser}' is not a generaliser. Use band:N, top:N, bottom:N, "
-            "date:day|week|month|quarter|year or geo:D."
+            interpolate(
+                _(
+                    "'%(generaliser)s' is not a generaliser. Use band:N, top:N, bottom:N, "
+                    "date:day|week|month|quarter|year or geo:D."
+                ),
+                generaliser=generaliser,
+            )
         )
     kind, argument = match.groups()
     if kind in {"band", "top", "bottom"}:
         if question_type not in NUMERIC_TYPES:
             raise PrivacyValueError(
-                f"'{generaliser}' needs a number question, not {question_type}."
+                interpolate(
+                    _("'%(generaliser)s' needs a number question, not %(type)s."),
+                    generaliser=generaliser,
+                    type=question_type,
+                )
             )
         try:
             number = float(argument)
         except ValueError as exc:
-            raise PrivacyValueError(f"'{generaliser}' needs a number after '{kind}:'.") from exc
+            raise PrivacyValueError(
+                interpolate(
+                    _("'%(generaliser)s' needs a number after '%(kind)s:'."),
+                    generaliser=generaliser,
+                    kind=kind,
+                )
+            ) from exc
         if kind == "band" and number <= 0:
-            raise PrivacyValueError(f"'{generaliser}': the band width must be above 0.")
+            raise PrivacyValueError(
+                interpolate(
+                    _("'%(generaliser)s': the band width must be above 0."), generaliser=generaliser
+                )
+            )
     elif kind == "date":
         if question_type not in DATE_TYPES:
-            raise PrivacyValueError(f"'{generaliser}' needs a date question, not {question_type}.")
+            raise PrivacyValueError(
+                interpolate(
+                    _("'%(generaliser)s' needs a date question, not %(type)s."),
+                    generaliser=generaliser,
+                    type=question_type,
+                )
+            )
         if argument not in DATE_LEVELS:
-            raise PrivacyValueError(f"'{generaliser}': use date:" + "|".join(DATE_LEVELS) + ".")
+            raise PrivacyValueError(
+                interpolate(
+                    _("'%(generaliser)s': use date:%(levels)s."),
+                    generaliser=generaliser,
+                    levels="|".join(DATE_LEVELS),
+                )
+            )
     else:
         if question_type not in GEO_TYPES:
             raise PrivacyValueError(
-                f"'{generaliser}' needs a location question, not {question_type}."
+                interpolate(
+                    _("'%(generaliser)s' needs a location question, not %(type)s."),
+                    generaliser=generaliser,
+                    type=question_type,
+                )
             )
         if not argument.isdigit() or int(argument) > 6:
             raise PrivacyValueError(
-                f"'{generaliser}': geo:D keeps D decimal places of the coordinates (0 to 6)."
+                interpolate(
+                    _(
+                        "'%(generaliser)s': geo:D keeps D decimal places of the coordinates "
+                        "(0 to 6)."
+                    ),
+                    generaliser=generaliser,
+                )
             )

@@ -1,8 +1,11 @@
 """What is wrong in an uploaded form, each finding with a stable code and where to look."""
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from lib.problems import Problem
+from django.utils.translation import gettext_lazy as _
+
+from lib.problems import Problem, interpolate
 
 
 @dataclass(frozen=True)
@@ -10,7 +13,7 @@ class Finding:
     """One problem (or, with ``level="warning"``, one warning) and its cell, where known."""
 
     code: str
-    message: str
+    message: Any  # text, or lazy text (gettext_lazy) written in the reader's language
     level: str = "error"
     sheet: str | None = None
     row: int | None = None
@@ -28,8 +31,12 @@ class FormRejected(Problem):
         first = problems[0] if problems else None
         super().__init__(
             first.code if first else "form.rejected",
-            "The form was not published; nothing was changed. "
-            + (f"First problem: {first.message}" if first else ""),
+            interpolate(
+                _("The form was not published; nothing was changed. First problem: %(first)s"),
+                first=first.message,
+            )
+            if first
+            else _("The form was not published; nothing was changed."),
             problems=[p.as_dict() for p in problems],
         )
         self.problems = problems

@@ -10,10 +10,12 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Project
 from forms.conversion import SurveyRow, convert_xlsform, validate_xform
@@ -28,16 +30,16 @@ from forms.models import (
 from forms.privacy_rules import privacy_rules, rules_flagged_audit
 from forms.problems import Finding, FormRejected
 from forms.xform import NotAnXForm, XFormInfo, read_xform
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from lib.safexml import UnsafeOrMalformedXML
 
 FORM_ID = re.compile(r"^[\w.\-]+$")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_KINDS = (
     ("xl/workbook.xml", None),
-    ("word/document.xml", "a Word document (.docx)"),
-    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
-    ("content.xml", "an OpenDocument file: open it and save it as an Excel workbook (.xlsx)"),
+    ("word/document.xml", _("a Word document (.docx)")),
+    ("ppt/presentation.xml", _("a PowerPoint presentation (.pptx)")),
+    ("content.xml", _("an OpenDocument file: open it and save it as an Excel workbook (.xlsx)")),
 )
 # A workbook unpacks to a few times its size; a zip bomb to thousands of times. Refuse before
 # openpyxl inflates anything (zipfile never inflates an entry past the size it declares).
@@ -59,7 +61,7 @@ def read_media_file(upload) -> bytes:
     return upload.read(settings.WAYPOINT_MEDIA_MAX_BYTES + 1)
 
 
-def _reject(code: str, message: str) -> FormRejected:
+def _reject(code: str, message: Any) -> FormRejected:
     """The status comes with the code, from the catalogue (lib.problems)."""
     return FormRejected([Finding(code, message)])
 
@@ -67,21 +69,27 @@ def _reject(code: str, message: str) -> FormRejected:
 def detect_kind(filename: str, data: bytes) -> str:
     """'xlsx', 'xls' or 'xml', judged by the bytes rather than the file name alone."""
     if not data:
-        raise _reject("upload.empty", "The file is empty. Upload the XLSForm (.xlsx) itself.")
+        raise _reject("upload.empty", _("The file is empty. Upload the XLSForm (.xlsx) itself."))
     if data[:4] == b"PK\x03\x04":
         try:
             entries = zipfile.ZipFile(BytesIO(data)).infolist()
         except zipfile.BadZipFile as exc:
             raise _reject(
                 "upload.corrupt",
-                "The file looks like an Excel workbook but is damaged or cut short.",
+                _("The file looks like an Excel workbook but is damaged or cut short."),
             ) from exc
         limit = settings.WAYPOINT_FORM_MAX_BYTES * MAX_UNPACKED_RATIO
         if sum(entry.file_size for entry in entries) > limit:
             raise _reject(
                 "upload.too_large",
-                f"“{filename}” unpacks to more than {limit / 1e6:.0f} MB, far more than any "
-                "XLSForm. Move images and long lists into media files.",
+                interpolate(
+                    _(
+                        "“%(file)s” unpacks to more than %(limit).0f MB, far more than any "
+                        "XLSForm. Move images and long lists into media files."
+                    ),
+                    file=filename,
+                    limit=limit / 1e6,
+                ),
             )
         names = {entry.filename for entry in entries}
         for marker, what in ZIP_KINDS:
@@ -90,17 +98,30 @@ def detect_kind(filename: str, data: bytes) -> str:
                     return "xlsx"
                 raise _reject(
                     "upload.wrong_kind",
-                    f"“{filename}” is {what}, not an XLSForm. Upload an Excel workbook "
-                    "(.xlsx or .xls) with survey, choices and settings sheets, or an XForm (.xml).",
+                    interpolate(
+                        _(
+                            "“%(file)s” is %(what)s, not an XLSForm. Upload an Excel workbook "
+                            "(.xlsx or .xls) with survey, choices and settings sheets, or an "
+                            "XForm (.xml)."
+                        ),
+                        file=filename,
+                        what=what,
+                    ),
                 )
-        raise _reject("upload.wrong_kind", f"“{filename}” is a zip archive, not an XLSForm.")
+        raise _reject(
+            "upload.wrong_kind",
+            interpolate(_("“%(file)s” is a zip archive, not an XLSForm."), file=filename),
+        )
     if data[:8] == OLE2_MAGIC:
         return "xls"
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return "xml"
     raise _reject(
         "upload.wrong_kind",
-        f"“{filename}” is not an Excel workbook (.xlsx, .xls) or an XForm (.xml).",
+        interpolate(
+            _("“%(file)s” is not an Excel workbook (.xlsx, .xls) or an XForm (.xml)."),
+            file=filename,
+        ),
     )
 
 
@@ -110,8 +131,14 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
     if len(data) > limit:
         raise _reject(
             "upload.too_large",
-            f"The file is {len(data) / 1e6:.1f} MB; forms may be at most {limit / 1e6:.0f} MB. "
-            "Move images and long lists into media files.",
+            interpolate(
+                _(
+                    "The file is %(size).1f MB; forms may be at most %(limit).0f MB. Move "
+                    "images and long lists into media files."
+                ),
+                size=len(data) / 1e6,
+                limit=limit / 1e6,
+            ),
         )
     kind = detect_kind(filename, data)
     warnings: list[Finding] = []
@@ -135,8 +162,13 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
             [
                 Finding(
                     "settings.form_id",
-                    f"The form_id “{info.form_id}” may only hold letters, digits, '_', '-' and "
-                    "'.'; devices put it in URLs.",
+                    interpolate(
+                        _(
+                            "The form_id “%(form_id)s” may only hold letters, digits, '_', '-' "
+                            "and '.'; devices put it in URLs."
+                        ),
+                        form_id=info.form_id,
+                    ),
                     sheet="settings",
                     column="form_id",
                 )
@@ -159,7 +191,7 @@ def form_upload(*, project: Project, filename: str, data: bytes, user=None) -> U
         # Two uploads of the same new form or version raced; the other one won.
         raise _reject(
             "form.version_exists",
-            "This form version was published by another upload a moment ago. Reload to see it.",
+            _("This form version was published by another upload a moment ago. Reload to see it."),
         ) from exc
 
 
@@ -175,7 +207,7 @@ def _publish(
     *, project, info, xform, filename, source, warnings, rules, itemsets, user
 ) -> UploadResult:
     md5 = hashlib.md5(xform).hexdigest()  # noqa: S324 - OpenRosa's form hash is md5
-    form, _ = Form.objects.select_for_update().get_or_create(
+    form, _created = Form.objects.select_for_update().get_or_create(
         project=project, form_id=info.form_id, defaults={"title": info.title}
     )
     existing = form.versions.filter(version=info.version).first()
@@ -186,10 +218,16 @@ def _publish(
             [
                 Finding(
                     "form.version_exists",
-                    f"Version “{info.version or '(none)'}” of “{info.form_id}” is already "
-                    "published with different content. Versions never change once devices may "
-                    "hold them: change `version` on the settings sheet (for example to today's "
-                    "date, 2026112701) and upload again.",
+                    interpolate(
+                        _(
+                            "Version “%(version)s” of “%(form_id)s” is already published with "
+                            "different content. Versions never change once devices may hold "
+                            "them: change `version` on the settings sheet (for example to "
+                            "today's date, 2026112701) and upload again."
+                        ),
+                        version=info.version or _("(none)"),
+                        form_id=info.form_id,
+                    ),
                     sheet="settings",
                     column="version",
                 )
@@ -242,25 +280,42 @@ def media_upload(*, version: FormVersion, filename: str, data: bytes, user=None)
     """Attach a media file the form version refers to; a new upload of a name replaces it."""
     name = filename.strip()
     if not name or name != PurePosixPath(name.replace("\\", "/")).name or name.startswith("."):
-        raise _reject("media.bad_name", f"“{filename}” is not a plain file name.")
+        raise _reject(
+            "media.bad_name",
+            interpolate(_("“%(file)s” is not a plain file name."), file=filename),
+        )
     if name not in version.media_expected:
-        expected = ", ".join(version.media_expected) or "no media files"
+        expected = ", ".join(version.media_expected) or _("no media files")
         raise _reject(
             "media.unexpected",
-            f"This form version does not use “{name}”. It uses: {expected}. "
-            "Check the file name matches the form exactly (names are case-sensitive).",
+            interpolate(
+                _(
+                    "This form version does not use “%(file)s”. It uses: %(expected)s. Check "
+                    "the file name matches the form exactly (names are case-sensitive)."
+                ),
+                file=name,
+                expected=expected,
+            ),
         )
     if media_content_type(name) is None:
         raise _reject(
             "media.bad_type",
-            f"“{name}” is not a kind of file forms use. Media files may be images (PNG, JPEG, "
-            "GIF, WebP), audio, video, CSV, GeoJSON or XML.",
+            interpolate(
+                _(
+                    "“%(file)s” is not a kind of file forms use. Media files may be images (PNG, "
+                    "JPEG, GIF, WebP), audio, video, CSV, GeoJSON or XML."
+                ),
+                file=name,
+            ),
         )
     limit = settings.WAYPOINT_MEDIA_MAX_BYTES
     if len(data) > limit:
-        raise _reject("media.too_large", f"Media files may be at most {limit / 1e6:.0f} MB.")
+        raise _reject(
+            "media.too_large",
+            interpolate(_("Media files may be at most %(limit).0f MB."), limit=limit / 1e6),
+        )
     if not data:
-        raise _reject("media.empty", f"“{name}” is empty.")
+        raise _reject("media.empty", interpolate(_("“%(file)s” is empty."), file=name))
     with transaction.atomic():
         return _store_media(version=version, filename=name, data=data, user=user)
 
@@ -318,7 +373,10 @@ def _store_media(*, version: FormVersion, filename: str, data: bytes, user) -> M
 
 def form_set_state(*, form: Form, state: str) -> Form:
     if state not in FormState.values:
-        raise Problem("form.bad_state", f"State must be one of {', '.join(FormState.values)}.")
+        raise Problem(
+            "form.bad_state",
+            interpolate(_("State must be one of %(states)s."), states=", ".join(FormState.values)),
+        )
     if form.state != state:
         form.state = state
         form.save(update_fields=["state", "updated_at"])

@@ -9,7 +9,10 @@ object addresses mean nothing to them and are never shown.
 import re
 from typing import Protocol
 
+from django.utils.translation import gettext_lazy as _
+
 from forms.problems import Finding
+from lib.problems import interpolate
 
 
 class _Row(Protocol):
@@ -32,19 +35,22 @@ COLUMNS = (("display condition", "relevant"), ("relevant", "relevant"),
            ("required", "required"), ("readonly", "read_only"), ("read only", "read_only"),
            ("choice filter", "choice_filter"), ("itemset", "choice_filter"))  # fmt: skip
 
-SYNTAX = (
+SYNTAX = _(
     "an operator has a value on one side only, or two values stand side by side with no "
     "operator between them: for example “< =” written for “<=”, a trailing “and”, or "
     "“${a} 18” for “${a} = 18”"
 )
+REFUSED = _("ODK Collect would refuse the form: %(report)s")
 REASONS = (
     ("Bad node", SYNTAX),
     ("null", SYNTAX),
-    ("Mismatched brackets", "brackets or parentheses do not pair up: count the “(” and “)”"),
+    ("Mismatched brackets", _("brackets or parentheses do not pair up: count the “(” and “)”")),
     (
         "Couldn't understand the expression",
-        "part of it is not XLSForm syntax: check that every quote (' or \") is closed and "
-        "that only XLSForm operators and functions are used",
+        _(
+            "part of it is not XLSForm syntax: check that every quote (' or \") is closed and "
+            "that only XLSForm operators and functions are used"
+        ),
     ),
 )
 
@@ -76,26 +82,40 @@ def validate_findings(report: str, rows: dict) -> list[Finding]:
                 (text for key, text in REASONS if match["reason"].strip().startswith(key)),
                 _plain(match["reason"]) or SYNTAX,
             )
-            message = (
-                f"The {column or match['what']} of “{node}” cannot be read: {reason}. "
-                f"The expression as ODK Collect sees it: {expr}"
+            message = interpolate(
+                _(
+                    "The %(column)s of “%(name)s” cannot be read: %(reason)s. The expression as "
+                    "ODK Collect sees it: %(expression)s"
+                ),
+                column=column or match["what"],
+                name=node,
+                reason=reason,
+                expression=expr,
             )
             row = _row(rows, node)
         elif match := FUNCTION.search(line):
-            message = (
-                f"“{match['name']}()” is not a function ODK Collect knows: check its spelling "
-                "against the XLSForm functions (for example selected(), count-selected(), "
-                "concat(), if(), today())."
+            message = interpolate(
+                _(
+                    "“%(function)s()” is not a function ODK Collect knows: check its spelling "
+                    "against the XLSForm functions (for example selected(), count-selected(), "
+                    "concat(), if(), today())."
+                ),
+                function=match["name"],
             )
             node = context["node"] if context else None
             column = _column(context["what"]) if context else None
             row = _row(rows, node) if node else None
             if node:
-                message = f"In the {column or 'expression'} of “{node}”: {message}"
+                message = interpolate(
+                    _("In the %(column)s of “%(name)s”: %(message)s"),
+                    column=column or _("expression"),
+                    name=node,
+                    message=message,
+                )
         elif not line or line.startswith(NOISE):
             continue
         else:
-            message = "ODK Collect would refuse the form: " + _plain(line)
+            message = interpolate(REFUSED, report=_plain(line))
             row = column = None
         finding = Finding(
             "odk_validate.invalid",
@@ -104,8 +124,8 @@ def validate_findings(report: str, rows: dict) -> list[Finding]:
             row=row,
             column=column if row else None,
         )
-        if finding not in findings and _plain(finding.message):
+        if finding not in findings and _plain(str(finding.message)):
             findings.append(finding)
     return findings or [
-        Finding("odk_validate.invalid", "ODK Collect would refuse the form: " + _plain(report))
+        Finding("odk_validate.invalid", interpolate(REFUSED, report=_plain(report)))
     ]

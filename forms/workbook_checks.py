@@ -7,11 +7,14 @@ twice, a formula saved without its value), and pyxform still has the last word o
 
 import re
 from io import BytesIO
+from typing import Any
 
 import openpyxl
+from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
 from forms.problems import Finding
+from lib.problems import interpolate
 
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
 SELECT = re.compile(r"^(select_one|select_multiple|rank)\s+(\S+)(\s+or_other)?$")
@@ -60,10 +63,17 @@ def formula_findings(data: bytes) -> list[Finding]:
                     findings.append(
                         Finding(
                             "xlsform.formula_without_value",
-                            f"Cell {get_column_letter(index + 1)}{number} holds the formula "
-                            f"“{cell}” but the workbook was saved without its value, so it "
-                            "reads as empty. Open the workbook in Excel or LibreOffice and save "
-                            "it again (that stores the values), or type the value instead.",
+                            interpolate(
+                                _(
+                                    "Cell %(cell)s holds the formula “%(formula)s” but the "
+                                    "workbook was saved without its value, so it reads as "
+                                    "empty. Open the workbook in Excel or LibreOffice and save "
+                                    "it again (that stores the values), or type the value "
+                                    "instead."
+                                ),
+                                cell=f"{get_column_letter(index + 1)}{number}",
+                                formula=cell,
+                            ),
                             sheet=sheet.title,
                             row=number,
                             column=column or get_column_letter(index + 1),
@@ -87,7 +97,7 @@ def survey_findings(survey: list[dict], choices: list[dict]) -> list[Finding]:
     seen: dict[tuple[str, ...], int] = {}
     stack: list[str] = []
 
-    def add(code: str, message: str, number: int, column: str) -> None:
+    def add(code: str, message: Any, number: int, column: str) -> None:
         findings.append(Finding(code, message, sheet="survey", row=number, column=column))
 
     for number, cells in rows:
@@ -99,15 +109,28 @@ def survey_findings(survey: list[dict], choices: list[dict]) -> list[Finding]:
             continue
         if not qtype:
             if name or any(_base(c) == "label" for c in cells):
-                add("xlsform.no_type", f"“{name or 'This row'}” has no type.", number, "type")
+                add(
+                    "xlsform.no_type",
+                    interpolate(_("“%(name)s” has no type."), name=name)
+                    if name
+                    else _("This row has no type."),
+                    number,
+                    "type",
+                )
             continue
         if name:
             key = (*stack, name.lower())
             if key in seen:
                 add(
                     "xlsform.duplicate_name",
-                    f"The name '{name}' is already used on row {seen[key]}; each question "
-                    "needs its own name.",
+                    interpolate(
+                        _(
+                            "The name '%(name)s' is already used on row %(row)s; each question "
+                            "needs its own name."
+                        ),
+                        name=name,
+                        row=seen[key],
+                    ),
                     number,
                     "name",
                 )
@@ -118,8 +141,14 @@ def survey_findings(survey: list[dict], choices: list[dict]) -> list[Finding]:
         if select and lists and select.group(2) not in lists:
             add(
                 "xlsform.unknown_choice_list",
-                f"“{name}” uses the choice list “{select.group(2)}”, which the choices sheet "
-                "does not have (check its list_name column).",
+                interpolate(
+                    _(
+                        "“%(name)s” uses the choice list “%(list)s”, which the choices sheet "
+                        "does not have (check its list_name column)."
+                    ),
+                    name=name,
+                    list=select.group(2),
+                ),
                 number,
                 "type",
             )
@@ -131,16 +160,26 @@ def survey_findings(survey: list[dict], choices: list[dict]) -> list[Finding]:
         if base_type in SHOWN and name and not _has_label(cells):
             add(
                 "xlsform.no_label",
-                f"“{name}” has no label: volunteers would see an empty question. Give it a "
-                "label (in every language column you use).",
+                interpolate(
+                    _(
+                        "“%(name)s” has no label: volunteers would see an empty question. Give "
+                        "it a label (in every language column you use)."
+                    ),
+                    name=name,
+                ),
                 number,
                 "label",
             )
         if qtype == "calculate" and not str(cells.get("calculation", "")).strip():
             add(
                 "xlsform.no_calculation",
-                f"The calculate “{name}” has no calculation: write its expression in the "
-                "calculation column.",
+                interpolate(
+                    _(
+                        "The calculate “%(name)s” has no calculation: write its expression in "
+                        "the calculation column."
+                    ),
+                    name=name,
+                ),
                 number,
                 "calculation",
             )
@@ -151,8 +190,15 @@ def survey_findings(survey: list[dict], choices: list[dict]) -> list[Finding]:
                 if ref.strip().removeprefix("last-saved#") not in names:
                     add(
                         "xlsform.unknown_reference",
-                        f"The {_base(column)} of “{name or qtype}” refers to ${{{ref}}}, but no "
-                        f"question is named “{ref}”.",
+                        interpolate(
+                            _(
+                                "The %(column)s of “%(name)s” refers to ${%(reference)s}, but no "
+                                "question is named “%(reference)s”."
+                            ),
+                            column=_base(column),
+                            name=name or qtype,
+                            reference=ref,
+                        ),
                         number,
                         column,
                     )

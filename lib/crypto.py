@@ -10,19 +10,23 @@ the request (see ``decrypt_odk_file``).
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK Collect's scheme uses CFB
 from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 MAGIC = b"WPQ1"
@@ -126,13 +130,23 @@ ODK_OAEP_DIGESTS = (
 )
 
 
-def odk_symmetric_key(private_key_pem: bytes, base64_encrypted_key: str) -> bytes:
-    """Open the per-submission AES key with the form's RSA private key (RSA-OAEP, any of the
-    digest and mask pairings devices use)."""
+def odk_private_key(private_key_pem: bytes) -> RSAPrivateKey:
     private_key = serialization.load_pem_private_key(private_key_pem, password=None)
     if not isinstance(private_key, RSAPrivateKey):
         raise ValueError("ODK encryption uses RSA: this is not an RSA private key.")
-    encrypted = base64.b64decode(base64_encrypted_key)
+    return private_key
+
+
+def odk_symmetric_key(private_key_pem: bytes | RSAPrivateKey, base64_encrypted_key: str) -> bytes:
+    """Open the per-submission AES key with the form's RSA private key (RSA-OAEP, any of the
+    digest and mask pairings devices use)."""
+    private_key = (
+        odk_private_key(private_key_pem) if isinstance(private_key_pem, bytes) else private_key_pem
+    )
+    return _odk_unwrap(private_key, base64.b64decode(base64_encrypted_key))
+
+
+def _odk_unwrap(private_key: RSAPrivateKey, encrypted: bytes) -> bytes:
     for digest, mask in ODK_OAEP_DIGESTS:
         try:
             return private_key.decrypt(
@@ -157,6 +171,35 @@ def _odk_cipher(symmetric_key: bytes, iv_seed: bytearray, index: int) -> Cipher[
     return Cipher(algorithms.AES(symmetric_key), CFB(bytes(iv)))
 
 
+def odk_signature_source(
+    *,
+    form_id: str,
+    version: str,
+    base64_encrypted_key: str,
+    instance_id: str,
+    files: Iterable[tuple[str, bytes]],
+) -> bytes:
+    """What Collect signs (EncryptionUtils.getBase64EncryptedElementSignature): one line each
+    for the form id, the version (left out when the form has none), the wrapped key and the
+    instanceID, then ``name::md5`` of each plaintext file in the order encrypted (media, then
+    submission.xml; names without ``.enc``, md5 as 32 lower-case hex digits)."""
+    lines = [form_id, *([version] if version else []), base64_encrypted_key, instance_id]
+    lines += [f"{name}::{hashlib.md5(data).hexdigest()}" for name, data in files]  # noqa: S324
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def odk_signature_matches(private_key: RSAPrivateKey, signature_b64: str, source: bytes) -> bool:
+    """The signature is the md5 of ``source`` RSA-wrapped as the key is: it proves the manifest,
+    the key and every file belong together as the device made them (a file swapped, a key
+    replaced or an instanceID changed on the way makes it fail). An RSA-OAEP failure is a
+    mismatch too."""
+    try:
+        signed = _odk_unwrap(private_key, base64.b64decode(signature_b64))
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(signed, hashlib.md5(source).digest())  # noqa: S324
+
+
 def decrypt_odk_file(symmetric_key: bytes, iv_seed: bytearray, index: int, data: bytes) -> bytes:
     """Decrypt the ``index``-th encrypted file of a submission (PKCS#5 padded)."""
     decryptor = _odk_cipher(symmetric_key, iv_seed, index).decryptor()
@@ -171,6 +214,89 @@ def encrypt_odk_file(symmetric_key: bytes, iv_seed: bytearray, index: int, data:
     padded = padder.update(data) + padder.finalize()
     encryptor = _odk_cipher(symmetric_key, iv_seed, index).encryptor()
     return encryptor.update(padded) + encryptor.finalize()
+
+
+# --- Recovery files of web tablets (webforms.recovery) ---------------------------------------
+
+
+# A web tablet encrypts each finalised submission to its project's recovery key the moment it
+# is finalised (ECDH P-256 with a fresh key per envelope, HKDF-SHA-256, AES-256-GCM: all in
+# WebCrypto), so that a revoked tablet, or one whose PIN is forgotten, can hand the DPO a file
+# only Waypoint opens. The private key is never stored: it is derived from each quarantine key
+# (the key that already protects every raw submission at rest), so rotation works as for the
+# quarantine: a file made under an older key opens while that key is still listed.
+RECOVERY_INFO = b"waypoint-recovery-v1"
+_P256_ORDER = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16)
+
+
+class RecoveryKeyError(ValueError):
+    """No configured key made this recovery key (it was retired), or the envelope is damaged."""
+
+
+def _recovery_private(quarantine_key: bytes, project_pk: int) -> ec.EllipticCurvePrivateKey:
+    # 48 bytes reduced modulo the group order: the bias is below 2**-128.
+    material = HKDF(
+        algorithm=hashes.SHA256(),
+        length=48,
+        salt=None,
+        info=b"waypoint-recovery-key:%d" % project_pk,
+    ).derive(quarantine_key)
+    scalar = int.from_bytes(material, "big") % (_P256_ORDER - 1) + 1
+    return ec.derive_private_key(scalar, ec.SECP256R1())
+
+
+def _point(private_key: ec.EllipticCurvePrivateKey) -> bytes:
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+
+def recovery_key_id(point: bytes) -> str:
+    return hashlib.sha256(point).hexdigest()[:16]
+
+
+def recovery_public_key(project_pk: int) -> tuple[str, bytes]:
+    """The project's current recovery key, as tablets import it: (key id, raw P-256 point)."""
+    point = _point(_recovery_private(quarantine_keys()[0], project_pk))
+    return recovery_key_id(point), point
+
+
+def _recovery_aes(shared: bytes, ephemeral_point: bytes) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_point, info=RECOVERY_INFO)
+    return AESGCM(key.derive(shared))
+
+
+def recovery_open(
+    *, project_pk: int, key_id: str, ephemeral: bytes, nonce: bytes, data: bytes, aad: bytes
+) -> bytes:
+    """Open one envelope. ``RecoveryKeyError`` when no configured key has this id;
+    ``cryptography.exceptions.InvalidTag`` when the envelope was altered (or ``aad`` differs:
+    made for another project or device)."""
+    for quarantine_key in quarantine_keys():
+        private = _recovery_private(quarantine_key, project_pk)
+        if recovery_key_id(_point(private)) == key_id:
+            break
+    else:
+        raise RecoveryKeyError("No configured key made this recovery key.")
+    try:
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ephemeral)
+    except ValueError as exc:
+        raise RecoveryKeyError("The envelope's ephemeral key is not a P-256 point.") from exc
+    shared = private.exchange(ec.ECDH(), peer)
+    return _recovery_aes(shared, ephemeral).decrypt(nonce, data, aad)
+
+
+def recovery_seal(*, point: bytes, data: bytes, aad: bytes) -> tuple[bytes, bytes, bytes]:
+    """The tablet's side of ``recovery_open`` (ephemeral point, nonce, ciphertext), for tests."""
+    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    own = _point(ephemeral)
+    nonce = os.urandom(NONCE_BYTES)
+    return (
+        own,
+        nonce,
+        _recovery_aes(ephemeral.exchange(ec.ECDH(), peer), own).encrypt(nonce, data, aad),
+    )
 
 
 # --- Pseudonyms -----------------------------------------------------------------------------

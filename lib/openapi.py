@@ -7,8 +7,16 @@ from drf_spectacular.hooks import postprocess_schema_enums
 ERROR = {
     "type": "object",
     "properties": {
-        "detail": {"type": "string", "description": "What went wrong, for a person to read."},
+        "detail": {
+            "type": "string",
+            "description": "What went wrong, for a person to read, in the request's language "
+            "(Accept-Language).",
+        },
         "code": {"type": "string", "description": "A stable code to branch on."},
+        "title": {
+            "type": "string",
+            "description": "What the code means, in English in every language (docs/problems.md).",
+        },
         "errors": {
             "type": "object",
             "description": "For invalid input: the errors of each field, by field name.",

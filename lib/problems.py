@@ -1,10 +1,14 @@
 """The catalogue of refusals: every "no" Waypoint gives has a stable dotted code, an HTTP status
 and a message a person can act on, as ODK Central's problem catalogue does.
 
-Domain code raises ``Problem(code, message, **details)``; views do not translate. Each way of
-answering has one renderer: JSON for the API (``lib.api_errors.exception_handler``, DRF's
-EXCEPTION_HANDLER), ``<OpenRosaResponse>`` XML for devices (``sync.openrosa.problem_response``,
-used by ``sync.views.openrosa_endpoint``) and pages (``ProblemPageMiddleware`` below, and
+Domain code raises ``Problem(code, message, **details)`` with the message marked for translation
+(``gettext_lazy``, and ``interpolate`` for one with values in it): it stays lazy until a renderer
+writes it in the language of the request it answers (``request_language``). The code and the
+English ``title`` (the catalogue's meaning) never change with the language; clients branch on
+the code. Each way of answering has one renderer: JSON for the API
+(``lib.api_errors.exception_handler``, DRF's EXCEPTION_HANDLER), ``<OpenRosaResponse>`` XML
+for devices (``sync.openrosa.problem_response``, used by ``sync.views.openrosa_endpoint``) and
+pages (``ProblemPageMiddleware`` below, and
 ``flash_problems`` for form posts that come back to the page they were sent from).
 
 Codes are ``area.what``. DRF's own generic codes (``invalid``, ``not_found``...) keep DRF's
@@ -20,6 +24,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.functional import Promise, lazy
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,14 @@ ENTRIES = [
     ("submission.reason_required", 400, "Raw data is read only with a reason (audited)."),
     ("submission.not_encrypted", 400, "The submission is not device-encrypted."),
     ("submission.decrypt_failed", 400, "The private key does not open this submission."),
+    # A revoked web tablet's recovery file, uploaded by the DPO (webforms.recovery).
+    ("recovery.not_a_recovery_file", 400, "Not a recovery file exported by a Waypoint web tablet."),
+    ("recovery.truncated", 400, "The recovery file is cut short: nothing was stored."),
+    ("recovery.tampered", 400, "The recovery file was altered after export: nothing was stored."),
+    ("recovery.wrong_project", 400, "The recovery file comes from a tablet of another project."),
+    ("recovery.unknown_device", 400, "The file names no web tablet of this project."),
+    ("recovery.key_retired", 400, "Sealed with a recovery key no configured quarantine key makes."),
+    ("recovery.too_large", 413, "The recovery file is over WAYPOINT_RECOVERY_MAX_BYTES."),
     # Review and release (privacy).
     ("rules.invalid", 400, "The privacy rule change is refused."),
     ("audit.bad_filter", 400, "An audit log filter that cannot be applied."),
@@ -136,6 +150,8 @@ ENTRIES = [
     ("results.unknown_filter_value", 400, "A filter value the release does not have."),
     ("results.range_not_published", 400, "A month range that is not a published period."),
     ("results.table_not_published", 400, "A table the release's lattice does not protect."),
+    ("results.retry_refused", 409, "The release's tables are built or being computed."),
+    ("results.being_rebuilt", 503, "Results are being rebuilt for a new release; Retry-After."),
     # Projects and service points (accounts).
     ("service_point.name_taken", 400, "The project has a service point of that name."),
 ]
@@ -152,9 +168,49 @@ def entry(code: str) -> Entry:
     return CATALOGUE[code]
 
 
+def request_language(request: HttpRequest | None) -> str | None:
+    """The language a refusal to ``request`` is written in. Pages and the API have it from the
+    middleware (``LocaleMiddleware``: the language switch's cookie, else Accept-Language;
+    ``accounts.interface_language``: the person's own choice); a device's submission skips that
+    middleware (``backend.openrosa_lane``) and a few refusals come before it, so for them it is
+    read here, from Accept-Language (ODK Collect sends the phone's language). None without a
+    request: the language active now."""
+    if request is None:
+        return None
+    chosen: str | None = getattr(request, "LANGUAGE_CODE", None)
+    return chosen or str(translation.get_language_from_request(request))
+
+
+def _format(message: Any, values: dict[str, Any]) -> str:
+    return str(message % values)  # a plural (ngettext_lazy) picks its form from ``values`` here
+
+
+_format_lazy = lazy(_format, str)
+
+
+def interpolate(message: Any, /, **values: Any) -> str:
+    """``message % values``, written out only when read, so in the reader's language:
+    ``interpolate(_("Link at most %(limit)s columns."), limit=10)``. ``message`` may be
+    ``gettext_lazy`` or ``ngettext_lazy(..., "name")`` (the plural form follows ``values``)."""
+    text: str = _format_lazy(message, values)
+    return text
+
+
+def _written(value: Any) -> Any:
+    """``value`` with every lazy text in it written out in the active language."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _written(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_written(item) for item in value]
+    return value
+
+
 class Problem(Exception):
     """A refusal from the catalogue. ``details`` go into the JSON body beside ``detail`` and
-    ``code`` (``problems`` for an upload); ``headers`` into every rendering (``Retry-After``)."""
+    ``code`` (``problems`` for an upload); ``headers`` into every rendering (``Retry-After``).
+    ``message`` may be lazy (``gettext_lazy``): ``text`` and ``as_json`` write it out."""
 
     def __init__(
         self, code: str, message: str = "", *, headers: dict[str, str] | None = None, **details: Any
@@ -166,8 +222,28 @@ class Problem(Exception):
         self.details = details
         super().__init__(self.message)
 
-    def as_json(self) -> dict[str, Any]:
-        return {"detail": self.message, "code": self.code, **self.details}
+    @property
+    def title(self) -> str:
+        """The catalogue's meaning of the code, in English whatever the request's language: as
+        stable as the code, for logs and clients that match on text."""
+        return entry(self.code).meaning
+
+    def text(self, language: str | None = None) -> str:
+        """The message in ``language`` (a code of ``settings.LANGUAGES``; None: the active one)."""
+        if language is None:
+            return str(self.message)
+        with translation.override(language):
+            return str(self.message)
+
+    def as_json(self, language: str | None = None) -> dict[str, Any]:
+        """The API's body: ``detail`` in ``language``, ``code`` and ``title`` as they always are."""
+        with translation.override(language or translation.get_language()):
+            return {
+                "detail": str(self.message),
+                "code": self.code,
+                "title": self.title,
+                **_written(self.details),
+            }
 
 
 class ProblemPageMiddleware:

@@ -8,6 +8,7 @@ from privacy.models import (
     AnonymisedRecord,
     DisclosurePending,
     DisclosureRun,
+    RecordVerdict,
     Release,
     ReleasedRecord,
     ReleaseJob,
@@ -17,8 +18,18 @@ from privacy.models import (
 @admin.register(AnonymisedRecord)
 class AnonymisedRecordAdmin(ViewOnlyAdmin):
     list_display = ["id", "form", "rule_set", "month", "fk", "held", "superseded", "released_at"]
-    list_filter = ["form", "held", "superseded"]
+    list_filter = ["form", "verdict__held", "superseded"]
+    list_select_related = ["form", "rule_set", "verdict"]
     exclude = ["submission"]  # the link to raw data stays out of sight
+
+
+@admin.register(RecordVerdict)
+class RecordVerdictAdmin(ViewOnlyAdmin):
+    """Disclosure control's verdict on each record (rewritten by every run)."""
+
+    list_display = ["record", "held", "fk", "suppressed"]
+    list_filter = ["held"]
+    list_select_related = ["record__form"]
 
 
 @admin.register(DisclosureRun)

@@ -2,6 +2,7 @@
 withholding and the audit log. DPOs (and admins) only."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -74,7 +75,7 @@ class Compare(DpoFormScoped, APIView):
         query = CompareQuery(data=query_data(request))
         if not query.is_valid():
             if "reason" in query.errors:
-                raise Problem("submission.reason_required", "Say why you read raw data.")
+                raise Problem("submission.reason_required", _("Say why you read raw data."))
             raise ValidationError(query.errors)
         form = self.get_form()
         sample = review.compare_sample(form=form, user=request.user, **query.validated_data)

@@ -5,14 +5,37 @@ submission it came from, for the DPO's compare view and for re-running with a ne
 link stays inside Waypoint and is never exported.
 """
 
+import hashlib
 import uuid
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigIntegerField, Exists, Func, OuterRef, Q
 
 from accounts.models import ServicePoint
 from forms.models import Form, FormVersion, PrivacyRuleSet
 from sync.models import Submission
+
+
+def content_key(content_hash: str) -> int:
+    """The 64-bit key a verdict names its content by: the first 8 bytes of the MD5 of the
+    record's content hash, as a signed big-endian integer. The same in Python, in PostgreSQL
+    and in SQLite (``ContentKey``), so that a run writes it from what it read without looking
+    the records up again. Change detection: two contents sharing a key (1 in 2^64) would let
+    a verdict outlive its content."""
+    digest = hashlib.md5(content_hash.encode()).digest()  # noqa: S324 - change detection
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class ContentKey(Func):
+    """``content_key`` of a text expression, in SQL (SQLite: a function registered on each
+    connection, ``privacy.apps``)."""
+
+    function = "waypoint_content_key"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "('x' || left(md5(%(expressions)s), 16))::bit(64)::bigint"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 class RecordQuerySet(models.QuerySet):
@@ -25,6 +48,14 @@ class RecordQuerySet(models.QuerySet):
             record_id=OuterRef("pk"),
         )
         return self.filter(Q(released_at__isnull=False) | Exists(frozen))
+
+    def checked(self) -> "RecordQuerySet":
+        """Records with a verdict on their current content (``RecordVerdict``)."""
+        return self.filter(verdict__content_key=ContentKey("content_hash"))
+
+    def publishable(self) -> "RecordQuerySet":
+        """Records disclosure control checked, as they are now, and did not hold back."""
+        return self.checked().filter(verdict__held=False)
 
 
 class AnonymisedRecord(models.Model):
@@ -48,13 +79,7 @@ class AnonymisedRecord(models.Model):
     )
     redactions = models.JSONField(default=dict, help_text="Free-text redactions by type.")
     content_hash = models.CharField(max_length=64)
-    # Set by disclosure control (dataset level):
-    suppressed = models.JSONField(default=list, help_text="Quasi-identifiers locally suppressed.")
-    published = models.JSONField(
-        default=dict, help_text="What results may use: the data without its suppressed values."
-    )
-    held = models.BooleanField(default=False, help_text="Held back until its group reaches k.")
-    fk = models.PositiveIntegerField(null=True, blank=True)
+    # Disclosure control's verdict (suppressed values, held back, fk) is a RecordVerdict.
     superseded = models.BooleanField(
         default=False, help_text="A later edit of the same logical submission replaced it."
     )
@@ -74,7 +99,13 @@ class AnonymisedRecord(models.Model):
 
     class Meta:
         ordering = ["form", "created_at"]
-        indexes = [models.Index(fields=["form", "released_at"])]
+        indexes = [
+            models.Index(fields=["form", "released_at"]),
+            # The few withheld records, whose verdicts a run keeps (it does not judge them).
+            models.Index(
+                fields=["form"], condition=Q(withheld_at__isnull=False), name="record_withheld"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"record {self.pk} of {self.form.form_id}"
@@ -82,6 +113,82 @@ class AnonymisedRecord(models.Model):
     def was_released(self) -> bool:
         """True once an approved release published this record."""
         return AnonymisedRecord.objects.filter(pk=self.pk).released().exists()
+
+    @property
+    def verdict_in_force(self) -> "RecordVerdict | None":
+        """Disclosure control's verdict on this content; None until it has checked it (a new
+        record, or one whose content changed since: an edit, new rules, a new secret)."""
+        try:
+            verdict = self.verdict
+        except RecordVerdict.DoesNotExist:
+            return None
+        return verdict if verdict.content_key == content_key(self.content_hash) else None
+
+    @property
+    def held(self) -> bool:
+        """Held back until its group reaches k (an unchecked record is not held: unchecked)."""
+        verdict = self.verdict_in_force
+        return verdict is not None and verdict.held
+
+    @property
+    def fk(self) -> int | None:
+        """Its group's size, where disclosure control hid values; else None."""
+        verdict = self.verdict_in_force
+        return None if verdict is None else verdict.fk or None
+
+    @property
+    def suppressed(self) -> list[str]:
+        """The values hidden: the verdict's, or every quasi-identifier until one is given, so
+        that unchecked values are never shown as if checked."""
+        verdict = self.verdict_in_force
+        return sorted(self.quasi or {}) if verdict is None else list(verdict.suppressed)
+
+    @property
+    def published(self) -> dict:
+        """What a release would publish: the data without its suppressed values."""
+        return published_answers(self.data, self.suppressed)
+
+
+def published_answers(data: dict, suppressed: list[str] | None) -> dict:
+    """``data`` without the answers named in ``suppressed`` (the published content)."""
+    hidden = set(suppressed or ())
+    return {key: value for key, value in data.items() if key not in hidden}
+
+
+class RecordVerdict(models.Model):
+    """Disclosure control's verdict on one record's content, beside the record.
+
+    Why a table of its own: a run judges every record of a form, and writing a million verdicts
+    into the wide record rows (a new version of each row, every index updated) was 40 s of a
+    50 s run. Here a run replaces the verdicts of its form in one transaction
+    (``privacy.disclosure.columns.verdicts_write``); on PostgreSQL the table is partitioned by
+    form (privacy 0008) so that the run empties the form's partition (TRUNCATE) and fills it
+    again, and readers see the old set or the new one, never half of each. A verdict holds for
+    the content it judged (``content_key``): a record whose content changed since has none in
+    force, and no release holds it until the next run (``RecordQuerySet.publishable``).
+    """
+
+    record = models.OneToOneField(
+        AnonymisedRecord,
+        primary_key=True,  # on PostgreSQL (record_id, form_id): a partition key must be in it
+        on_delete=models.CASCADE,
+        related_name="verdict",
+        db_constraint=False,  # written a million at a time; records are never deleted by SQL
+    )
+    form = models.ForeignKey(
+        Form, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    content_key = models.BigIntegerField(
+        help_text="``content_key`` of the content hash this verdict judged."
+    )
+    suppressed = models.JSONField(default=list, help_text="Quasi-identifiers locally suppressed.")
+    held = models.BooleanField(default=False, help_text="Held back until its group reaches k.")
+    fk = models.PositiveIntegerField(
+        default=0, help_text="Its group's size, where disclosure control hid values; else 0."
+    )
+
+    def __str__(self) -> str:
+        return f"verdict on record {self.record_id}"
 
 
 class DisclosureRun(models.Model):

@@ -5,6 +5,7 @@ fingerprint. Views check access and call ``privacy.review``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,8 @@ from privacy import review
 from privacy.models import AnonymisedRecord, Release, ReleasedRecord
 from privacy.record_content import record_rows
 from privacy.review import jobs
+from privacy.review.snapshot import Published
+from privacy.signals import release_panels
 
 PER_PAGE = 20
 
@@ -37,11 +40,18 @@ def _records(release: Release, query: str) -> QuerySet:
     elif release.state == Release.State.OPEN:
         # Withheld ones too, marked, so that any withholding can be undone from here.
         records = (
-            AnonymisedRecord.objects.filter(form=release.form, superseded=False, held=False)
-            .select_related("service_point")
+            AnonymisedRecord.objects.filter(
+                form=release.form, superseded=False, verdict__form_id=release.form_id
+            )
+            .publishable()
+            .select_related("service_point", "verdict")
             .order_by("created_at", "pk")
         )
-        text, pk = "published", "pk"
+        text, pk = "shown", "pk"
+        if connection.vendor == "postgresql":
+            records = records.annotate(shown=Published())
+        else:  # small databases: the search also finds values disclosure control hid
+            text = "data"
     else:
         return AnonymisedRecord.objects.none()
     if query:
@@ -91,6 +101,7 @@ def release_detail(
             "in_review": review.withheld_in_review(release) if release.state == "open" else [],
             "current": review.latest_approved(form),
             "job": jobs.latest_job(release),
+            "panels": release_panels(request, release),
         },
     )
 

@@ -9,3 +9,14 @@ disclosure_due = Signal()  # form_id=int: the form's records changed, run disclo
 anonymisation_due = Signal()  # submission_ids=list[int]: anonymise these (again)
 release_approved = Signal()  # release_id=int: an approval committed (results builds its lattice)
 release_job_due = Signal()  # job_id=int: open or approve a release in the background
+# release=Release, request=HttpRequest: a DPO page about an approved release asks what later
+# stages know of it (results: the state of its tables, a retry button); receivers return HTML.
+release_page = Signal()
+
+
+def release_panels(request, release) -> list[str]:
+    """The HTML receivers of ``release_page`` give for ``release`` (none unless approved)."""
+    if release is None or release.state != "approved":
+        return []
+    answers = release_page.send(None, release=release, request=request)
+    return [html for _, html in answers if html]

@@ -10,6 +10,7 @@ from django.db.models import Count, Func, IntegerField, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts.access import access_project
@@ -20,11 +21,12 @@ from audit.models import AuditEvent
 from forms.access import access_form
 from forms.identifiers import rule_flags
 from forms.models import Classification, FormVersion
-from lib.problems import Problem, flash_problems
+from lib.problems import Problem, flash_problems, interpolate
 from lib.spreadsheets import neutralise
 from privacy import review
 from privacy.models import Release
 from privacy.review import jobs
+from privacy.signals import release_panels
 
 
 class ArrayLength(Func):
@@ -155,6 +157,7 @@ def releases(request, project_id: int, form_id: str):
         .annotate(record_count=ArrayLength("record_ids"))
     )
     page = Paginator(releases, PER_PAGE).get_page(request.GET.get("page"))
+    current = review.latest_approved(form)
     return render(
         request,
         "privacy/releases.html",
@@ -163,7 +166,8 @@ def releases(request, project_id: int, form_id: str):
             "form": form,
             "page": page,
             "releases": page.object_list,
-            "current": review.latest_approved(form),
+            "current": current,
+            "panels": release_panels(request, current),
         },
     )
 
@@ -182,6 +186,7 @@ def signoff(request, project_id: int, form_id: str, release_id: int):
             "flags": review.release_flags(release),
             "lowered": below_defaults(project),
             "since": release.risk.get("since"),
+            "panels": release_panels(request, release),
         },
     )
 
@@ -198,7 +203,10 @@ def _events(request, project):
             except ValueError:
                 day = None
             if day is None:
-                raise Problem("audit.bad_filter", f"“{field}” must be a date written YYYY-MM-DD.")
+                raise Problem(
+                    "audit.bad_filter",
+                    interpolate(_("“%(field)s” must be a date written YYYY-MM-DD."), field=field),
+                )
             events = events.filter(**{lookup: day})
     return events
 

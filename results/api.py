@@ -5,6 +5,7 @@ DPOs, admins) only; raw and unreleased data are out of reach by construction."""
 from dataclasses import asdict
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -16,12 +17,11 @@ from accounts.models import Role
 from audit.downloads import audit_download
 from forms.api_base import FormScoped
 from lib.api_defaults import query_data
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from privacy.models import Release
-from results import exports
-from results.lattice.store import built
+from results import exports, records_xlsx
+from results.lattice.store import built, reading
 from results.microdata import NOTE, microdata_release
-from results.released import current_release
 from results.tables import Filters, linked_tables, rank_summary, table
 from results.variables import form_variables
 
@@ -78,12 +78,20 @@ class FiltersQuery(serializers.Serializer):
 FILTERS = [FiltersQuery]
 FORMATS = ("json", "csv", "xlsx")
 FORMAT = OpenApiParameter("format", str, enum=list(FORMATS), description="Default json")
+REBUILDING = (
+    "`results.being_rebuilt`, with Retry-After: a newer approved release removed or changed "
+    "records, and its tables are being computed; the older release's are not read meanwhile. "
+    "While a newer release that only added records is computed, answers come from the older "
+    "one and name both (`X-Waypoint-Release`, `X-Waypoint-Pending-Release`)."
+)
 DOWNLOAD = {
     (200, "application/json"): OpenApiTypes.OBJECT,
     (200, "text/csv"): OpenApiTypes.STR,
     (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
     400: OpenApiResponse(description="Unknown variable"),
+    503: OpenApiResponse(description=REBUILDING),
 }
+REBUILDING_RESPONSE = OpenApiResponse(description=REBUILDING)
 
 
 class VariableSerializer(serializers.Serializer):
@@ -93,8 +101,8 @@ class VariableSerializer(serializers.Serializer):
 
 
 class ResultsScoped(FormScoped):
-    read_roles = (Role.ANALYST, Role.DPO)
-    write_roles = (Role.ANALYST, Role.DPO)
+    read_roles: tuple[Role, ...] = (Role.ANALYST, Role.DPO)
+    write_roles: tuple[Role, ...] = (Role.ANALYST, Role.DPO)
 
     def filters(self) -> Filters:
         query = FiltersQuery(data=query_data(self.request))
@@ -106,8 +114,21 @@ class ResultsScoped(FormScoped):
         """The release this request reads, looked up once: every table of one answer comes
         from the same release, and the audit event names it."""
         if not hasattr(self, "_release"):
-            self._release = current_release(self.get_form())
+            self._reading = reading(self.get_form())
+            self._reading.refuse()  # 503 (Retry-After) while no release may be read
+            self._release = self._reading.release
         return self._release
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Which release answered, and the newer one being prepared meanwhile (its tables
+        computed, or failed): ``X-Waypoint-Release``, ``X-Waypoint-Pending-Release``."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        found = getattr(self, "_reading", None)
+        if found is not None and found.release is not None:
+            response["X-Waypoint-Release"] = str(found.release.pk)
+            if found.pending is not None:
+                response["X-Waypoint-Pending-Release"] = str(found.pending.pk)
+        return response
 
     def lattice_report(self) -> dict | None:
         """The utility report of the release read, for the "About suppression" sheet."""
@@ -241,18 +262,20 @@ def linked_columns(given: str) -> list[str]:
     once, refused before any work is done."""
     columns = [c for c in given.split(",", MAX_LINKED_COLUMNS + 1) if c]
     if not columns:
-        raise Problem("table.no_columns", "Give at least one column.")
+        raise Problem("table.no_columns", _("Give at least one column."))
     if len(columns) > MAX_LINKED_COLUMNS:
         raise Problem(
             "table.too_many_columns",
-            f"Link at most {MAX_LINKED_COLUMNS} columns in one download.",
+            interpolate(
+                _("Link at most %(limit)s columns in one download."), limit=MAX_LINKED_COLUMNS
+            ),
             limit=MAX_LINKED_COLUMNS,
         )
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
         raise Problem(
             "table.repeated_column",
-            f"Give each column once: {', '.join(repeated)}.",
+            interpolate(_("Give each column once: %(columns)s."), columns=", ".join(repeated)),
             columns=repeated,
         )
     return columns
@@ -268,7 +291,7 @@ class RankSummary(ResultsScoped, APIView):
         form = self.get_form()
         variable = form_variables(form).get(kwargs["key"])
         if variable is None or variable.kind != "rank":
-            raise NotFound("No ranked question by that name.")
+            raise NotFound(_("No ranked question by that name."))
         filters = self.filters()
         summary = rank_summary(
             form,
@@ -281,19 +304,32 @@ class RankSummary(ResultsScoped, APIView):
         return Response(summary)
 
 
+RECORDS_DESCRIPTION = (
+    "Row-level records of the release analysts read, only once a DPO approved its microdata "
+    "file (else 403 `microdata.not_approved`), without the records its risk report left out. "
+    "`[withheld]` marks a value disclosure control hid; an empty cell a question not answered "
+    "(the `X-Waypoint-Note` header says so). Every filter selects whole groups of at least k "
+    "records (k is checked over service point, country, National Society, networks and month "
+    "with the quasi-identifiers)."
+)
+NOT_APPROVED = OpenApiResponse(description="No DPO approved row-level records")
+
+
 class RecordsExport(ResultsScoped, APIView):
+    fmt = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def stream(self, form, filters: Filters, release: Release):
+        return exports.records_csv(form, filters, release)
+
     @extend_schema(
         summary="Released records as CSV, streamed, where a DPO approved them (analyst)",
-        description="Row-level records of the release analysts read, only once a DPO approved "
-        "its microdata file (else 403 `microdata.not_approved`), without the records its risk "
-        "report left out. `[withheld]` marks a value disclosure control hid; an empty cell a "
-        "question not answered (the `X-Waypoint-Note` header says so). Every filter selects "
-        "whole groups of at least k records (k is checked over service point, country, "
-        "National Society, networks and month with the quasi-identifiers).",
+        description=RECORDS_DESCRIPTION,
         parameters=FILTERS,
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
-            403: OpenApiResponse(description="No DPO approved row-level records"),
+            403: NOT_APPROVED,
+            503: REBUILDING_RESPONSE,
         },
     )
     def get(self, request, *args, **kwargs):
@@ -301,11 +337,34 @@ class RecordsExport(ResultsScoped, APIView):
         filters = self.filters()
         release = microdata_release(form)  # 403 unless a DPO approved row-level records
         self._release = release
-        self.audit("records", "csv", filters)
+        self.audit("records", self.fmt, filters)
         response = StreamingHttpResponse(
-            exports.records_csv(form, filters, release),
-            content_type="text/csv; charset=utf-8",
+            self.stream(form, filters, release), content_type=self.content_type
         )
-        response["Content-Disposition"] = f'attachment; filename="{form.form_id}-records.csv"'
+        name = f"{form.form_id}-records.{self.fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["X-Waypoint-Note"] = NOTE
         return response
+
+
+class RecordsXlsxExport(RecordsExport):
+    fmt = "xlsx"
+    content_type = records_xlsx.CONTENT_TYPE
+
+    def stream(self, form, filters: Filters, release: Release):
+        return records_xlsx.records_xlsx(form, filters, release)
+
+    @extend_schema(
+        summary="Released records as XLSX, streamed, where a DPO approved them (analyst)",
+        description=RECORDS_DESCRIPTION + " The records of records.csv, as a workbook written "
+        'as it streams: a "Records" sheet (more when they pass Excel\'s 1,048,576 rows) and '
+        'an "About" sheet naming the release and explaining the markers.',
+        parameters=FILTERS,
+        responses={
+            (200, records_xlsx.CONTENT_TYPE): OpenApiTypes.BINARY,
+            403: NOT_APPROVED,
+            503: REBUILDING_RESPONSE,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

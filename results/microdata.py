@@ -9,12 +9,13 @@ below k.
 """
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from forms.models import Form
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from privacy.models import Release, ReleasedRecord
 from privacy.review.microdata import WITHHELD
-from results.released import Filters, current_release, released_records
+from results.released import Filters, current_release, readable, released_records
 
 __all__ = ["WITHHELD", "microdata_records", "microdata_release"]
 
@@ -26,26 +27,26 @@ NOTE = (
 
 
 def microdata_release(form: Form) -> Release:
-    """The release analysts read, if a DPO approved its row-level records; else a refusal
-    (403, ``microdata.not_approved``) saying why."""
-    # As current_release, with the report's left-out records (one query, not two).
-    release = (
-        Release.objects.filter(form=form, state=Release.State.APPROVED)
-        .defer("record_ids", "risk")
-        .order_by("-approved_at", "-pk")
-        .first()
-    )
+    """The release analysts read, the same as the tables' (``results.released.readable``: 503
+    while tables are rebuilt), if a DPO approved its row-level records; else a refusal (403,
+    ``microdata.not_approved``) saying why."""
+    release = readable(form)
     if release is None:
         raise Problem(
             "microdata.not_approved",
-            "No release of this form has been approved yet: there are no records to download.",
+            _("No release of this form has been approved yet: there are no records to download."),
         )
     if release.microdata_approved_at is None:
         raise Problem(
             "microdata.not_approved",
-            f"Release {release.pk} of this form is published as tables only: a DPO has not "
-            "approved its row-level records. Use the tables, or ask your DPO to review a "
-            "records file for this release.",
+            interpolate(
+                _(
+                    "Release %(release)s of this form is published as tables only: a DPO has "
+                    "not approved its row-level records. Use the tables, or ask your DPO to "
+                    "review a records file for this release."
+                ),
+                release=release.pk,
+            ),
             release=release.pk,
         )
     return release

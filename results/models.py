@@ -12,6 +12,11 @@ from django.db import models
 from privacy.models import Release
 
 
+def default_pair_levels() -> list[list[str]]:
+    """What lattices built before the DPO chose pair levels were built with."""
+    return [["all", "country"], ["all", "year"]]
+
+
 class Lattice(models.Model):
     class State(models.TextChoices):
         BUILDING = "building", "Being computed"
@@ -21,6 +26,10 @@ class Lattice(models.Model):
     release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="lattice")
     state = models.CharField(max_length=16, choices=State.choices, default=State.BUILDING)
     threshold = models.PositiveIntegerField(default=5)
+    pair_levels = models.JSONField(
+        default=default_pair_levels,
+        help_text="[geography levels, time levels] pairs were published at, frozen at build.",
+    )
     geography = models.JSONField(default=dict, help_text="Geography tree (results.lattice.trees).")
     time = models.JSONField(default=dict, help_text="Time tree (results.lattice.trees).")
     report = models.JSONField(default=dict, help_text="Hidden cells per table and level.")

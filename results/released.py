@@ -29,10 +29,22 @@ class Filters:
 
 def current_release(form: Form) -> Release | None:
     """The release analysts read for ``form``: the latest approved one whose protected table
-    lattice is built (``results.lattice``), or None before the first approval."""
+    lattice is built (``results.lattice``), or an older one while it is computed if the newer
+    only added records; None before the first approval or while tables are rebuilt."""
     from results.lattice.store import readable_release
 
     return readable_release(form)[0]
+
+
+def readable(form: Form) -> Release | None:
+    """``current_release``, refused (503 ``results.being_rebuilt``, ``Retry-After``) while a
+    newer release's tables are rebuilt and no release may be read: every answer that carries
+    data (tables, records) reads through here, so they all name the same release."""
+    from results.lattice.store import reading
+
+    found = reading(form)
+    found.refuse()
+    return found.release
 
 
 def release_building(form: Form) -> Release | None:

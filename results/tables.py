@@ -9,12 +9,14 @@ like any other); ranked questions as top choices and mean rank.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from forms.models import Form
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from privacy.models import Release
 from results.lattice.select import GEO_KEYS, TIME_KEYS, WITHHELD, entries, pair_cells, pick
 from results.lattice.store import built, cube, geo_node, time_node
@@ -103,19 +105,27 @@ class TableRefused(Problem):
     """A table these variables cannot make: an unknown variable, a multi-select as column, a
     ranking. ``code`` is a catalogue code (``lib.problems``)."""
 
-    def __init__(self, message: str, code: str = "table.refused", **details) -> None:
+    def __init__(self, message: Any, code: str = "table.refused", **details) -> None:
         super().__init__(code, message, **details)
 
 
 def _check(row: Variable, column: Variable | None, row_key: str, column_key: str | None) -> None:
     if row.kind == "rank" or (column is not None and column.kind == "rank"):
         raise TableRefused(
-            f"{row_key if row.kind == 'rank' else column_key} is a ranking: see its rank summary."
+            interpolate(
+                _("%(variable)s is a ranking: see its rank summary."),
+                variable=row_key if row.kind == "rank" else column_key,
+            )
         )
     if column is not None and column.kind == "multiple":
         raise TableRefused(
-            f"{column_key} allows several answers: it can be the row of a "
-            "table, counting mentions, but not the column."
+            interpolate(
+                _(
+                    "%(variable)s allows several answers: it can be the row of a table, "
+                    "counting mentions, but not the column."
+                ),
+                variable=column_key,
+            )
         )
     dims = {"geo": GEO_KEYS, "time": TIME_KEYS}
     kinds = [
@@ -126,9 +136,11 @@ def _check(row: Variable, column: Variable | None, row_key: str, column_key: str
     if len(kinds) == 2 and kinds[0] == kinds[1] and kinds[0] != "question":
         raise Problem(
             "results.table_not_published",
-            "Tables of two levels of one dimension are not in this release's protected "
-            "lattice: cross a question with a place or period level, or a place level with a "
-            "period level.",
+            _(
+                "Tables of two levels of one dimension are not in this release's protected "
+                "lattice: cross a question with a place or period level, or a place level with "
+                "a period level."
+            ),
             available=sorted(GEO_KEYS | TIME_KEYS),
         )
 
@@ -194,7 +206,11 @@ def table(
     for key in [row_key, *([column_key] if column_key else [])]:  # a row is required
         if key not in variables and key not in {"quarter", "year"}:
             raise TableRefused(
-                f"Unknown variable: {key or '(none given)'}. Available: {', '.join(variables)}",
+                interpolate(
+                    _("Unknown variable: %(variable)s. Available: %(available)s"),
+                    variable=key or _("(none given)"),
+                    available=", ".join(variables),
+                ),
                 code="table.unknown_variable",
                 available=list(variables),
             )

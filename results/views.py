@@ -4,21 +4,26 @@ the labelled records download. Everything is read from the release analysts read
 
 from dataclasses import asdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import access_project
 from accounts.models import Role
 from audit.downloads import audit_download
-from forms.access import form_in_project
-from lib.problems import Problem
+from forms.access import access_form, form_in_project
+from lib.problems import Problem, interpolate
+from privacy.models import Release
 from results import dashboard as board
 from results.api import FiltersQuery
+from results.lattice.status import lattice_retry
+from results.lattice.store import reading
 from results.microdata import NOTE, microdata_release
 from results.records_labelled import records_zip
-from results.released import current_release, release_building
 from results.variables import Variable, form_variables
 
 
@@ -43,7 +48,14 @@ def dashboard(request: HttpRequest, project_id: int, form_id: str | None = None)
     language = _language(request, form)
     filters = board.filters_from(request.GET)
     variables = form_variables(form)
-    release = current_release(form)  # one release for every chart, named in the audit event
+    found = reading(form)  # one release for every chart, named in the audit event
+    release = found.release
+    if found.rebuilding:  # the older release's tables may not be read: say why, show none
+        return render(
+            request,
+            "results/dashboard.html",
+            {"project": project, "forms": forms, "form": form, "found": found},
+        )
     row = variables.get(request.GET.get("row") or "")
     columns = {v.key: v for v in board.pairable(variables)}
     column = columns.get(request.GET.get("column") or "") if row else None
@@ -89,7 +101,7 @@ def dashboard(request: HttpRequest, project_id: int, form_id: str | None = None)
             "forms": forms,
             "form": form,
             "release": release,
-            "building": release_building(form),
+            "found": found,
             "charts": charts,
             "analysed": analysed,
             "crosstab": board.crosstab_rows(analysed.table)
@@ -122,7 +134,10 @@ def records_download(request: HttpRequest, project_id: int, form_id: str) -> Str
     query = FiltersQuery(data=request.GET.dict())
     if not query.is_valid():  # checked before the stream starts: never a truncated 200
         wrong = ", ".join(sorted(query.errors))
-        raise Problem("results.unknown_filter_value", f"These filters are not valid: {wrong}.")
+        raise Problem(
+            "results.unknown_filter_value",
+            interpolate(_("These filters are not valid: %(filters)s."), filters=wrong),
+        )
     filters = board.filters_from(request.GET)
     audit_download(
         request,
@@ -142,3 +157,25 @@ def records_download(request: HttpRequest, project_id: int, form_id: str) -> Str
     )
     response["X-Waypoint-Note"] = NOTE
     return response
+
+
+@login_required
+@require_POST
+def lattice_retry_page(
+    request: HttpRequest, project_id: int, form_id: str, release_id: int
+) -> HttpResponse:
+    """The DPO's retry button (on the release page) for tables whose computation failed."""
+    form = access_form(request.user, project_id, form_id, Role.DPO)
+    release = get_object_or_404(Release, form=form, pk=release_id)
+    try:
+        lattice = lattice_retry(release=release, user=request.user)
+    except Problem as problem:
+        messages.error(request, problem.text())
+    else:
+        if lattice.state == lattice.State.FAILED:
+            messages.error(
+                request, _("The tables failed again: %(error)s") % {"error": lattice.error}
+            )
+        else:
+            messages.success(request, _("The tables are being computed again."))
+    return redirect("privacy-release", project_id, form.form_id, release.pk)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import project_roles
 from accounts.auth_backends import WAIT_ATTRIBUTE
@@ -25,7 +26,7 @@ from accounts.sign_in import paused_message
 from lib.problems import Problem
 from sync import ingest_cache
 
-REVOKED_MESSAGE = (
+REVOKED_MESSAGE = _(
     "This tablet's access is not valid (revoked or mistyped). Ask your supervisor for a new QR "
     "code."
 )
@@ -49,7 +50,7 @@ def _basic_user(request):
     except (binascii.Error, UnicodeDecodeError):
         return None
     if "\x00" in username or "\x00" in password:
-        raise Problem("request.nul_byte", "The user name or password holds a NUL character.")
+        raise Problem("request.nul_byte", _("The user name or password holds a NUL character."))
     # A credential checked a moment ago is not hashed again: Collect sends it with every
     # request, and a flood of the same one must cost no password hashing (nor audit rows).
     key = (
@@ -100,15 +101,17 @@ def resolve_caller(
         if device is None:
             raise Problem("device.token_invalid", REVOKED_MESSAGE)
         if device.project_id != project_id:
-            raise Problem("device.wrong_project", "This tablet is set up for another project.")
+            raise Problem("device.wrong_project", _("This tablet is set up for another project."))
         _touch(device)
         return OpenRosaCaller(device.project, device, None, token, via_query=bool(query_token))
     user = _basic_user(request)
     if user is None:
-        raise Problem("account.sign_in", "Please sign in.")
+        raise Problem("account.sign_in", _("Please sign in."))
     project = Project.objects.filter(pk=project_id).first()
     if project is None or Role.FORM_MANAGER not in project_roles(user, project):
-        raise Problem("account.not_collector", "Your account cannot collect data in this project.")
+        raise Problem(
+            "account.not_collector", _("Your account cannot collect data in this project.")
+        )
     return OpenRosaCaller(project, None, user, None)
 
 
@@ -123,7 +126,7 @@ def device_still_active(device: Device, project_id: int) -> Device:
     if fresh is None:
         raise Problem("device.token_invalid", REVOKED_MESSAGE)
     if fresh.project_id != project_id:
-        raise Problem("device.wrong_project", "This tablet is set up for another project.")
+        raise Problem("device.wrong_project", _("This tablet is set up for another project."))
     return fresh
 
 

@@ -17,8 +17,9 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFi
 from django.core.handlers.wsgi import LimitedStream
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext_lazy as _
 
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 
 log = logging.getLogger(__name__)
 # Collect fills a POST up to X-OpenRosa-Accept-Content-Length counting only the XML and file
@@ -30,9 +31,14 @@ BLOCK = 64 * 1024
 def too_large(size: int) -> Problem:
     return Problem(
         "submission.too_large",
-        f"This submission is {size / 1e6:.2f} MB; the server accepts up to "
-        f"{settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6:.2f} MB at a time. Update ODK Collect "
-        "so that it splits large submissions.",
+        interpolate(
+            _(
+                "This submission is %(size).2f MB; the server accepts up to %(limit).2f MB at a "
+                "time. Update ODK Collect so that it splits large submissions."
+            ),
+            size=size / 1e6,
+            limit=settings.WAYPOINT_SUBMISSION_MAX_BYTES / 1e6,
+        ),
     )
 
 
@@ -125,7 +131,7 @@ def multipart_read(request) -> tuple[bytes, dict[str, bytes]]:
         log.info("unreadable submission body: %s", type(exc).__name__)
         raise Problem(
             "submission.unreadable",
-            "The submission arrived incomplete or damaged. Please send it again.",
+            _("The submission arrived incomplete or damaged. Please send it again."),
         ) from exc
     finally:
         for handler in handlers:
@@ -133,6 +139,6 @@ def multipart_read(request) -> tuple[bytes, dict[str, bytes]]:
     if xml is None:
         raise Problem(
             "submission.no_xml",
-            "The submission has no xml_submission_file part. Please send it again.",
+            _("The submission has no xml_submission_file part. Please send it again."),
         )
     return xml, files

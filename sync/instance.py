@@ -32,6 +32,7 @@ class Instance:
     encrypted: bool = False
     base64_encrypted_key: str = ""
     encrypted_files: list[str] = field(default_factory=list)
+    signature: str = ""  # base64EncryptedElementSignature, checked where the key is (selectors)
 
     @cached_property
     def answers(self) -> dict[str, list[str]]:
@@ -96,6 +97,7 @@ def parse_instance(xml: bytes) -> Instance:
     )
     if encrypted:
         instance.base64_encrypted_key = _text(root, "base64EncryptedKey") or ""
+        instance.signature = _text(root, "base64EncryptedElementSignature") or ""
         # Collect writes one <media><file>…</file></media> per file (EncryptionUtils); a
         # single <media> holding every <file> is read as well.
         files = [

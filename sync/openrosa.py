@@ -8,10 +8,10 @@ the shape Collect, KoboCollect and Enketo expect.
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 
-from lib.problems import Problem
+from lib.problems import Problem, request_language
 
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
@@ -42,10 +42,15 @@ def openrosa_response(status: int, message: str, *, nature: str = "") -> HttpRes
     return xml_response(root, status)
 
 
-def problem_response(problem: Problem) -> HttpResponse:
+def problem_response(problem: Problem, request: HttpRequest | None = None) -> HttpResponse:
     """A catalogue problem as devices read it: the status, the message, the OpenRosa headers;
-    a 401 challenges for HTTP Basic, which Collect and Enketo wait for before sending it."""
-    response = openrosa_response(problem.status, problem.message)
+    a 401 challenges for HTTP Basic, which Collect and Enketo wait for before sending it. The
+    message is in the language the device asks for (Accept-Language; ``request_language``):
+    the volunteer reads it on the tablet."""
+    language = request_language(request)
+    response = openrosa_response(problem.status, problem.text(language))
+    if language:
+        response["Content-Language"] = language
     for name, value in problem.headers.items():
         response[name] = value
     if problem.status == 401:

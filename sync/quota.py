@@ -8,12 +8,14 @@ form and sending it later. Counted in Django's cache (per process by default; sh
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Device
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 
 # Uploads one device may have in flight at once (a tablet sends one at a time; Collect two).
 CONCURRENT_UPLOADS = 4
@@ -28,11 +30,17 @@ def _add(key: str, amount: int, timeout: int) -> int:
         return amount
 
 
-def _refuse(wait: int, why: str) -> Problem:
+def _refuse(wait: int, why: Any) -> Problem:
     return Problem(
         "submission.rate_limited",
-        f"This tablet sent {why}. Nothing was lost: the forms stay on the tablet; they are "
-        f"sent again in {wait} seconds.",
+        interpolate(
+            _(
+                "This tablet sent %(why)s. Nothing was lost: the forms stay on the tablet; they "
+                "are sent again in %(wait)s seconds."
+            ),
+            why=why,
+            wait=wait,
+        ),
         headers={"Retry-After": str(wait)},
     )
 
@@ -50,13 +58,13 @@ def device_upload_quota(device: Device | None, size: int) -> Iterator[None]:
     posts = _add(f"quota:{device.pk}:{minute}:posts", 1, 120)
     sent = _add(f"quota:{device.pk}:{minute}:bytes", max(size, 0), 120)
     if posts > settings.WAYPOINT_DEVICE_POSTS_PER_MINUTE:
-        raise _refuse(wait, "more submissions than the server takes in a minute")
+        raise _refuse(wait, _("more submissions than the server takes in a minute"))
     if sent > settings.WAYPOINT_DEVICE_BYTES_PER_MINUTE:
-        raise _refuse(wait, "more data than the server takes in a minute")
+        raise _refuse(wait, _("more data than the server takes in a minute"))
     flight = f"quota:{device.pk}:in-flight"
     if _add(flight, 1, 3600) > CONCURRENT_UPLOADS:
         cache.decr(flight)
-        raise _refuse(10, "several submissions at once")
+        raise _refuse(10, _("several submissions at once"))
     try:
         yield
     finally:

@@ -6,9 +6,11 @@ and the decryption, so that no view can read raw data without leaving a trace.
 
 import base64
 
+from django.utils.translation import gettext_lazy as _
+
 from audit.services import audit_record
 from lib import crypto
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from sync import quarantine
 from sync.instance import parse_instance
 from sync.models import Attachment, Submission
@@ -19,7 +21,7 @@ def _audit(user, action: str, submission: Submission, reason: str, **details) ->
     if not reason or not reason.strip():
         raise Problem(
             "submission.reason_required",
-            "Say why you are reading raw data (it is recorded in the audit log).",
+            _("Say why you are reading raw data (it is recorded in the audit log)."),
         )
     audit_record(
         actor=user,
@@ -55,14 +57,32 @@ def device_encrypted_open(
     *, user, submission: Submission, private_key_pem: bytes, reason: str
 ) -> dict:
     """Decrypt a device-encrypted submission with the DPO's key, for this answer only: neither
-    the key nor the plaintext is stored."""
+    the key nor the plaintext is stored. ``signature`` says whether the device's signature over
+    the manifest and files holds (see ``lib.crypto.odk_signature_matches``); a mismatch is
+    answered, not refused (the DPO may still need the data, as Briefcase exports it marked
+    unverified), and recorded in the audit trail as its own event."""
     if not submission.device_encrypted:
-        raise Problem("submission.not_encrypted", "This submission is not device-encrypted.")
+        raise Problem("submission.not_encrypted", _("This submission is not device-encrypted."))
     _audit(user, "raw.decrypt", submission, reason)
     try:
-        return _decrypted(submission, private_key_pem)
+        opened = _decrypted(submission, private_key_pem)
     except (ValueError, TypeError) as exc:  # a wrong key, or a damaged submission
-        raise Problem("submission.decrypt_failed", f"Could not decrypt: {exc}") from exc
+        raise Problem(
+            "submission.decrypt_failed", interpolate(_("Could not decrypt: %(why)s"), why=exc)
+        ) from exc
+    if opened["signature"] != "verified":
+        _audit(user, "raw.signature_" + opened["signature"], submission, reason)
+    return opened
+
+
+SIGNATURE_DETAIL = {
+    "verified": "The device's signature matches: the files are those the device encrypted.",
+    "mismatch": "The device's signature does NOT match: a file, the key or the instanceID was "
+    "changed after the device encrypted them, or the device is faulty. Treat the content as "
+    "unverified.",
+    "absent": "The submission carries no signature: its files cannot be verified.",
+    "incomplete": "Some files have not arrived yet: the signature cannot be checked.",
+}
 
 
 def _decrypted(submission: Submission, private_key_pem: bytes) -> dict:
@@ -70,19 +90,42 @@ def _decrypted(submission: Submission, private_key_pem: bytes) -> dict:
         submission.xml_sealed, form_pk=submission.form_id, identity=submission.instance_id
     )
     instance = parse_instance(manifest)
-    key = crypto.odk_symmetric_key(private_key_pem, instance.base64_encrypted_key)
+    private_key = crypto.odk_private_key(private_key_pem)
+    key = crypto.odk_symmetric_key(private_key, instance.base64_encrypted_key)
     seed = crypto.odk_iv_seed(instance.instance_id or "", key)
     stored = {a.name: a for a in submission.attachments.all()}
-    files = {}
+    plain: list[tuple[str, bytes]] = []
     for index, name in enumerate(instance.encrypted_files):
         if name in stored:
             data = quarantine.read_attachment(stored[name].file.name)
-            files[name.removesuffix(".enc")] = crypto.decrypt_odk_file(key, seed, index, data)
+            plain.append(
+                (name.removesuffix(".enc"), crypto.decrypt_odk_file(key, seed, index, data))
+            )
+    signature = _signature(instance, private_key, plain)
+    files = dict(plain)
     xml_name = instance.encrypted_files[-1].removesuffix(".enc")
     return {
         "xml": files.pop(xml_name, b"").decode("utf-8"),
         "attachments": {name: base64.b64encode(data).decode() for name, data in files.items()},
+        "signature": signature,
+        "signature_detail": SIGNATURE_DETAIL[signature],
     }
+
+
+def _signature(instance, private_key, plain: list[tuple[str, bytes]]) -> str:
+    if not instance.signature:
+        return "absent"
+    if len(plain) != len(instance.encrypted_files):
+        return "incomplete"
+    source = crypto.odk_signature_source(
+        form_id=instance.form_id,
+        version=instance.version,
+        base64_encrypted_key=instance.base64_encrypted_key,
+        instance_id=instance.instance_id or "",
+        files=plain,
+    )
+    matches = crypto.odk_signature_matches(private_key, instance.signature, source)
+    return "verified" if matches else "mismatch"
 
 
 def raw_xml_for_processing(*, submission: Submission) -> bytes:

@@ -66,3 +66,10 @@ class DecryptedSerializer(serializers.Serializer):
     attachments = serializers.DictField(
         child=serializers.CharField(), help_text="Decrypted files, base64, by name."
     )
+    signature = serializers.ChoiceField(
+        choices=["verified", "mismatch", "absent", "incomplete"],
+        help_text="Whether the device's base64EncryptedElementSignature matches the decrypted "
+        "files (Collect's and the web tablet's): `mismatch` means the content is unverified; "
+        "it is recorded in the audit trail.",
+    )
+    signature_detail = serializers.CharField(help_text="What ``signature`` means, for a person.")

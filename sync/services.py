@@ -9,6 +9,7 @@ constraint and become one submission.
 import mimetypes
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,9 +17,9 @@ from django.utils import timezone
 from accounts.models import Device, Project
 from forms.access import device_forms
 from forms.models import FormState, FormVersion
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from lib.safexml import UnsafeOrMalformedXML
-from sync import ingest_cache, names, outcome, quarantine
+from sync import ingest_cache, names, outcome, quarantine, wording
 from sync.auth import device_still_active
 from sync.instance import (
     Instance,
@@ -36,7 +37,7 @@ from sync.signals import submission_completed
 class Receipt:
     submission: Submission
     created: bool
-    message: str
+    message: Any  # lazy text: written in the device's language (sync.views.submission)
     missing: list[str] = field(default_factory=list)
     stored_names: list[str] = field(default_factory=list)  # staged files now referenced
 
@@ -49,6 +50,9 @@ class Caller:
     user: object | None = None
     user_agent: str = ""
     device_id: str = ""
+    # A DPO storing a revoked web tablet's recovery file (webforms.recovery): the submissions
+    # are the tablet's, not the DPO's, but no device token vouches for them.
+    recovered_from: Device | None = None
 
 
 @lru_cache(maxsize=128)
@@ -72,20 +76,17 @@ def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVe
     if form is None:
         raise Problem(
             "form.unknown",
-            f"The form “{instance.form_id}” is not on this server for this device. "
-            "Get the latest blank forms and fill the form again.",
+            interpolate(wording.FORM_UNKNOWN, form_id=instance.form_id),
         )
     if form.state == FormState.CLOSED:
         raise Problem(
             "form.closed",
-            f"The form “{form.title}” is closed and no longer accepts submissions. Keep this "
-            "form on the tablet and contact your supervisor.",
+            interpolate(wording.FORM_CLOSED, title=form.title),
         )
     if version is None:
         raise Problem(
             "form.version_unknown",
-            f"Version “{instance.version}” of “{form.title}” is not on this server. "
-            "Get the latest blank forms; this filled form stays on the tablet.",
+            interpolate(wording.VERSION_UNKNOWN, version=instance.version, title=form.title),
         )
     return version
 
@@ -97,11 +98,7 @@ def _refuse_plaintext(version: FormVersion, instance: Instance) -> None:
     Central does) would put in clear on the server what the form promised to keep sealed, so it
     is refused. A version without a key (an older one still on tablets) is unaffected."""
     if version.public_key and not instance.encrypted:
-        raise Problem(
-            "submission.encryption_required",
-            "This form must be encrypted on the tablet, and this copy was not. Get the latest "
-            "blank forms and contact your supervisor; this filled form stays on the tablet.",
-        )
+        raise Problem("submission.encryption_required", wording.ENCRYPTION_REQUIRED)
 
 
 def submission_receive(
@@ -112,7 +109,7 @@ def submission_receive(
     try:
         instance = parse_instance(xml)
     except (UnsafeOrMalformedXML, InstanceError) as exc:
-        raise Problem("xml.invalid", f"The submission could not be read: {exc}") from exc
+        raise Problem("xml.invalid", interpolate(wording.UNREADABLE, why=exc)) from exc
     key = (
         (caller.device.pk, project.pk, instance.form_id, instance.version)
         if caller.device
@@ -207,14 +204,14 @@ def _record_again(version, instance, xml, staged, caller, unmatched) -> Receipt:
     if submission.raw_purged_at is not None:
         # Released and purged on schedule: a late retry must not bring the raw files back (no
         # purge would ever find them again). What it carried is deleted with the staged files.
-        return Receipt(submission, False, "Thank you. This submission was already received.")
+        return Receipt(submission, False, wording.RECEIVED_BEFORE_THANKS)
     present, repaired = _verified_attachments(submission, staged)
     new = [_attachment(submission, n, s) for n, s in staged.items() if n not in present]
     Attachment.objects.bulk_create(new)
     present |= {a.name for a in new}
     receipt = _finish(submission, present, created=False, unmatched=unmatched)
     if (new or repaired) and not receipt.missing:
-        receipt.message = "Thank you. All files of this submission were received."
+        receipt.message = wording.ALL_FILES_RECEIVED
     receipt.stored_names = [a.file.name for a in new] + repaired
     return receipt
 
@@ -255,9 +252,9 @@ def _finish(
         # dropping it would lose it, so the POST is refused (rolled back) with both names.
         raise Problem(
             "submission.attachment_unmatched",
-            f"The file “{unmatched[0][:100]}” does not match any file this form names "
-            f"(still waiting for “{missing[0][:100]}”). This filled form stays on the "
-            "tablet; contact your supervisor.",
+            interpolate(
+                wording.ATTACHMENT_UNMATCHED, file=unmatched[0][:100], missing=missing[0][:100]
+            ),
         )
     announce = not missing and (created or not submission.complete)
     if not missing and not submission.complete:
@@ -281,13 +278,10 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
             form=form, instance_id=identity_key(instance.deprecated_id)
         ).first()
         if deprecates is None:
-            raise Problem(
-                "edit.unknown_original",
-                "This is an edit of a submission the server never received. Send the original "
-                "first, or contact your supervisor.",
-            )
+            raise Problem("edit.unknown_original", wording.EDIT_UNKNOWN)
         root_identity = deprecates.root_instance_id
     start, end = client_times(instance, version_questions(version.pk, version.created_at))
+    source = caller.device or caller.recovered_from
     submission = Submission(
         form=form,
         version=version,
@@ -303,8 +297,8 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
         device_encrypted=instance.encrypted,
         deprecates=deprecates,
         root_instance_id=root_identity,
-        device=caller.device,
-        service_point=caller.device.service_point if caller.device else None,
+        device=source,
+        service_point=source.service_point if source else None,
         submitted_by=caller.user,
         user_agent=caller.user_agent[:500],
         client_device_id=caller.device_id[:255],
@@ -353,26 +347,18 @@ def _keep_conflict(submission: Submission, instance: Instance, xml: bytes, calle
             "xml_sealed": quarantine.seal_xml(
                 xml, form_pk=submission.form_id, identity=f"conflict:{instance.sha256}"
             ),
-            "device": caller.device,
+            "device": caller.device or caller.recovered_from,
             "user_agent": caller.user_agent[:500],
         },
     )
     if not submission.has_conflict:
         submission.has_conflict = True
         submission.save(update_fields=["has_conflict"])
-    return Receipt(
-        submission,
-        False,
-        "A different version of this form was already received with the same ID. Both "
-        "versions are kept for review; nothing was lost. You do not need to send it again.",
-    )
+    return Receipt(submission, False, wording.CONFLICT_KEPT)
 
 
-def _message(created: bool, missing: list[str]) -> str:
+def _message(created: bool, missing: list[str]) -> Any:
     if missing:
-        return f"Received. Waiting for {len(missing)} more file(s): {', '.join(missing[:5])}" + (
-            "…" if len(missing) > 5 else ""
-        )
-    if created:
-        return "Thank you. Your submission was received."
-    return "This submission was already received; nothing was lost."
+        files = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+        return interpolate(wording.WAITING_FOR_FILES, count=len(missing), files=files)
+    return wording.RECEIVED if created else wording.RECEIVED_BEFORE

@@ -12,13 +12,15 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from forms.access import access_form_for_device, device_forms, published_version
 from forms.models import FormState, FormVersion
 from lib.downloads import as_download
-from lib.problems import Problem
+from lib.problems import Problem, request_language
 from sync import bodies, openrosa
 from sync.auth import resolve_caller
 from sync.quota import device_upload_quota
@@ -45,15 +47,17 @@ def openrosa_endpoint(*, require_version_header: bool, cache_device: bool = Fals
                     ):
                         raise Problem(
                             "openrosa.version_missing",
-                            "This address is for ODK Collect, KoboCollect or Enketo "
-                            "(the X-OpenRosa-Version: 1.0 header is missing).",
+                            _(
+                                "This address is for ODK Collect, KoboCollect or Enketo "
+                                "(the X-OpenRosa-Version: 1.0 header is missing)."
+                            ),
                         )
                     # A submission's device may come from memory: its INSERT re-checks it.
                     cached = cache_device and request.method == "POST"
                     caller = resolve_caller(request, project_id, token, cached=cached)
                     return view(request, project_id=project_id, caller=caller, **kwargs)
             except Problem as problem:
-                return openrosa.problem_response(problem)
+                return openrosa.problem_response(problem, request)
             except Http404:
                 raise
             except Exception:
@@ -64,10 +68,13 @@ def openrosa_endpoint(*, require_version_header: bool, cache_device: bool = Fals
                 return openrosa.problem_response(
                     Problem(
                         "server.error",
-                        "The server had a problem with this request. Nothing was lost: the "
-                        "form stays on the tablet. Please send it again later.",
+                        _(
+                            "The server had a problem with this request. Nothing was lost: the "
+                            "form stays on the tablet. Please send it again later."
+                        ),
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                    )
+                    ),
+                    request,
                 )
 
         return wrapper
@@ -89,8 +96,10 @@ def _unavailable_while_storage_down():
         log.warning("storage unavailable: %s %s", type(exc).__name__, exc)
         raise Problem(
             "server.unavailable",
-            "The server cannot take or send forms for a moment. Nothing was lost: the "
-            "forms stay on the tablet. Please send them again in a minute.",
+            _(
+                "The server cannot take or send forms for a moment. Nothing was lost: the "
+                "forms stay on the tablet. Please send them again in a minute."
+            ),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         ) from exc
 
@@ -148,7 +157,7 @@ def form_download(request, project_id: int, caller, form_id: str):
     form = access_form_for_device(caller.device, project_id, form_id)
     # Closed to form managers trying it over OpenRosa too, as to devices (issue 15).
     if form.state == FormState.CLOSED:
-        raise Problem("form.closed_for_download", "This form is closed.")
+        raise Problem("form.closed_for_download", _("This form is closed."))
     version = published_version(form)
     etag = f'"{version.md5}"'
     if _not_modified(request, etag):
@@ -221,4 +230,6 @@ def submission(request, project_id: int, caller):
             xml=xml,
             files=files,
         )
-        return openrosa.openrosa_response(201, receipt.message, nature="submit_success")
+        with translation.override(request_language(request)):  # the lane skipped LocaleMiddleware
+            message = str(receipt.message)
+        return openrosa.openrosa_response(201, message, nature="submit_success")

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from webforms import views
+from webforms import recovery_views, views
 
 urlpatterns = [
     path("key/<str:token>/projects/<int:project_id>/web/", views.app_page, name="webforms-app"),
@@ -16,5 +16,11 @@ urlpatterns = [
         "key/<str:token>/projects/<int:project_id>/web/manifest.webmanifest",
         views.web_manifest,
         name="webforms-manifest",
+    ),
+    # The DPO's side: a revoked tablet's exported outbox, stored as if the tablet had sent it.
+    path(
+        "projects/<int:project_id>/recovery/",
+        recovery_views.recovery_page,
+        name="webforms-recovery",
     ),
 ]

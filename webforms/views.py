@@ -7,6 +7,7 @@ a 404. The service worker is served from below the tablet's URL so that its scop
 tablet's page and nothing else of the origin.
 """
 
+import base64
 import json
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import Device, hash_device_token
+from lib import crypto
 
 BUILD_DIR = Path(__file__).resolve().parent / "static" / "webforms"
 # After this long without a touch, the app forgets its key: the next volunteer needs the PIN.
@@ -64,6 +66,11 @@ def _bundle() -> dict:
     return {"js": f"webforms/{entry['file']}", "css": [f"webforms/{c}" for c in entry["css"]]}
 
 
+def _recovery_key(project_id: int) -> dict:
+    key_id, point = crypto.recovery_public_key(project_id)
+    return {"id": key_id, "point": base64.b64encode(point).decode()}
+
+
 def _server_path(token: str, project_id: int) -> str:
     return reverse("key:form-list", args=[token, project_id]).removesuffix("/formList")
 
@@ -84,6 +91,8 @@ def app_page(request: HttpRequest, token: str, project_id: int) -> HttpResponse:
             "idle_seconds": getattr(
                 settings, "WAYPOINT_WEBFORMS_IDLE_SECONDS", DEFAULT_IDLE_SECONDS
             ),
+            # What the outbox seals finalised forms to, for the DPO's recovery (webforms.recovery).
+            "recovery_key": _recovery_key(device.project_id),
         },
     )
     # A shared tablet's link holds its credential: no referrer leaks it to another site.

@@ -6,9 +6,10 @@ story mentions that name in several ways, each labelled with its kind: `exact` (
 `case` (other case or diacritics), `variant` (another Latin spelling), `cross_script`,
 `clitic` (a prefix or suffix joined to it), `inflected` (a Ukrainian case form), `letter`
 (a Ge'ez letter variant), `joined` (Alzoubi for Al-Zoubi), `named` (a homonym given name
-said as a name). It may mention a relative (`family`, not in the direct answers), use the
-everyday word the given name also is (`keep_homonym`), ordinary numbers (`keep_number`) and
-structured identifiers (`structured`).
+said as a name); the held-out phrasings (`held_out`) add `abjad_letter` (an Arabic-script
+name typed with the other keyboard's letters, a tatweel or harakat). It may mention a relative
+(`family`, not in the direct answers), use the everyday word the given name also is
+(`keep_homonym`), ordinary numbers (`keep_number`) and structured identifiers (`structured`).
 """
 
 # ruff: noqa: RUF001 - identifiers in Cyrillic letters on purpose
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from bench.names import templates as t
 from bench.names.people import FAMILY, PEOPLE, Person
+
+Templates = Any  # the `templates` module or a namespace with the same tables (`held_out`)
 
 GROUPS = {
     "en": ("ar", "prs", "ps", "ti", "en"),
@@ -43,6 +47,7 @@ class Story:
     text: str
     direct: list[str]
     spans: list[tuple[int, int, str, str]]  # start, end, category, kind
+    homonym: bool = False  # the teller's given name or surname is also an everyday word
 
 
 def _native_script(person: Person) -> bool:
@@ -50,10 +55,10 @@ def _native_script(person: Person) -> bool:
 
 
 def _own_mentions(
-    rng: random.Random, person: Person, lang: str, native_direct: bool
+    rng: random.Random, person: Person, lang: str, native_direct: bool, tpl: Templates = t
 ) -> list[tuple[str, str, str]]:
     """(sentence template, mention, kind) for the respondent's own name."""
-    own, cross = t.OWN[lang], t.CROSS[lang]
+    own, cross = tpl.OWN[lang], tpl.CROSS[lang]
     latin_text = lang in LATIN_LANGUAGES
     options: list[tuple[str, str, str]] = []
     if native_direct:  # answered in Arabic, Cyrillic or Ge'ez script
@@ -67,11 +72,14 @@ def _own_mentions(
         ]
         options.append((rng.choice(own), f"{person.given} {person.surname}", "exact"))
         options.append((rng.choice(cross), rng.choice(person.latin_given), "cross_script"))
-        if lang in t.CLITIC and " " not in person.given:
-            options.append((rng.choice(t.CLITIC[lang]), person.given, "clitic"))
-        if lang in t.INFLECTED and person.given_forms:
+        if lang in tpl.CLITIC and " " not in person.given:
+            options.append((rng.choice(tpl.CLITIC[lang]), person.given, "clitic"))
+        if lang in tpl.INFLECTED and person.given_forms:
             form = rng.choice(person.given_forms + person.surname_forms)
-            options.append((rng.choice(t.INFLECTED[lang]), form, "inflected"))
+            options.append((rng.choice(tpl.INFLECTED[lang]), form, "inflected"))
+        if lang in getattr(tpl, "ABJAD_LETTER", {}):  # held-out only: keyboard letter forms
+            written = tpl.abjad_letters(rng, rng.choice((person.given, person.surname)))
+            options.append((rng.choice(tpl.ABJAD_LETTER[lang]), written, "abjad_letter"))
         if lang == "ti" and (person.given_forms or person.surname_forms):
             form = rng.choice(person.given_forms + person.surname_forms)
             options.append((rng.choice(own), form, "letter"))
@@ -94,7 +102,9 @@ def _own_mentions(
     return options
 
 
-def story(rng: random.Random, lang: str) -> Story:
+def story(rng: random.Random, lang: str, tpl: Templates = t) -> Story:
+    """One story told in `lang`, its sentences from `tpl` (`templates`, or the held-out
+    phrasings of `held_out`, which share only the numbers, identifiers and filler)."""
     person = rng.choice([p for p in PEOPLE if p.group in GROUPS[lang]])
     native = _native_script(person)
     native_direct = native and (lang not in LATIN_LANGUAGES or rng.random() < 0.4)
@@ -104,17 +114,17 @@ def story(rng: random.Random, lang: str) -> Story:
     surname = person.surname if native_direct or not native else person.latin_surname[0]
     direct = [given, surname] if rng.random() < 0.5 else [f"{given} {surname}"]
     parts: list[tuple[str, dict[str, tuple[str, str, str]]]] = []  # template, slot -> labelled
-    options = _own_mentions(rng, person, lang, native_direct)
+    options = _own_mentions(rng, person, lang, native_direct, tpl)
     for template, mention, kind in rng.sample(options, k=min(len(options), rng.randint(2, 4))):
         parts.append((template, {"n": (mention, "own", kind)}))
     home = (lang in LATIN_LANGUAGES) == (person.group in ("es", "en"))
     if person.common and home and (native_direct or not native):
-        parts.append((rng.choice(t.NAMING[lang]), {"n": (given, "own", "named")}))
-        for template in rng.sample(t.COMMON[person.common], k=rng.randint(1, 2)):
+        parts.append((rng.choice(tpl.NAMING[lang]), {"n": (given, "own", "named")}))
+        for template in rng.sample(tpl.COMMON[person.common], k=rng.randint(1, 2)):
             parts.append((template, {"w": (person.common, "keep_homonym", "common_word")}))
     if rng.random() < 0.4:
         pool = FAMILY["latin" if lang in LATIN_LANGUAGES else lang]
-        parts.append((rng.choice(t.FAMILY[lang]), {"f": (rng.choice(pool), "family", "cue")}))
+        parts.append((rng.choice(tpl.FAMILY[lang]), {"f": (rng.choice(pool), "family", "cue")}))
     for template in rng.sample(t.NUMBERS[lang], k=rng.randint(1, 2)):
         parts.append((template, _numbers(rng, lang)))
     for _ in range(rng.choice((0, 1, 1, 2))):
@@ -126,7 +136,9 @@ def story(rng: random.Random, lang: str) -> Story:
     for template in rng.sample(t.FILLER[lang], k=rng.randint(1, 3)):
         parts.append((template, {}))
     rng.shuffle(parts)
-    return _assemble(lang, parts, direct)
+    told = _assemble(lang, parts, direct)
+    told.homonym = bool(person.common) or person.surname in t.SURNAME_WORDS
+    return told
 
 
 def _assemble(
@@ -212,6 +224,6 @@ def _identifier(rng: random.Random, kind: str, lang: str) -> str:
     return f"https://facebook.com/{handle}.{rng.randint(1, 999)}"
 
 
-def stories(count: int, seed: int = 20261206) -> list[Story]:
+def stories(count: int, seed: int = 20261206, tpl: Templates = t) -> list[Story]:
     rng = random.Random(seed)
-    return [story(rng, t.LANGUAGES[i % len(t.LANGUAGES)]) for i in range(count)]
+    return [story(rng, t.LANGUAGES[i % len(t.LANGUAGES)], tpl) for i in range(count)]

@@ -11,6 +11,7 @@ say "my name is", that phrase is in both (see the bench's report for the overlap
 from __future__ import annotations
 
 LANGUAGES = ("en", "fr", "es", "ar", "uk", "prs", "ps", "ti")
+SURNAME_WORDS = frozenset({"ሓጎስ"})  # a surname that is also a word ("joy"): counted with homonyms
 
 FILLER = {
     "en": [

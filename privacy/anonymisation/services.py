@@ -186,7 +186,6 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
             "redactions": dict(result.redactions),
             "content_hash": result.content_hash,
             "superseded": submission.has_edit,
-            "published": result.data,  # until disclosure control says what to hide
         }
         record = existing.get(submission.pk)
         if record is None:
@@ -197,23 +196,16 @@ def _store(prepared: list, *, lock: bool) -> list[AnonymisedRecord]:
             result.content_hash,
             submission.has_edit,
         ):
-            same_content = record.content_hash == result.content_hash
-            if same_content:  # disclosure control's verdict on these values still holds
-                fields.pop("published")
+            # Same content: disclosure control's verdict on these values still holds. New
+            # content: no verdict is in force (``RecordVerdict.content_key``), so no release
+            # holds the record until disclosure control has checked the new values.
             for name, value in fields.items():
                 setattr(record, name, value)
-            if not same_content:
-                # The record may already be released: until disclosure control has checked the
-                # new values, its quasi-identifiers are withheld, never published unchecked.
-                record.published = {k: v for k, v in result.data.items() if k not in result.quasi}
-                record.suppressed, record.held, record.fk = sorted(result.quasi), False, None
             record.updated_at = timezone.now()
             changed.append(record)
         records.append(record)
     AnonymisedRecord.objects.bulk_create(created)
-    AnonymisedRecord.objects.bulk_update(
-        changed, [*STORED_FIELDS, "suppressed", "held", "fk", "updated_at"], batch_size=500
-    )
+    AnonymisedRecord.objects.bulk_update(changed, [*STORED_FIELDS, "updated_at"], batch_size=500)
     for form_id in sorted({record.form_id for record in [*created, *changed]}):
         disclosure_schedule(form_id=form_id)
     for submission, *_ in prepared:
@@ -239,7 +231,6 @@ STORED_FIELDS = [
     "redactions",
     "content_hash",
     "superseded",
-    "published",
 ]
 
 

@@ -3,8 +3,9 @@
 Why columns: a million records read as Python rows (a dict of answers, a list, a tuple each)
 took 2.6 GB; as numpy codes they take tens of megabytes. Only what disclosure control needs is
 read - id, content hash, service point, visit month, each quasi-identifier and sensitive answer
-as text (PostgreSQL extracts them: ``->>``), the verdict in force - a chunk at a time through a
-server-side cursor, and coded at once.
+as text (PostgreSQL extracts them: ``->>``) - a chunk at a time through a server-side cursor,
+and coded at once. The verdicts in force are not read: a run replaces the verdict of every
+record it read (``verdicts_write``).
 """
 
 import io
@@ -19,7 +20,7 @@ from django.db.models import F, Func, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, compile_json_path
 from django.db.models.functions import Cast
 
-from privacy.models import AnonymisedRecord
+from privacy.models import AnonymisedRecord, RecordVerdict, content_key
 
 CHUNK = 20_000
 NULL = "\\N"  # COPY's text format
@@ -53,9 +54,6 @@ class Columns:
     sensitive: dict[str, np.ndarray]
     cells: np.ndarray  # service point x visit month
     cell_pairs: list[tuple]  # (service point id, visit month) of each cell code
-    held: np.ndarray
-    fk: np.ndarray  # -1 where None
-    suppressed: np.ndarray  # (n, quasi-identifiers) bool: the verdict in force
     redactions: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -97,18 +95,17 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
         if connection.vendor == "sqlite"
         else {}
     )
-    fields = ["id_text", "content_hash", "service_point_id", "visit", "held", "fk", "hidden"]
+    fields = ["id_text", "content_hash", "service_point_id", "visit"]
     query = records.order_by().annotate(
         id_text=Cast("id", TextField()),
         visit=F(month),
-        hidden=Cast("suppressed", TextField()),
         **texts,
         **kinds,
     )
     quasi, sens = [_Coder() for _ in names], [_Coder() for _ in sensitive]
-    cell_coder, hidden_coder = _Coder(), _Coder()
-    dtypes = {"ids": "S36", "hashes": "S64", "cells": np.int64, "held": bool, "fk": np.int64}
-    dtypes |= {"hidden": np.int64, **{f"q{i}": np.int64 for i in range(len(names))}}
+    cell_coder = _Coder()
+    dtypes = {"ids": "S36", "hashes": "S64", "cells": np.int64}
+    dtypes |= {f"q{i}": np.int64 for i in range(len(names))}
     dtypes |= {f"s{i}": np.int64 for i in range(len(sensitive))}
     # Filled in place (a chunk list concatenated at the end would need twice the memory); the
     # count is a hint: records written meanwhile grow the buffers.
@@ -125,12 +122,9 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
             ids=np.array(columns[0], "S36"),
             hashes=np.array(columns[1], "S64"),
             cells=cell_coder.codes(zip(columns[2], columns[3], strict=True)),
-            held=np.array(columns[4], bool),
-            fk=np.array([-1 if v is None else v for v in columns[5]], np.int64),
-            hidden=hidden_coder.codes(columns[6]),
-            **{f"q{i}": c.codes(map(_text, columns[7 + i])) for i, c in enumerate(quasi)},
+            **{f"q{i}": c.codes(map(_text, columns[start + i])) for i, c in enumerate(quasi)},
             **{
-                f"s{i}": c.codes(map(_text, columns[7 + len(names) + i]))
+                f"s{i}": c.codes(map(_text, columns[start + len(names) + i]))
                 for i, c in enumerate(sens)
             },
         )
@@ -139,7 +133,6 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
     keys = np.zeros((n, len(names)), np.int64)
     for i in range(len(names)):
         keys[:, i] = got.pop(f"q{i}")
-    masks = np.array([_mask(text, names) for text in hidden_coder.categories], bool)
     return Columns(
         ids=got["ids"],
         hashes=got["hashes"],
@@ -148,9 +141,6 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
         sensitive={name: got[f"s{i}"] for i, name in enumerate(sensitive)},
         cells=got["cells"],
         cell_pairs=cell_coder.categories,
-        held=got["held"],
-        fk=got["fk"],
-        suppressed=masks[got["hidden"]] if len(masks) else np.zeros((n, len(names)), bool),
         redactions=_redactions(records),
     )
 
@@ -232,10 +222,13 @@ class _Lines(io.RawIOBase):
         return out
 
 
-def verdicts_write(columns: Columns, changed: np.ndarray, names: list[str], new) -> int:
-    """Write the new verdict of the `changed` records (indices), each only if its content hash
-    is still the one read; `new` is (suppressed mask (n, m), held (n,), fk (n,), -1 = None).
-    Returns the number of records written."""
+def verdicts_write(columns: Columns, form_id: int, names: list[str], new) -> int:
+    """Replace the verdicts of the form's records by the new ones of the records in
+    ``columns``, in the caller's transaction: readers see the old verdicts or the new ones,
+    never a mix. Verdicts of records the run did not judge (withheld ones) are kept. A verdict
+    names the content it judged (``content_key``): one on a record whose content changed
+    since it was read is not in force (its own mark brings the next run). ``new`` is
+    (suppressed mask (n, m), held (n,), fk (n,), -1 = None). Returns the number written."""
     hidden, held, fk = new
     labels: dict[bytes, str] = {}
 
@@ -247,16 +240,15 @@ def verdicts_write(columns: Columns, changed: np.ndarray, names: list[str], new)
         return labels[key]
 
     if connection.vendor != "postgresql":
-        return _write_orm(columns, changed, names, new, suppressed_json)
+        return _write_orm(columns, form_id, new, suppressed_json)
     if columns.ids.dtype.kind != "S":
         from privacy.disclosure.stream import verdicts_copy
 
-        return verdicts_copy(columns, changed, names, new)
-    table = AnonymisedRecord._meta.db_table
+        return verdicts_copy(columns, form_id, names, new)
     lines = (
         f"{columns.ids[i].decode()}\t{columns.hashes[i].decode()}\t{suppressed_json(i)}\t"
-        f"{'t' if held[i] else 'f'}\t{NULL if fk[i] < 0 else int(fk[i])}\n"
-        for i in changed.tolist()
+        f"{'t' if held[i] else 'f'}\t{max(int(fk[i]), 0)}\n"
+        for i in range(len(columns))
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -264,40 +256,102 @@ def verdicts_write(columns: Columns, changed: np.ndarray, names: list[str], new)
             "suppressed jsonb, held boolean, fk integer) ON COMMIT DROP"
         )
         cursor.cursor.copy_expert("COPY disclosure_verdict FROM STDIN", _Lines(lines))
-        cursor.execute("ANALYZE disclosure_verdict")
+        part = verdicts_empty(cursor, form_id)
+        key = "('x' || left(md5(t.content_hash), 16))::bit(64)::bigint"  # ContentKey
         cursor.execute(
-            f"UPDATE {table} r SET suppressed = v.suppressed, held = v.held, fk = v.fk, "  # noqa: S608 - the model's own table name
-            "published = CASE WHEN v.suppressed = '[]' THEN r.data ELSE "
-            "r.data - ARRAY(SELECT jsonb_array_elements_text(v.suppressed)) END "
-            "FROM disclosure_verdict v WHERE r.id = v.id AND r.content_hash = v.content_hash"
+            f"INSERT INTO {part} (record_id, form_id, content_key, suppressed, held, fk) "  # noqa: S608 - no user text
+            f"SELECT t.id, %s, {key}, t.suppressed, t.held, t.fk FROM disclosure_verdict t "
+            "ORDER BY t.id",
+            [form_id],
         )
         written = cursor.rowcount
-        cursor.execute("DROP TABLE disclosure_verdict")  # at once: the caller may go on
+        cursor.execute("DROP TABLE disclosure_verdict")
+        verdicts_kept_restore(cursor, part)
     return written
 
 
-def _write_orm(columns: Columns, changed: np.ndarray, names: list[str], new, suppressed_json):
-    """SQLite (tests, the embedded default): lock, re-check the hash, bulk_update."""
+def verdicts_empty(cursor, form_id: int) -> str:
+    """PostgreSQL, in the caller's transaction: empty the form's partition of the verdicts for
+    the run to fill (its name), keeping aside the verdicts of its withheld records (a run does
+    not judge them; an undo brings a record back as it was) for ``verdicts_kept_restore``.
+
+    Why TRUNCATE: the form's verdicts live in a partition of their own (privacy 0008), so the
+    old ones go at once and the new ones fill an empty table and index. Deleting a million
+    rows and inserting the same keys again took 30 s: every insert checked the unique index
+    against the deleted row versions. The partition stays locked until the caller commits:
+    a reader of this form's verdicts meanwhile waits, then reads the new set."""
+    table, records = RecordVerdict._meta.db_table, AnonymisedRecord._meta.db_table
+    form_id = int(form_id)
+    cursor.execute(
+        "CREATE TEMPORARY TABLE verdict_kept ON COMMIT DROP AS SELECT v.* FROM "  # noqa: S608 - model tables
+        f"{table} v JOIN {records} r ON r.id = v.record_id WHERE v.form_id = %s "
+        "AND r.form_id = %s AND r.withheld_at IS NOT NULL",
+        [form_id, form_id],
+    )
+    part, made = verdicts_partition(cursor, form_id)
+    if not made:
+        cursor.execute(f"TRUNCATE {part}")
+    return part
+
+
+def verdicts_kept_restore(cursor, part: str) -> None:
+    """The verdicts ``verdicts_empty`` kept aside, back into the partition; then its
+    statistics. Why ANALYZE: the statements that follow in the same transaction (a release
+    being opened) join the records with this partition; without statistics on a freshly
+    filled table PostgreSQL guessed a few rows and looked a million verdicts up one by one
+    (5 s instead of a hash join)."""
+    columns = "record_id, form_id, content_key, suppressed, held, fk"
+    cursor.execute(
+        f"INSERT INTO {part} ({columns}) SELECT {columns} FROM verdict_kept "  # noqa: S608
+        "ON CONFLICT DO NOTHING"
+    )
+    cursor.execute("DROP TABLE verdict_kept")  # at once: the caller may go on
+    cursor.execute(f"ANALYZE {part}")
+
+
+def verdicts_partition(cursor, form_id: int) -> tuple[str, bool]:
+    """PostgreSQL: the name of the form's partition of the verdicts, and whether it was made
+    now (the form's verdicts so far, in the default partition, are deleted then)."""
+    table, form_id = RecordVerdict._meta.db_table, int(form_id)
+    part = f"{table}_f{form_id}"
+    cursor.execute("SELECT to_regclass(%s)", [part])
+    if cursor.fetchone()[0] is not None:
+        return part, False
+    cursor.execute(f"DELETE FROM {table}_default WHERE form_id = %s", [form_id])  # noqa: S608
+    cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} FOR VALUES IN ({form_id})")
+    return part, True
+
+
+def _write_orm(columns: Columns, form_id: int, new, suppressed_json) -> int:
+    """SQLite (tests, the embedded default): replace the verdicts of the records read, chunk
+    by chunk, in the caller's transaction."""
     _, held, fk = new
     written = 0
-    for start in range(0, len(changed), 2000):
-        chunk = changed[start : start + 2000].tolist()
-        by_id = {str(uuid.UUID(columns.ids[i].decode())): i for i in chunk}  # SQLite: no dashes
-        current = AnonymisedRecord.objects.select_for_update().filter(pk__in=list(by_id))
-        updates = []
-        for record in current:
-            i = by_id[str(record.pk)]
-            if record.content_hash != columns.hashes[i].decode():
-                continue  # changed since it was read: its own mark brings the next run
-            record.suppressed = json.loads(suppressed_json(i))
-            record.held, record.fk = bool(held[i]), None if fk[i] < 0 else int(fk[i])
-            record.published = {
-                key: value for key, value in record.data.items() if key not in record.suppressed
-            }
-            updates.append(record)
-        AnonymisedRecord.objects.bulk_update(updates, ["suppressed", "held", "fk", "published"])
-        written += len(updates)
+    for start in range(0, len(columns), 2000):
+        chunk = range(start, min(start + 2000, len(columns)))
+        by_id = {uuid.UUID(columns.ids[i].decode()): i for i in chunk}
+        RecordVerdict.objects.filter(record_id__in=list(by_id)).delete()
+        verdicts = [
+            RecordVerdict(
+                record_id=pk,
+                form_id=form_id,
+                content_key=content_key(columns.hashes[i].decode()),
+                suppressed=json.loads(suppressed_json(i)),
+                held=bool(held[i]),
+                fk=max(int(fk[i]), 0),
+            )
+            for pk, i in by_id.items()
+        ]
+        RecordVerdict.objects.bulk_create(verdicts)
+        written += len(verdicts)
     return written
 
 
-__all__ = ["Columns", "columns_read", "verdicts_write"]
+__all__ = [
+    "Columns",
+    "columns_read",
+    "verdicts_empty",
+    "verdicts_kept_restore",
+    "verdicts_partition",
+    "verdicts_write",
+]

@@ -131,8 +131,9 @@ def disclosure_run(*, form_id: int) -> DisclosureRun:
     One run per form at a time (the form's row is locked for the run). The run first takes the
     form's ``DisclosurePending`` mark, so a batch that writes records meanwhile marks the form
     again and gets a run of its own; a batch holding the mark makes this wait for its commit,
-    so its records are read here. A record whose content changed after it was read is not
-    written: its own mark brings the next run, and until then it stays withheld."""
+    so its records are read here. Every record read gets a new verdict, except one whose
+    content changed after it was read: its own mark brings the next run, and until then no
+    release holds it."""
     with transaction.atomic():
         form = Form.objects.select_for_update().select_related("project").get(pk=form_id)
         DisclosurePending.objects.filter(form_id=form_id).delete()
@@ -189,18 +190,14 @@ def _disclosure_run(form: Form) -> DisclosureRun:
         for name, values in data.sensitive.items()
     }
     # fk is kept for the records disclosure control had to protect (a value hidden): the DPO
-    # reads why. Recording every record's fk made the first run rewrite every row (a million
-    # UPDATEs were 38 s of a 49 s run); a record that needed nothing keeps fk empty.
+    # reads why; a record that needed nothing keeps fk empty.
     fk = np.full(len(data), -1, np.int64)
     fk[kept] = fk_kept
     hidden = (final == control.SUPPRESSED) & kept[:, None]
     fk[~hidden.any(axis=1)] = -1
-    changed = np.flatnonzero(
-        (hidden != data.suppressed).any(axis=1) | (held != data.held) | (fk != data.fk)
-    )
     seconds = round(time.perf_counter() - started, 3)
     with transaction.atomic():
-        verdicts_write(data, changed, names, (hidden, held, fk))
+        verdicts_write(data, form.pk, names, (hidden, held, fk))
         return DisclosureRun.objects.create(
             form=form,
             fingerprint=fingerprint,

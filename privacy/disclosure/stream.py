@@ -4,8 +4,8 @@ Why: coding a million records' answers in Python (a dict lookup per value, a tup
 most of the read. Here PostgreSQL sends only integers through COPY - each answer as a 64-bit
 hash of its text (``hashtextextended``), a record's id as two 64-bit halves, its content hash
 as a 64-bit hash - which numpy parses a few megabytes at a time and codes with ``np.unique``:
-nothing per value in Python. The texts themselves (the risk report's labels, the suppressed
-lists in force) are read afterwards from one record per distinct value, by primary key. Two
+nothing per value in Python. The texts themselves (the risk report's labels) are read
+afterwards from one record per distinct value, by primary key. Two
 different answers of one question sharing a 64-bit hash (about 1 in 10^11 for ten thousand
 distinct answers) would be counted as one value.
 """
@@ -16,20 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import F, TextField
+from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
 
-from privacy.disclosure.columns import Columns, _mask, _redactions
-from privacy.models import AnonymisedRecord
+from privacy.disclosure.columns import Columns, _redactions, verdicts_empty, verdicts_kept_restore
 
-# The integer columns before the answers' hashes.
-FIXED = ["hi", "lo", "h", "held", "fk", "point", "visit", "hidden"]
+# The integer columns before the answers' hashes (the uuid as two halves).
+FIXED = ["hi", "lo", "key", "point", "visit"]
 
 
 @dataclass
 class _Plan:
-    sql: str  # the records' query: id, content_hash, point, visit, held, fk, hidden, v0...
+    sql: str  # the records' query: id, content_hash, point, visit, v0...
     params: tuple
     width: int  # number of variables (quasi-identifiers, then sensitive)
 
@@ -43,10 +41,8 @@ def _plan(records, names: list[str], sensitive: list[str], month: str) -> _Plan:
     }
     query = (
         records.order_by()
-        .annotate(visit=F(month), hidden=Cast("suppressed", TextField()), **texts)
-        .values_list(
-            "id", "content_hash", "service_point_id", "visit", "held", "fk", "hidden", *texts
-        )
+        .annotate(visit=F(month), **texts)
+        .values_list("id", "content_hash", "service_point_id", "visit", *texts)
     )
     sql, params = query.query.sql_with_params()
     return _Plan(sql, params, len(texts))
@@ -54,44 +50,52 @@ def _plan(records, names: list[str], sensitive: list[str], month: str) -> _Plan:
 
 def _alias(width: int) -> str:
     variables = "".join(f", v{i}" for i in range(width))
-    return f"t(id, h, point, visit, held, fk, hidden{variables})"
+    return f"t(id, h, point, visit{variables})"
 
 
 class _Parser:
-    """A file COPY writes into: parses whole lines of integers as they come."""
+    """A file a binary COPY writes into: its rows (a uuid, then int8 fields, none null, so all
+    of one size) parsed a few megabytes at a time into an (n, 2 + fields) int64 array, the
+    uuid as two halves. Why binary: no integer is printed as text by PostgreSQL and parsed
+    back here, and a uuid needs no conversion at all."""
 
-    def __init__(self, columns: int, rows: int) -> None:
-        self.columns, self.out, self.size = columns, np.zeros((rows, columns), np.int64), 0
-        self.parts: list[bytes] = []  # COPY writes a line at a time: joined every few MB
-        self.waiting = 0
+    HEADER = 19  # signature, flags, header extension length
+
+    def __init__(self, fields: int, rows: int) -> None:
+        self.dtype = np.dtype(
+            [("n", ">i2"), ("id_size", ">i4"), ("hi", ">i8"), ("lo", ">i8")]
+            + [p for j in range(fields) for p in ((f"s{j}", ">i4"), (f"v{j}", ">i8"))]
+        )
+        self.fields, self.out, self.size = fields, np.zeros((rows, 2 + fields), np.int64), 0
+        self.pending, self.skip = bytearray(), self.HEADER
 
     def write(self, data) -> int:
-        part = data.encode() if isinstance(data, str) else bytes(data)
-        self.parts.append(part)
-        self.waiting += len(part)
-        if self.waiting > 1 << 22:
+        self.pending += data
+        if len(self.pending) > 1 << 22:
             self._parse()
         return len(data)
 
     def _parse(self) -> None:
-        pending = b"".join(self.parts)
-        end = pending.rfind(b"\n") + 1
-        text, rest = pending[:end], pending[end:]
-        self.parts, self.waiting = [rest] if rest else [], len(rest)
-        if not text.strip():
-            return
-        block = np.fromstring(text.decode("ascii"), dtype=np.int64, sep=" ")
-        block = block.reshape(-1, self.columns)
-        stop = self.size + len(block)
-        if stop > len(self.out):  # records written since the count: grow
-            grown = np.zeros((max(stop, 2 * len(self.out)), self.columns), np.int64)
-            grown[: self.size] = self.out[: self.size]
-            self.out = grown
-        self.out[self.size : stop] = block
-        self.size = stop
+        start = min(self.skip, len(self.pending))
+        self.skip -= start
+        count = (len(self.pending) - start) // self.dtype.itemsize
+        if count:
+            block = np.frombuffer(self.pending, self.dtype, count, start)
+            stop = self.size + count
+            if stop > len(self.out):  # records written since the count: grow
+                grown = np.zeros((max(stop, 2 * len(self.out)), self.out.shape[1]), np.int64)
+                grown[: self.size] = self.out[: self.size]
+                self.out = grown
+            out = self.out[self.size : stop]
+            out[:, 0], out[:, 1] = block["hi"], block["lo"]
+            for j in range(self.fields):
+                out[:, 2 + j] = block[f"v{j}"]
+            self.size = stop
+            del block, out
+        self.pending = self.pending[start + count * self.dtype.itemsize :]
 
     def result(self) -> np.ndarray:
-        self._parse()
+        self._parse()  # what is left is the trailer (-1)
         return self.out[: self.size]
 
 
@@ -109,8 +113,8 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _texts(plan: _Plan, rows: np.ndarray, ids: np.ndarray) -> dict[int, tuple]:
-    """The text of every variable (and the suppressed list) of the records at ``rows``, by
-    row: a few thousand records at most, found by primary key."""
+    """The text of every variable of the records at ``rows``, by row: a few thousand records at
+    most, found by primary key."""
     if not len(rows):
         return {}
     wanted = sorted(set(rows.tolist()))
@@ -118,7 +122,7 @@ def _texts(plan: _Plan, rows: np.ndarray, ids: np.ndarray) -> dict[int, tuple]:
     uuids = [f"{int(ids[i, 0]) & mask:016x}{int(ids[i, 1]) & mask:016x}" for i in wanted]
     variables = "".join(f", v{i}" for i in range(plan.width))
     sql = (
-        f"SELECT replace(id::text, '-', ''), hidden{variables} FROM ({plan.sql}) "  # noqa: S608 - Django-built subquery, parameters bound
+        f"SELECT replace(id::text, '-', ''){variables} FROM ({plan.sql}) "  # noqa: S608 - Django-built subquery, parameters bound
         f"{_alias(plan.width)} WHERE id = ANY(%s::uuid[])"
     )
     with connection.cursor() as cursor:
@@ -129,7 +133,7 @@ def _texts(plan: _Plan, rows: np.ndarray, ids: np.ndarray) -> dict[int, tuple]:
 
 def columns_stream(records, names: list[str], sensitive: list[str], month: str) -> Columns:
     """``columns.columns_read`` on PostgreSQL; ``ids`` are (n, 2) int64 halves of the uuid and
-    ``hashes`` int64 ``hashtextextended(content_hash, 0)`` (see ``verdicts_write``). Each
+    ``hashes`` the content keys (``privacy.models.content_key``) the verdicts name. Each
     answer travels as a 64-bit hash of its text; the texts themselves (the risk report's
     labels) are read from one record per distinct value."""
     plan = _plan(records, names, sensitive, month)
@@ -140,30 +144,25 @@ def columns_stream(records, names: list[str], sensitive: list[str], month: str) 
         f", coalesce(hashtextextended(t.v{j}, 0), {MISSING_HASH})" for j in range(plan.width)
     )
     sql = (
-        "SELECT ('x' || left(replace(t.id::text, '-', ''), 16))::bit(64)::bigint, "  # noqa: S608 - Django-built subquery, parameters bound
-        "('x' || right(replace(t.id::text, '-', ''), 16))::bit(64)::bigint, "
-        "hashtextextended(t.h, 0), t.held::int, coalesce(t.fk, -1), "
-        "coalesce(t.point, -1), replace(t.visit, '-', '')::int, hashtextextended(t.hidden, 0)"
+        "SELECT t.id, ('x' || left(md5(t.h), 16))::bit(64)::bigint, "  # noqa: S608 - Django-built subquery, parameters bound; the key: privacy.models.ContentKey
+        "coalesce(t.point, -1)::bigint, replace(t.visit, '-', '')::bigint"
         f"{hashed} FROM ({plan.sql}) {_alias(plan.width)}"
     )
-    parser = _Parser(len(FIXED) + plan.width, records.count())
+    parser = _Parser(len(FIXED) - 2 + plan.width, records.count())
     with connection.cursor() as cursor:
         statement = cursor.mogrify(sql, plan.params).decode()
-        cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (DELIMITER ' ')", parser)
+        cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", parser)
     rows = parser.result()
     ids, m = rows[:, 0:2].copy(), len(names)
-    cells, cell_keys, _ = _codes(rows[:, 5] * 1_000_000 + rows[:, 6])
+    cells, cell_keys, _ = _codes(rows[:, 3] * 1_000_000 + rows[:, 4])
     cell_pairs = [
         (None if key // 1_000_000 == -1 else int(key // 1_000_000), f"{key % 1_000_000:06d}")
         for key in cell_keys.tolist()
     ]
     cell_pairs = [(point, f"{text[:4]}-{text[4:]}") for point, text in cell_pairs]
-    hidden_codes, _, hidden_first = _codes(rows[:, 7])
-    coded = [_codes(rows[:, 8 + j]) for j in range(plan.width)]
-    texts = _texts(plan, np.concatenate([hidden_first, *(c[2] for c in coded)]), ids)
-    hidden = [texts[i][0] for i in hidden_first.tolist()]
-    categories = [[texts[i][1 + j] for i in c[2].tolist()] for j, c in enumerate(coded)]
-    masks = np.array([_mask(text, names) for text in hidden], bool).reshape(len(hidden), m)
+    coded = [_codes(rows[:, len(FIXED) + j]) for j in range(plan.width)]
+    texts = _texts(plan, np.concatenate([np.zeros(0, np.int64), *(c[2] for c in coded)]), ids)
+    categories = [[texts[i][j] for i in c[2].tolist()] for j, c in enumerate(coded)]
     return Columns(
         ids=ids,
         hashes=rows[:, 2].copy(),
@@ -172,60 +171,74 @@ def columns_stream(records, names: list[str], sensitive: list[str], month: str) 
         sensitive={name: coded[m + i][0] for i, name in enumerate(sensitive)},
         cells=cells,
         cell_pairs=cell_pairs,
-        held=rows[:, 3] == 1,
-        fk=rows[:, 4].copy(),
-        suppressed=masks[hidden_codes] if len(masks) else np.zeros((len(rows), m), bool),
         redactions=_redactions(records),
     )
 
 
-_FIELDS = [("hi", ">i8"), ("lo", ">i8"), ("h", ">i8"), ("mask", ">i4"), ("held", ">i4")]
-_FIELDS.append(("fk", ">i4"))
-# One row of PostgreSQL's binary COPY: a field count, then each field's size and value.
-_ROW = np.dtype(
-    [("n", ">i2"), *(p for name, kind in _FIELDS for p in ((f"{name}_size", ">i4"), (name, kind)))]
-)
+def _copy_dtype(width: int) -> np.dtype:
+    """One row of a binary COPY into a partition of ``RecordVerdict``: a field count, then
+    each field's size and value (a uuid: its 16 bytes, the id's two halves as read; jsonb: a
+    version byte, then the text). Every row has one size: the suppressed list's JSON is padded
+    with spaces (JSON allows them) to the longest in use, and fk is never null (0: none)."""
+    fields = [
+        ("id", [("hi", ">i8"), ("lo", ">i8")]),
+        ("form", ">i4"),
+        ("key", ">i8"),
+        ("suppressed", f"S{width}"),
+        ("held", "u1"),
+        ("fk", ">i4"),
+    ]
+    pairs = [p for name, kind in fields for p in ((f"{name}_size", ">i4"), (name, kind))]
+    return np.dtype([("n", ">i2"), *pairs])
 
 
-def verdicts_copy(columns: Columns, changed: np.ndarray, names: list[str], new) -> int:
-    """``columns.verdicts_write`` for streamed columns: the changed verdicts go to PostgreSQL
-    as one binary COPY built by numpy (no line per record in Python), a suppressed list as a
-    bit mask over `names` turned back into JSON by a join with the few masks in use."""
+COPY_CHUNK = 1 << 17  # rows built at a time: a few MB, whatever the form's size
+
+
+def verdicts_copy(columns: Columns, form_id: int, names: list[str], new) -> int:
+    """``columns.verdicts_write`` for streamed columns: the form's partition of the verdicts is
+    emptied and every record's verdict goes into it as one binary COPY built by numpy (no line
+    per record in Python), in uuid order (the partition's index is filled in order), a
+    suppressed list coded as a bit mask over `names` and written as the JSON of the few masks
+    in use."""
     hidden, held, fk = new
-    masks = (hidden[changed].astype(np.int64) << np.arange(len(names), dtype=np.int64)).sum(1)
-    rows = np.zeros(len(changed), _ROW)
-    rows["n"] = 6
-    for name, kind in _FIELDS:
-        rows[f"{name}_size"] = np.dtype(kind).itemsize
-    rows["hi"], rows["lo"] = columns.ids[changed, 0], columns.ids[changed, 1]
-    rows["h"], rows["mask"] = columns.hashes[changed], masks
-    rows["held"], rows["fk"] = held[changed], fk[changed]
-    used = sorted(set(masks.tolist()))
-    labels = [json.dumps([n for j, n in enumerate(names) if mask >> j & 1]) for mask in used]
-    table = AnonymisedRecord._meta.db_table
+    masks = (hidden.astype(np.int64) << np.arange(len(names), dtype=np.int64)).sum(1)
+    used, index = np.unique(masks, return_inverse=True)
+    index = index.reshape(-1).astype(np.int32)
+    del masks
+    labels = [
+        json.dumps([n for j, n in enumerate(names) if mask >> j & 1]).encode()
+        for mask in used.tolist()
+    ]
+    width = 1 + max((len(label) for label in labels), default=2)
+    dtype = _copy_dtype(width)
+    padded = np.array([b"\x01" + label.ljust(width - 1) for label in labels], f"S{width}")
+    field_names = dtype.names or ()
+    sign = np.int64(-(1 << 63))  # uuids sort as unsigned bytes: flip the sign bit
+    order = np.lexsort((columns.ids[:, 1] ^ sign, columns.ids[:, 0] ^ sign))
     with tempfile.TemporaryFile() as body, connection.cursor() as cursor:
-        body.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))  # written from the array itself:
-        rows.tofile(body)  # no copy of a million rows in memory
+        body.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))
+        for start in range(0, len(order), COPY_CHUNK):
+            at = order[start : start + COPY_CHUNK]
+            rows = np.zeros(len(at), dtype)
+            rows["n"] = len(field_names) // 2
+            for name in field_names[1::2]:
+                rows[name] = dtype[name[: -len("_size")]].itemsize
+            rows["id"]["hi"], rows["id"]["lo"] = columns.ids[at, 0], columns.ids[at, 1]
+            rows["form"], rows["key"] = form_id, columns.hashes[at]
+            rows["suppressed"] = padded[index[at]]
+            rows["held"], rows["fk"] = held[at], np.maximum(fk[at], 0)
+            rows.tofile(body)
         body.write(b"\xff\xff")
         body.seek(0)
-        del rows
-        cursor.execute(
-            "CREATE TEMPORARY TABLE disclosure_verdict (hi bigint, lo bigint, h bigint, "
-            "mask integer, held integer, fk integer) ON COMMIT DROP"
-        )
-        cursor.cursor.copy_expert("COPY disclosure_verdict FROM STDIN WITH (FORMAT binary)", body)
-        cursor.execute("ANALYZE disclosure_verdict")
-        cursor.execute(
-            f"UPDATE {table} r SET suppressed = m.suppressed, held = v.held <> 0, "  # noqa: S608 - the model's own table name
-            "fk = nullif(v.fk, -1), published = CASE WHEN v.mask = 0 THEN r.data ELSE "
-            "r.data - ARRAY(SELECT jsonb_array_elements_text(m.suppressed)) END "
-            "FROM disclosure_verdict v JOIN unnest(%s::int[], %s::jsonb[]) m(mask, suppressed) "
-            "ON m.mask = v.mask WHERE r.id = (lpad(to_hex(v.hi), 16, '0') || "
-            "lpad(to_hex(v.lo), 16, '0'))::uuid AND hashtextextended(r.content_hash, 0) = v.h",
-            [used, labels],
+        del order, index
+        part = verdicts_empty(cursor, form_id)
+        columns_sql = "record_id, form_id, content_key, suppressed, held, fk"
+        cursor.cursor.copy_expert(
+            f"COPY {part} ({columns_sql}) FROM STDIN WITH (FORMAT binary)", body
         )
         written = cursor.rowcount
-        cursor.execute("DROP TABLE disclosure_verdict")  # at once: the caller may go on
+        verdicts_kept_restore(cursor, part)
     return written
 
 

@@ -14,7 +14,8 @@ One module per detector family, each saying what it catches and what it misses: 
 (with `regions`: which countries' national formats), `web` (e-mails and links), `financial`
 (IBANs and cards), `documents` (ids and case numbers), `names` (the submission's own direct
 values as given), `variants` (those names in other scripts, spellings, case forms and with
-clitics, homonyms kept unless named: `scripts`, `tokens`, `morphology`, `lexicon`) and `cues`
+clitics, homonyms kept unless named: `scripts`, `tokens`, `morphology`, `lexicon`, `syntax`)
+and `cues`
 (a name after "my name is", "اسمي", "мене звати"...); `text` holds the normalised views of the
 text they share, and `redactor` runs them and resolves overlaps. `redact_counted` also counts
 each `[NAME]` by how it was found, and `find` gives the spans, for the DPO's report and page.

@@ -37,7 +37,10 @@ _PREFIXES = {
     ETHIOPIC: ("ካብ", "ምስ", "ከም", "ን", "ብ", "ና", "ከ"),
     LATIN: ("al", "el"),
 }  # fmt: skip
-_SUFFIXES = {ETHIOPIC: ("ውን", "ን", "ስ"), ARABIC: ("ها", "ه")}
+# Suffixes: Tigrinya ውን "also", ን "and", ስ "as for", ዶ (a question), ከ "and what about";
+# Arabic-script ها and ه "her, his" (Dari ها, the plural), Dari را (the object marker, which
+# informal writing joins: "امیدرا").
+_SUFFIXES = {ETHIOPIC: ("ውን", "ን", "ስ", "ዶ", "ከ"), ARABIC: ("ها", "ه", "را")}
 _MIN_STEM = {ARABIC: 3, ETHIOPIC: 2, LATIN: 3}
 
 

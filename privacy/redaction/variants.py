@@ -44,6 +44,7 @@ from privacy.redaction.scripts import (
     keys,
     other_keys,
 )
+from privacy.redaction.syntax import opens_arabic_clause
 from privacy.redaction.text import PRIORITY, Span
 from privacy.redaction.tokens import (
     Form,
@@ -203,7 +204,7 @@ def find(
     toks = tokens(text, folded)
     if not toks:
         return
-    found: dict[int, tuple[int, int, str, bool]] = {}  # token -> span, how, needs context
+    found: dict[int, tuple[int, int, str, bool | str]] = {}  # token -> span, how, needs context
     names = names_of(values, stop) if values else None
     if names is not None and names.words:
         _match(text, toks, names, found)
@@ -222,7 +223,7 @@ def find(
 
 
 def _match(
-    text: str, toks: list[Token], names: Names, found: dict[int, tuple[int, int, str, bool]]
+    text: str, toks: list[Token], names: Names, found: dict[int, tuple[int, int, str, bool | str]]
 ) -> None:
     exact = names.exact
     joiners = _folded_particles()
@@ -239,8 +240,8 @@ def _match(
         if lower and (hit is not None or cased_word(token[2])):
             # lower case in Latin and Cyrillic: the word as written only ("ahmad", "марією")
             if hit is not None:
-                common = hit[0].common or light(text[token[0] : token[1]]) in common_word_names()
-                found[i] = (token[0], token[1], "direct" if hit[1] else "variant", common)
+                plain = hit[0].common or light(text[token[0] : token[1]]) in common_word_names()
+                found[i] = (token[0], token[1], "direct" if hit[1] else "variant", plain)
             continue
         word = word_of(text, token)
         for form in _readings(word, exact):
@@ -248,11 +249,11 @@ def _match(
             if match is None:
                 continue
             name, how, short = match
-            common = (
+            common: bool | str = (
                 name.common
                 or form.light in common_word_names()
                 or short
-                or _short_stem(word.script, form, token[2], names)
+                or ("stem" if _short_stem(word.script, form, token[2], names) else False)
             )
             start, end = letter_span(text, token, _name_part(word.script, token[2], form))
             found[i] = (start, end, how, common)
@@ -270,7 +271,7 @@ def _split(
     token: Token,
     after: Token,
     names: Names,
-    found: dict[int, tuple[int, int, str, bool]],
+    found: dict[int, tuple[int, int, str, bool | str]],
     i: int,
 ) -> None:
     """A name written in two pieces that the answer writes as one: "Ahmad Shah" (احمدشاه,
@@ -350,13 +351,15 @@ def _short_stem(script: str, form: Form, folded_word: str, names: Names) -> bool
 
 
 def _naming_context(
-    text: str, toks: list[Token], i: int, found: dict[int, tuple[int, int, str, bool]]
+    text: str, toks: list[Token], i: int, found: dict[int, tuple[int, int, str, bool | str]]
 ) -> bool:
     token = toks[i]
     if cased_word(token[2]) and is_capitalised(text, token) and not sentence_initial(text, token):
         return True  # "we met Hope at the camp"
     if i and light(text[toks[i - 1][0] : toks[i - 1][1]]) in person_markers():
         return True
+    if found[i][3] != "stem" and opens_arabic_clause(text, toks, i, found[i][0]):
+        return True  # "ونور كانت متعبة" (not "فعلي أن", "so I must": a short stem)
     for j in (i - 1, i + 1):  # beside another name word: "Amal Haddad", "ሕድሪ ሓጎስ"
         if j in found and adjacent(text, toks[min(i, j)], toks[max(i, j)]):
             return True

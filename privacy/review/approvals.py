@@ -9,10 +9,12 @@ change (``rules.rules_change``) is approved by being made.
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from forms.identifiers import rule_flags
 from forms.models import Form, FormVersion, PrivacyRuleSet
+from lib.problems import interpolate
 from privacy.models import AnonymisedRecord
 from privacy.review.refusals import RulesApproveRefused, RulesUnapproved
 
@@ -37,9 +39,14 @@ def rules_approved_check(form: Form, records: QuerySet | None = None) -> None:
     if pending:
         names = ", ".join(f"v{r.version.version} rule set #{r.number}" for r in pending)
         raise RulesUnapproved(
-            f"A DPO has not approved the privacy rules of {names}. Rules written in the form "
-            "are a proposal: review them on the rules page and approve them (or change them), "
-            "then open the release again.",
+            interpolate(
+                _(
+                    "A DPO has not approved the privacy rules of %(versions)s. Rules written in "
+                    "the form are a proposal: review them on the rules page and approve them (or "
+                    "change them), then open the release again."
+                ),
+                versions=names,
+            ),
             rule_sets=[{"version": r.version.version, "number": r.number} for r in pending],
         )
 
@@ -52,14 +59,23 @@ def rule_set_approve(*, rule_set: PrivacyRuleSet, user, reason: str = "") -> Pri
         version = rule_set.version
         if rule_set.approved_at is not None:
             raise RulesApproveRefused(
-                f"Rule set #{rule_set.number} was already approved by "
-                f"{getattr(rule_set.approved_by, 'username', 'a DPO')}."
+                interpolate(
+                    _("Rule set #%(number)s was already approved by %(who)s."),
+                    number=rule_set.number,
+                    who=getattr(rule_set.approved_by, "username", None) or _("a DPO"),
+                )
             )
         current = version.current_rule_set
         if current is None or current.pk != rule_set.pk:
             raise RulesApproveRefused(
-                f"Rule set #{rule_set.number} is not this version's current rule set "
-                f"(#{current.number if current else '-'}): approve the current one."
+                interpolate(
+                    _(
+                        "Rule set #%(number)s is not this version's current rule set "
+                        "(#%(current)s): approve the current one."
+                    ),
+                    number=rule_set.number,
+                    current=current.number if current else "-",
+                )
             )
         rule_set.approved_by, rule_set.approved_at = user, timezone.now()
         rule_set.save(update_fields=["approved_by", "approved_at"])

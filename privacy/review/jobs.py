@@ -20,10 +20,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import InterfaceLanguage
 from forms.models import Form
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from privacy import signals
 from privacy.models import Release, ReleaseJob
 from privacy.review.refusals import ReleaseBusy
@@ -46,9 +48,19 @@ def _busy_check(form: Form) -> None:
     ).first()
     if running is not None:
         raise ReleaseBusy(
-            f"Release #{running.release_id} of this form is being "
-            f"{'opened' if running.kind == ReleaseJob.Kind.OPEN else 'approved'} "
-            f"({running.progress}% done): wait for it to finish, then try again."
+            interpolate(
+                _(
+                    "Release #%(release)s of this form is being opened (%(progress)s%% done): "
+                    "wait for it to finish, then try again."
+                )
+                if running.kind == ReleaseJob.Kind.OPEN
+                else _(
+                    "Release #%(release)s of this form is being approved (%(progress)s%% "
+                    "done): wait for it to finish, then try again."
+                ),
+                release=running.release_id,
+                progress=running.progress,
+            )
         )
 
 
@@ -139,7 +151,9 @@ def job_run(job_id: int) -> ReleaseJob:
                 progress=report,
             )
     except Problem as refusal:
-        problem = {"code": refusal.code, "detail": refusal.message, **refusal.details}
+        # Kept as text, for the DPO who asked: in their interface language.
+        detail = _written(refusal.message, job.requested_by)
+        problem = {"code": refusal.code, "detail": detail, **refusal.details}
         _refuse_placeholder(job)
     except DatabaseError:
         raise  # the task retries it (privacy.tasks.RETRY); the job stays running meanwhile
@@ -147,7 +161,8 @@ def job_run(job_id: int) -> ReleaseJob:
         # A bug must not leave the job "running": the form would refuse every release for
         # ``STALE`` with release.busy and the placeholder would stay listed as opening. The
         # work's transaction rolled back, so nothing changed; say so, then let it be logged.
-        _job_finish(job, {"code": "release.failed", "detail": _FAILED.format(type(error).__name__)})
+        failed = interpolate(_FAILED, error=type(error).__name__)
+        _job_finish(job, {"code": "release.failed", "detail": _written(failed, job.requested_by)})
         _refuse_placeholder(job)
         raise
     finally:
@@ -155,7 +170,20 @@ def job_run(job_id: int) -> ReleaseJob:
     return _job_finish(job, problem)
 
 
-_FAILED = "The job failed ({}); nothing changed. Try again; if it fails again, tell an admin."
+_FAILED = _(
+    "The job failed (%(error)s); nothing changed. Try again; if it fails again, tell an admin."
+)
+
+
+def _written(message, user) -> str:
+    """``message`` (lazy text) in the interface language ``user`` chose, else in the active
+    one (the request's when the job runs in-process): a worker has no request to ask."""
+    chosen = InterfaceLanguage.objects.filter(user=user).values_list("language", flat=True)
+    language = chosen.first() if user is not None else None
+    if language is None:
+        return str(message)
+    with translation.override(language):
+        return str(message)
 
 
 def _refuse_placeholder(job: ReleaseJob) -> None:

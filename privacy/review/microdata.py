@@ -15,10 +15,12 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import NationalSociety
 from audit.services import audit_record
 from forms.models import PrivacyRule
+from lib.problems import interpolate
 from privacy.disclosure import control
 from privacy.disclosure.microdata import class_risk, microdata_risk_codes
 from privacy.models import Release, ReleasedRecord
@@ -58,7 +60,7 @@ def microdata_report(release: Release) -> dict:
     records left out (record ids, never instanceIDs)."""
     if release.state != Release.State.APPROVED:
         raise MicrodataRefused(
-            "Only an approved release can have a microdata file: approve the release first."
+            _("Only an approved release can have a microdata file: approve the release first.")
         )
     quasi = _variables(release, "quasi")
     sensitive = _variables(release, "sensitive")
@@ -177,23 +179,29 @@ def microdata_approve(*, release: Release, user, reason: str) -> Release:
     """Approve ``release``'s records as a row-level file, with the report computed now (the
     frozen records never change; the project's k may have). Audited with the figures."""
     if not reason.strip():
-        raise MicrodataRefused("Give a reason for releasing row-level records; it is audited.")
+        raise MicrodataRefused(_("Give a reason for releasing row-level records; it is audited."))
     with transaction.atomic():
         release = (
             Release.objects.select_for_update().select_related("form__project").get(pk=release.pk)
         )
         if release.microdata_approved_at is not None:
-            raise MicrodataRefused("Microdata of this release was already approved.")
+            raise MicrodataRefused(_("Microdata of this release was already approved."))
         latest = latest_approved(release.form)
         if latest is None or latest.pk != release.pk:
             raise MicrodataRefused(
-                "Analysts read the latest approved release only: approve microdata for that one."
+                _("Analysts read the latest approved release only: approve microdata for that one.")
             )
         report = microdata_report(release)
         if not report["in_file"]:
             raise MicrodataRefused(
-                f"No record is in a class of at least k = {report['k']} with l >= "
-                f"{report['l']}: a row-level file would be empty. Publish tables instead."
+                interpolate(
+                    _(
+                        "No record is in a class of at least k = %(k)s with l >= %(l)s: a "
+                        "row-level file would be empty. Publish tables instead."
+                    ),
+                    k=report["k"],
+                    l=report["l"],
+                )
             )
         release.microdata_risk = {**report, "reason": reason.strip()}
         release.microdata_approved_by, release.microdata_approved_at = user, timezone.now()

@@ -1,4 +1,7 @@
-"""Why a DPO action cannot go ahead, each with its code in the refusal catalogue."""
+"""Why a DPO action cannot go ahead, each with its code in the refusal catalogue. Messages are
+marked for translation where they are raised (``gettext_lazy``, ``lib.problems.interpolate``)."""
+
+from typing import Any
 
 from lib.problems import Problem
 
@@ -9,7 +12,7 @@ class ReviewError(Problem):
 
     problem_code = ""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         super().__init__(self.problem_code, message)
 
 
@@ -56,7 +59,7 @@ class ReleaseBusy(ReviewError):
 class RulesUnapproved(Problem):
     """A release of records whose version's rules no DPO approved (``rules.unapproved``)."""
 
-    def __init__(self, message: str, **details) -> None:
+    def __init__(self, message: Any, **details: Any) -> None:
         super().__init__("rules.unapproved", message, **details)
 
 

@@ -16,9 +16,11 @@ from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from forms.models import Form
+from lib.problems import interpolate
 from privacy import signals
 from privacy.disclosure.dataset import disclosure_run
 from privacy.models import DisclosurePending, DisclosureRun, Release
@@ -77,14 +79,18 @@ def release_open(
         changes = changes_since(form, base)
         if not (changes["added"] or changes["changed"] or changes["removed"]):
             raise NothingToRelease(
-                "Nothing changed since the last approved release: no record to add, change or "
-                "remove."
+                _(
+                    "Nothing changed since the last approved release: no record to add, change "
+                    "or remove."
+                )
             )
         records = eligible(form)
         if DisclosurePending.objects.filter(form=form).exists():
             raise StillChecking(
-                "New records arrived while the candidate was being built; they have not been "
-                "checked for disclosure risk yet. Open the candidate again in a minute."
+                _(
+                    "New records arrived while the candidate was being built; they have not "
+                    "been checked for disclosure risk yet. Open the candidate again in a minute."
+                )
             )
         progress(75, "Computing the candidate's fingerprint")
         fields = {
@@ -146,9 +152,15 @@ def _rerun_finished_check(form: Form) -> None:
         stale = eligible(form).filter(version=version).exclude(rule_set=current)
         if current is not None and stale.exists():
             raise StillRerunning(
-                f"Records of version {version.version} are still being anonymised again under "
-                f"rule set #{current.number}. Open the release once the re-run has finished "
-                "(its progress is on the rules page)."
+                interpolate(
+                    _(
+                        "Records of version %(version)s are still being anonymised again under "
+                        "rule set #%(number)s. Open the release once the re-run has finished "
+                        "(its progress is on the rules page)."
+                    ),
+                    version=version.version,
+                    number=current.number,
+                )
             )
 
 
@@ -170,13 +182,20 @@ def release_approve_check(release: Release, approved_hash: str) -> None:
     """The refusals known before any work: not open, another hash, rules no DPO approved."""
     if release.state != Release.State.OPEN:
         raise ReleaseNotOpen(
-            f"This candidate is {release.get_state_display().lower()}, no longer open: "
-            "open a new one to release what changed since."
+            interpolate(
+                _(
+                    "This candidate is %(state)s, no longer open: open a new one to release what "
+                    "changed since."
+                ),
+                state=release.get_state_display().lower(),
+            )
         )
     if approved_hash != release.content_hash:
         raise StaleHash(
-            "The hash you approved is not this candidate's hash: reload the candidate and "
-            "review it again."
+            _(
+                "The hash you approved is not this candidate's hash: reload the candidate and "
+                "review it again."
+            )
         )
     rules_approved_check(release.form, eligible(release.form))
 
@@ -200,9 +219,11 @@ def release_approve(
         progress(60, "Checking the copy is what you reviewed")
         if snapshot_hash(release.frozen.all(), frozen=True, base=base) != release.content_hash:
             raise ReleaseChanged(
-                "The records changed since this candidate was opened (new rules, suppression, "
-                "withholding or edits), or another release was approved. Open a new candidate "
-                "and review it again."
+                _(
+                    "The records changed since this candidate was opened (new rules, "
+                    "suppression, withholding or edits), or another release was approved. Open a "
+                    "new candidate and review it again."
+                )
             )
         # Nothing is written to the records themselves: retention reads each record's first
         # approval from the frozen rows (``privacy.retention``).

@@ -3,11 +3,13 @@ the history), then the version's records anonymised again under it."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from forms.identifiers import rule_flags
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from forms.privacy_vocabulary import PrivacyValueError, parse_privacy
+from lib.problems import interpolate
 from privacy import signals
 from privacy.models import AnonymisedRecord
 from privacy.review.refusals import RulesRefused
@@ -17,28 +19,34 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
     """A new rule-set version with the DPO's changes; the old one stays in the history. The
     version's records are then re-anonymised (see ``rerun_schedule``)."""
     if not reason.strip():
-        raise RulesRefused("Give a reason for the change; it is kept with the rule set.")
+        raise RulesRefused(_("Give a reason for the change; it is kept with the rule set."))
     current = version.current_rule_set
     if current is None:  # published versions always have one; a half-written upload has none
-        raise RulesRefused("This form version has no privacy rules to change.")
+        raise RulesRefused(_("This form version has no privacy rules to change."))
     rules = {rule.path: rule for rule in current.rules.all()}
     updates = {}
     for change in changes:
         rule = rules.get(change.get("path"))
         if rule is None:
-            raise RulesRefused(f"No question {change.get('path')!r} in this form version.")
+            raise RulesRefused(
+                interpolate(
+                    _("No question %(path)s in this form version."), path=repr(change.get("path"))
+                )
+            )
         value = " ".join([change["classification"], *change.get("generalisers", [])])
         try:
             parsed = parse_privacy(value, rule.question_type)
         except PrivacyValueError as exc:
-            raise RulesRefused(f"{rule.name}: {exc}") from exc
+            raise RulesRefused(
+                interpolate(_("%(question)s: %(why)s"), question=rule.name, why=exc)
+            ) from exc
         if (parsed.classification, list(parsed.generalisers)) != (
             rule.classification,
             rule.generalisers,
         ):
             updates[rule.path] = parsed
     if not updates:
-        raise RulesRefused("Nothing changed: the rules already say this.")
+        raise RulesRefused(_("Nothing changed: the rules already say this."))
     with transaction.atomic():
         new = PrivacyRuleSet.objects.create(  # a DPO's own change is approved by being made
             version=version,

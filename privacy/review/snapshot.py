@@ -11,29 +11,68 @@ was reviewed, and that nobody approved another release meanwhile.
 import hashlib
 import json
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import NotSupportedError, connection
+from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from forms.models import Form
-from privacy.models import AnonymisedRecord, Release, ReleasedRecord
+from privacy.models import AnonymisedRecord, Release, ReleasedRecord, published_answers
 
-# The frozen columns, in hash order: ReleasedRecord's name, then AnonymisedRecord's.
+# The frozen columns, in hash order: ReleasedRecord's name, then AnonymisedRecord's (the last
+# two annotated by ``_sources``: the published answers and the verdict's suppressed list).
 FROZEN = [
     ("record_id", "id"),
     ("version_id", "version_id"),
     ("service_point_id", "service_point_id"),
     ("month", "month"),
     ("data", "published"),
-    ("suppressed", "suppressed"),
+    ("suppressed", "hidden"),
 ]
 
 
+class Published(Func):
+    """PostgreSQL: a record's data without the answers its verdict suppressed (``-`` on jsonb),
+    for the statements that copy or hash a million records in the database. Elsewhere the
+    records pass through Python (``published_answers``)."""
+
+    output_field = JSONField()
+
+    def __init__(self) -> None:
+        super().__init__(F("data"), F("verdict__suppressed"))
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("Published is computed in the database on PostgreSQL only")
+        data, data_params = compiler.compile(self.source_expressions[0])
+        hidden, hidden_params = compiler.compile(self.source_expressions[1])
+        sql = (
+            f"(CASE WHEN {hidden} = '[]'::jsonb THEN {data} ELSE {data} - ARRAY(SELECT "
+            f"jsonb_array_elements_text({hidden})) END)"
+        )
+        return sql, (*hidden_params, *data_params, *data_params, *hidden_params)
+
+
 def eligible(form: Form) -> QuerySet[AnonymisedRecord]:
-    """The records a release of ``form`` approved now would publish."""
+    """The records a release of ``form`` approved now would publish: current, not withheld,
+    checked by disclosure control as they are now and not held back."""
+    # The verdict's form too: PostgreSQL then reads (and locks) the form's partition only.
     return AnonymisedRecord.objects.filter(
-        form=form, superseded=False, held=False, withheld_at__isnull=True
-    )
+        form=form, superseded=False, withheld_at__isnull=True, verdict__form_id=form.pk
+    ).publishable()
+
+
+def _sources(records: QuerySet) -> QuerySet:
+    """``records`` with the frozen columns as ``FROZEN`` names them. On PostgreSQL the
+    published answers are computed in the query; elsewhere ``published`` is the data, and
+    ``_published_rows`` takes the suppressed answers out."""
+    published = Published() if connection.vendor == "postgresql" else F("data")
+    return records.order_by().annotate(published=published, hidden=F("verdict__suppressed"))
+
+
+def _published_rows(rows):
+    """Rows of ``FROZEN`` sources read outside PostgreSQL, with the suppressed answers out."""
+    for row in rows:
+        yield (*row[:4], published_answers(row[4], row[5]), row[5])
 
 
 def latest_approved(form: Form) -> Release | None:
@@ -50,6 +89,7 @@ def snapshot_hash(records: QuerySet, *, frozen: bool, base: Release | None) -> s
     """The hash of a candidate (``frozen=False``: AnonymisedRecords) or of what a release froze
     (``frozen=True``: its ReleasedRecords); equal when they hold the same content."""
     columns = [name if frozen else source for name, source in FROZEN]
+    records = records if frozen else _sources(records)
     prefix = f"base:{base.pk if base else '-'}|"
     if connection.vendor == "postgresql":
         # One aggregate in the database: a million rows never reach Python. jsonb's text form
@@ -65,7 +105,8 @@ def snapshot_hash(records: QuerySet, *, frozen: bool, base: Release | None) -> s
             )
             return cursor.fetchone()[0]
     digest = hashlib.sha256(prefix.encode())
-    rows = sorted(records.order_by().values_list(*columns), key=lambda row: str(row[0]))
+    rows = records.order_by().values_list(*columns)
+    rows = sorted(rows if frozen else _published_rows(rows), key=lambda row: str(row[0]))
     for row in rows:
         text = "|".join(
             [str(row[0]), str(row[1]), "" if row[2] is None else str(row[2]), row[3]]
@@ -78,7 +119,7 @@ def snapshot_hash(records: QuerySet, *, frozen: bool, base: Release | None) -> s
 def freeze(release: Release, records: QuerySet | None = None) -> int:
     """Copy the form's eligible records (or ``records``) into ``release``'s ReleasedRecords; the
     number copied. On PostgreSQL one INSERT ... SELECT: nothing passes through Python."""
-    records = (eligible(release.form) if records is None else records).order_by()
+    records = _sources(eligible(release.form) if records is None else records)
     if connection.vendor == "postgresql":
         sql, params = records.values_list(*(s for _, s in FROZEN)).query.sql_with_params()
         columns = ", ".join(["release_id", *(name for name, _ in FROZEN)])
@@ -93,7 +134,9 @@ def freeze(release: Release, records: QuerySet | None = None) -> int:
         ReleasedRecord(
             release=release, **{name: value for (name, _), value in zip(FROZEN, row, strict=True)}
         )
-        for row in records.values_list(*(source for _, source in FROZEN)).iterator(5000)
+        for row in _published_rows(
+            records.values_list(*(source for _, source in FROZEN)).iterator(5000)
+        )
     ]
     ReleasedRecord.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
@@ -108,13 +151,27 @@ def changes_since(form: Form, base: Release | None) -> dict:
     frozen = ReleasedRecord.objects.filter(release=base).order_by()
     added = candidate.exclude(pk__in=frozen.values("record_id")).count()
     removed = frozen.exclude(record_id__in=candidate.values("pk")).count()
-    same = candidate.annotate(point=Coalesce("service_point_id", 0)).filter(
-        pk=OuterRef("record_id"),
-        version_id=OuterRef("version_id"),
-        point=OuterRef("point"),
-        month=OuterRef("month"),
-        published=OuterRef("data"),
-        suppressed=OuterRef("suppressed"),
+    if connection.vendor != "postgresql":  # small databases: compared in Python
+        sources = _sources(candidate).values_list(*(source for _, source in FROZEN))
+        now = {row[0]: row[1:] for row in _published_rows(sources)}
+        names = [name for name, _ in FROZEN]
+        changed = sum(
+            1
+            for row in frozen.values_list(*names).iterator(5000)
+            if row[0] in now and tuple(row[1:]) != tuple(now[row[0]])
+        )
+        return {"base": base.pk, "added": added, "changed": changed, "removed": removed}
+    same = (
+        _sources(candidate)
+        .annotate(point=Coalesce("service_point_id", 0))
+        .filter(
+            pk=OuterRef("record_id"),
+            version_id=OuterRef("version_id"),
+            point=OuterRef("point"),
+            month=OuterRef("month"),
+            published=OuterRef("data"),
+            hidden=OuterRef("suppressed"),
+        )
     )
     kept = frozen.filter(record_id__in=candidate.values("pk")).annotate(
         point=Coalesce("service_point_id", 0)

@@ -13,7 +13,8 @@ would hold:
 
 Otherwise the record is still withheld (or restored), and the candidate no longer matches the
 records: its approval is refused, and a new one is opened once disclosure control has run
-again. A record that is not counted anyway (held back, or replaced by an edit) changes nothing.
+again. A record that is not counted anyway (held back, replaced by an edit, or not yet checked by
+disclosure control) changes nothing.
 Approval recomputes the hash of what it freezes, as before, so whatever happens in between,
 only what the DPO saw is released.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from forms.models import Form
@@ -56,14 +58,14 @@ def record_withhold(*, record: AnonymisedRecord, user, reason: str) -> Outcome:
     can (module docstring). One already released stays, as approved, in the current release
     until the DPO approves the next candidate, which leaves it out."""
     if not reason.strip():
-        raise WithholdRefused("Give a reason for withholding this record.")
+        raise WithholdRefused(_("Give a reason for withholding this record."))
     with transaction.atomic():
         form = Form.objects.select_for_update().select_related("project").get(pk=record.form_id)
         record = AnonymisedRecord.objects.select_for_update().get(pk=record.pk)
         if record.withheld_at is not None:
-            raise WithholdRefused("This record is already withheld.")
+            raise WithholdRefused(_("This record is already withheld."))
         candidate = _open_candidate(form)
-        why, counted = "", not record.superseded and not record.held
+        why, counted = "", _counted(record)
         if candidate is not None and counted:
             if str(record.pk) in _ids(candidate):
                 why = _unchanged(candidate, form) or _group_survives(candidate, form, record)
@@ -99,9 +101,9 @@ def withholding_undo(*, record: AnonymisedRecord, user, reason: str = "") -> Out
         form = Form.objects.select_for_update().select_related("project").get(pk=record.form_id)
         record = AnonymisedRecord.objects.select_for_update().get(pk=record.pk)
         if record.withheld_at is None:
-            raise UndoRefused("This record is not withheld.")
+            raise UndoRefused(_("This record is not withheld."))
         candidate = _open_candidate(form)
-        why, counted = "", not record.superseded and not record.held
+        why, counted = "", _counted(record)
         if candidate is not None and counted:
             if str(record.pk) in withheld_in_review(candidate):
                 why = _unchanged(candidate, form)
@@ -129,6 +131,12 @@ def withholding_undo(*, record: AnonymisedRecord, user, reason: str = "") -> Out
             details={"candidate": candidate.pk if candidate else None, "candidate_kept": kept},
         )
     return Outcome(record, candidate, kept, why)
+
+
+def _counted(record: AnonymisedRecord) -> bool:
+    """Whether ``record`` is one a candidate holds (withheld aside): current, checked by
+    disclosure control as it is now, not held back."""
+    return not record.superseded and record.verdict_in_force is not None and not record.held
 
 
 def _open_candidate(form: Form) -> Release | None:
@@ -166,7 +174,7 @@ def _group_survives(candidate: Release, form: Form, record: AnonymisedRecord) ->
     cell = eligible(form).filter(service_point_id=record.service_point_id, month=record.month)
     others = [
         _key(q, s, names)
-        for pk, q, s in cell.values_list("pk", "quasi", "suppressed")
+        for pk, q, s in cell.values_list("pk", "quasi", "verdict__suppressed")
         if pk != record.pk
     ]
     mine = _key(record.quasi, record.suppressed, names)

@@ -113,6 +113,90 @@ def sides(dim: Dim, node: int, weight: np.ndarray, wide: bool = False) -> list[S
     return result
 
 
+@dataclass
+class Sides:
+    """Every node's candidate box sides as arrays, to search many cells at once: leaves ``a``
+    and ``b`` (``b`` = -1: degenerate), the changed nodes padded with ``pad`` (one past the
+    last node) and their signs (0 on padding), ``valid`` where a candidate exists."""
+
+    a: np.ndarray  # (nodes, K)
+    b: np.ndarray
+    nodes: np.ndarray  # (nodes, K, L)
+    signs: np.ndarray
+    valid: np.ndarray
+    pad: int
+
+    def of(self, node: int) -> list[Side]:
+        found = []
+        for k in np.nonzero(self.valid[node])[0]:
+            keep = self.signs[node, k] != 0
+            found.append(
+                Side(
+                    int(self.a[node, k]),
+                    int(self.b[node, k]),
+                    self.nodes[node, k][keep],
+                    self.signs[node, k][keep],
+                )
+            )
+        return found
+
+
+def side_table(
+    dim: Dim,
+    weight: np.ndarray,
+    firsts: int = 1,
+    heavy: int = 4,
+    light: int = 2,
+    climb: bool = False,
+    degenerate: bool = False,
+) -> Sides:
+    """Candidate sides of every node: ``a`` among its ``firsts`` largest leaves; ``b`` under a
+    sibling of the node (``climb``: or of any ancestor below the root; the ``heavy`` largest
+    and ``light`` smallest siblings at each level: a small sibling is often withheld already),
+    or (``degenerate``) none: the path up to the root changes. Which one a cell gets is
+    decided by width and cost in ``results.lattice.sweep``: a wider choice than ``sides``
+    gives, because a tiny service point has no partner month of its own and must move against
+    a sibling instead."""
+    n = len(dim.up)
+    rows: list[list[tuple[int, int, list[int], list[int]]]] = []
+    for node in range(n):
+        under = dim.leaves[node]
+        found = []
+        for a in under[np.argsort(-weight[under], kind="stable")[:firsts]]:
+            a = int(a)
+            chain = dim.up[a]
+            for x in dim.up[node][:-1] if climb else dim.up[node][:1]:
+                if x == dim.root:
+                    break
+                siblings = [s for s in dim.children[int(dim.parent[x])] if s != x]
+                ordered = sorted(siblings, key=lambda s: (-weight[s], s))
+                for s in dict.fromkeys(ordered[:heavy] + ordered[len(ordered) - light :]):
+                    leaves = dim.leaves[s]
+                    b = int(leaves[np.argmax(weight[leaves])])
+                    path_a = chain[: chain.index(x) + 1]
+                    path_b = dim.up[b][: dim.up[b].index(s) + 1]
+                    found.append((a, b, path_a + path_b, [1] * len(path_a) + [-1] * len(path_b)))
+            if degenerate or node == dim.root:
+                found.append((a, -1, list(chain), [1] * len(chain)))
+        rows.append(found)
+    k = max(len(r) for r in rows)
+    length = max(len(c[2]) for r in rows for c in r)
+    table = Sides(
+        np.zeros((n, k), np.int64),
+        np.full((n, k), -1, np.int64),
+        np.full((n, k, length), n, np.int64),
+        np.zeros((n, k, length), np.int64),
+        np.zeros((n, k), bool),
+        n,
+    )
+    for node, found in enumerate(rows):
+        for j, (a, b, nodes, signs) in enumerate(found):
+            table.a[node, j], table.b[node, j], table.valid[node, j] = a, b, True
+            table.nodes[node, j, : len(nodes)] = nodes
+            table.signs[node, j, : len(signs)] = signs
+    return table
+
+
 def corners(side: Side) -> list[tuple[int, int]]:
     return [(side.a, 1)] + ([(side.b, -1)] if side.b >= 0 else [])
 

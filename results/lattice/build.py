@@ -47,6 +47,8 @@ def build(release: Release) -> Lattice:
     )
     if lattice.state == Lattice.State.BUILT:
         return lattice
+    if lattice.state == Lattice.State.FAILED:  # a retry: pages say "being computed" again
+        Lattice.objects.filter(pk=lattice.pk).update(state=Lattice.State.BUILDING, error="")
     try:
         return _build(release, lattice)
     except Exception as error:
@@ -57,6 +59,7 @@ def build(release: Release) -> Lattice:
 def _build(release: Release, lattice: Lattice) -> Lattice:
     started = clock.monotonic()
     threshold = release.form.project.cell_threshold
+    pair_levels = release.form.project.pair_levels  # frozen with the lattice, as the threshold
     variables = form_variables(release.form)
     leaves = leaf_counts(release, variables)
     geo_tree, point_leaf = geography(leaves.points)
@@ -80,6 +83,7 @@ def _build(release: Release, lattice: Lattice) -> Lattice:
         point_leaf,
         month_leaf,
         release,
+        levels=pair_levels,
     )
     work = Work(cubes, leaves.kinds, totals, geo, when, slack, pairs)
     result = protect(work, threshold)
@@ -125,9 +129,10 @@ def _build(release: Release, lattice: Lattice) -> Lattice:
             row.lattice = lattice
         LatticeCube.objects.bulk_create(rows)
         lattice.threshold = threshold
+        lattice.pair_levels = [list(levels) for levels in pair_levels]
         lattice.geography, lattice.time = geo_tree.as_dict(), time_tree.as_dict()
         lattice.report = utility_report(result, work, geo_tree, time_tree)
-        lattice.state = Lattice.State.BUILT
+        lattice.state, lattice.error = Lattice.State.BUILT, ""
         lattice.built_at = timezone.now()
         lattice.seconds = round(clock.monotonic() - started, 3)
         lattice.save()

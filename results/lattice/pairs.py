@@ -1,12 +1,12 @@
 """Cross-tabulations of two questions ("pairs") in the lattice, at coarse levels only.
 
 Every pair of a single-valued question (or a multi-select option, as row) with a single-valued
-question is published at the nodes of the pair levels (``PAIR_LEVELS``, coarse so that the
-lattice stays tractable: countries and all places, by year and all time). A pair's margins are
-the two questions' own cells at the node and its total the node's records, so a box that moves
-a question's cells at a pair node must move the pair's cells along (``moves``): ``protect``
-adds those cells to the box, and a pair's own small cells get boxes of their own (two
-categories of each question, margins unchanged).
+question is published at the nodes of the pair levels the DPO chose (default ``PAIR_LEVELS``,
+coarse so that the lattice stays tractable: countries and all places, by year and all time). A
+pair's margins are the two questions' own cells at the node and its total the node's records,
+so a box that moves a question's cells at a pair node must move the pair's cells along
+(``moves``): ``protect`` adds those cells to the box, and a pair's own small cells get boxes of
+their own (two categories of each question, margins unchanged).
 """
 
 import json
@@ -58,19 +58,27 @@ def pair_names(kinds: dict[str, str]) -> list[tuple[str, str]]:
     return found + [(o, s) for o in options for s in singles]
 
 
-def pair_counts(records, leaves, trees, point_leaf, month_leaf, release=None) -> dict[str, Pair]:
-    """Pair cubes rolled up to every pair node, counted in the database at the finest pair
-    level (GROUP BY service point and period prefix only when the levels need them), one query
-    per two questions (a multi-select's options share theirs)."""
-    geo_small, geo_index, _ = restricted(trees[0], PAIR_LEVELS[0])
-    time_small, time_index, _ = restricted(trees[1], PAIR_LEVELS[1])
+def pair_counts(
+    records, leaves, trees, point_leaf, month_leaf, release=None, levels=PAIR_LEVELS
+) -> dict[str, Pair]:
+    """Pair cubes rolled up to every pair node. Two single-valued questions are counted in
+    numpy from the records read once as integers (``leaves.rows``); a multi-select option with
+    a question in the database at the finest pair level (GROUP BY service point and period
+    prefix only when the levels need them), one query per two questions (a multi-select's
+    options share theirs). ``levels``: (geography levels, time levels) the DPO chose for pairs
+    (``accounts.Project.pair_levels``)."""
+    geo_small, geo_index, _ = restricted(trees[0], levels[0])
+    time_small, time_index, _ = restricted(trees[1], levels[1])
     gdim, tdim = Dim.of(geo_small), Dim.of(time_small)
     full_geo, full_time = Dim.of(trees[0]), Dim.of(trees[1])
-    by_point = PAIR_LEVELS[0] != ("all",)
-    prefix = {"all": 0, "year": 4, "quarter": 7, "month": 7}[_finest(PAIR_LEVELS[1])]
+    by_point = tuple(levels[0]) != ("all",)
+    prefix = {"all": 0, "year": 4, "quarter": 7, "month": 7}[_finest(tuple(levels[1]))]
     wanted = pair_names(leaves.kinds)
     queries: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    coded = leaves.rows.codes if leaves.rows is not None else {}
     for first, second in wanted:
+        if first in coded and second in coded:
+            continue
         queries.setdefault((first.split("=", 1)[0], second), []).append((first, second))
     g_leaves, t_leaves = geo_small.leaves(), time_small.leaves()
     g_member = _membership(gdim, g_leaves)
@@ -81,7 +89,32 @@ def pair_counts(records, leaves, trees, point_leaf, month_leaf, release=None) ->
     def finest(up: list[int], index: dict[int, int], column: dict[int, int]) -> int:
         return next(column[index[n]] for n in up if n in index and index[n] in column)
 
+    def roll(leaf: np.ndarray, sizes: tuple[int, int]) -> np.ndarray:
+        by_geo = (g_member @ leaf.reshape(len(g_leaves), -1)).reshape(
+            len(g_member), len(t_leaves), -1
+        )
+        values = np.einsum("gtr,st->gsr", by_geo, t_member)
+        return values.reshape(len(g_member), len(t_member), *sizes)
+
     pairs = {}
+    if coded:  # each record's finest pair node, then one bincount per pair
+        of_point = np.array(
+            [finest(full_geo.up[point_leaf[p]], geo_index, g_col) for p in leaves.points]
+        )
+        of_month = np.array(
+            [finest(full_time.up[month_leaf[m]], time_index, t_col) for m in leaves.months]
+        )
+        node = of_point[leaves.rows.point] * len(t_leaves) + of_month[leaves.rows.month]
+        for first, second in wanted:
+            if first not in coded or second not in coded:
+                continue
+            sizes = (len(leaves.categories[first]), len(leaves.categories[second]))
+            cell = (node * sizes[0] + coded[first]) * sizes[1] + coded[second]
+            size = len(g_leaves) * len(t_leaves) * sizes[0] * sizes[1]
+            leaf = np.bincount(cell, minlength=size).reshape(len(g_leaves), len(t_leaves), *sizes)
+            name = f"{first}|{second}"
+            values = roll(leaf, sizes)
+            pairs[name] = Pair(name, first, second, values, gdim, tdim, geo_index, time_index)
     if connection.vendor == "postgresql" and release is not None and queries:
         every = _grouped_postgresql(release, list(queries), by_point, prefix)
     for (key_a, key_b), members in queries.items():
@@ -110,15 +143,10 @@ def pair_counts(records, leaves, trees, point_leaf, month_leaf, release=None) ->
             ib = [leaves.categories[second].index(b) for _, _, _, b, _ in found]
             if found:
                 np.add.at(leaf, (gi, ti, ia, ib), counts)
-            by_geo = (g_member @ leaf.reshape(len(g_leaves), -1)).reshape(
-                len(g_member), len(t_leaves), -1
-            )
-            values = np.einsum("gtr,st->gsr", by_geo, t_member).reshape(
-                len(g_member), len(t_member), *sizes
-            )
+            values = roll(leaf, sizes)
             name = f"{first}|{second}"
             pairs[name] = Pair(name, first, second, values, gdim, tdim, geo_index, time_index)
-    return pairs
+    return {f"{a}|{b}": pairs[f"{a}|{b}"] for a, b in wanted}
 
 
 def _membership(dim: Dim, leaves: list[int]) -> np.ndarray:

@@ -2,10 +2,14 @@
 
 Primary: every cell, pair cell and node record total with ``0 < n < threshold``. Secondary:
 each withheld cell needs a perturbation box (``results.lattice.boxes``) at least ``threshold``
-wide whose changed cells are all withheld; the cheapest box (fewest newly withheld cells, then
-least withheld mass) is taken and its cells withheld, which certifies them too. A cell with no
-such box is never published: its whole question (or pair) is withheld (the report says so), and
-if a record total has none, nothing of the release is published. So the guarantee holds for
+wide whose changed cells are all withheld; the cheapest box is taken and its cells withheld,
+which certifies them too. Boxes are searched in batches with numpy (``results.lattice.sweep``):
+record totals first, then every cube's cells, with local candidates (siblings at the cell's own
+level), then broad ones (any level, degenerate sides, pairs moved along) for the few left; only
+what those leave goes to the per-cell search here (old narrow and wide sides, then every broad
+side, pairs moved along). A cell with no box is never published: its whole question (or pair)
+is withheld (the report says so) except the zeros its published margins already tell, and if a
+record total has none, nothing of the release is published. So the guarantee holds for
 every combination of published cells, margins, zeros and levels - the tau-ARGUS modular idea of
 protecting each node with its children, with consistency across shared cells built in, because
 a box is defined on the leaves and therefore fits every level at once.
@@ -18,8 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from results.lattice.boxes import Box, Dim, category_box, corners, sides
+from results.lattice.boxes import Box, Dim, Sides, category_box, corners, side_table, sides
 from results.lattice.pairs import Pair, coupled, pair_nodes
+from results.lattice.sweep import Coupling, category_boxes, pair_touch, totals_boxes
 
 MENTIONS = "mentions"
 TRIED = 3  # partner categories per box shape checked against the pairs they move
@@ -56,7 +61,41 @@ def protect(lattice: Lattice, threshold: int) -> Protection:
     result = Protection(small, {n: h.copy() for n, h in small.items()}, totals, totals.copy())
     certified = {n: np.zeros_like(h) for n, h in small.items()}
     total_certified = np.zeros_like(totals)
-    for g, t in zip(*np.nonzero(result.total_hidden), strict=True):
+    geo_weight = lattice.totals[:, lattice.when.root].astype(float)
+    time_weight = lattice.totals[lattice.geo.root, :].astype(float)
+    tables = []
+    for wide in (False, True):  # local candidates for every cell, then all for the few left
+        options = dict(firsts=2, heavy=16, light=0, climb=True, degenerate=True) if wide else {}
+        geo_sides = side_table(lattice.geo, geo_weight, **options)  # type: ignore[arg-type]
+        time_sides = side_table(lattice.when, time_weight, **options)  # type: ignore[arg-type]
+        tables.append((geo_sides, time_sides, _pair_touch(lattice, geo_sides, time_sides)))
+    moves = {
+        name: (
+            lattice.kinds[name] == MENTIONS,
+            lattice.slack[name][0]
+            if name in lattice.slack and lattice.kinds[name] != MENTIONS
+            else None,
+        )
+        for name in lattice.cubes
+    }
+    left_totals = np.argwhere(result.total_hidden & ~total_certified)
+    for geo_sides, time_sides, touch in tables:  # local candidates, then all for the few left
+        left_totals = totals_boxes(
+            lattice.totals,
+            lattice.cubes,
+            moves,
+            (result.total_hidden, result.hidden),
+            (total_certified, certified),
+            left_totals,
+            threshold,
+            geo_sides,
+            time_sides,
+            touch,
+            Coupling(lattice.pairs, result.hidden, certified, geo_sides, time_sides)
+            if lattice.pairs
+            else None,
+        )
+    for g, t in left_totals.tolist():
         if not total_certified[g, t]:
             box = _totals_box(lattice, result, threshold, int(g), int(t))
             if box is None or box.width < threshold:
@@ -64,28 +103,82 @@ def protect(lattice: Lattice, threshold: int) -> Protection:
             if box is None or box.width < threshold:
                 return _nothing(result)
             _apply(box, result, certified, total_certified)
+    paired = {n for p in lattice.pairs.values() for n in (p.first, p.second)}
+    left = {name: np.argwhere(result.hidden[name] & ~certified[name]) for name in lattice.cubes}
+    for geo_sides, time_sides, touch in tables:
+        for name, values in lattice.cubes.items():
+            left[name] = category_boxes(
+                values,
+                result.hidden[name],
+                certified[name],
+                left[name],
+                threshold,
+                geo_sides,
+                time_sides,
+                touch if name in paired else None,
+                lattice.slack.get(name),
+            )
     for name in [*lattice.cubes, *lattice.pairs]:
-        for cell in zip(*np.nonzero(result.hidden[name] & ~certified[name]), strict=True):
+        cells = left.get(name)
+        if cells is None:
+            cells = np.argwhere(result.hidden[name] & ~certified[name])
+        for cell in map(tuple, cells.tolist()):
             if certified[name][cell] or name in result.dropped:
                 continue
-            for wide in (False, True):
+            for attempt in ("narrow", "wide", "broad"):
+                wide = attempt != "narrow"
                 if name in lattice.pairs:
+                    if attempt == "broad":
+                        break
                     box = _pair_box(lattice.pairs[name], result.hidden[name], threshold, cell, wide)
-                else:
-                    box = _category_box(lattice, name, result, threshold, cell, wide)
+                else:  # "broad": every side of the batched search, pairs moved along
+                    broad = tables[1][:2] if attempt == "broad" else None
+                    box = _category_box(lattice, name, result, threshold, cell, wide, broad)
                 if box is not None and box.width >= threshold:
                     break
             if box is None or box.width < threshold:
-                result.dropped.add(name)
-                result.hidden[name][:] = True
+                _drop(lattice, result, name)
                 certified[name][:] = True
                 continue
             _apply(box, result, certified, total_certified)
     for name, pair in lattice.pairs.items():  # a pair is published only with both questions
         if {pair.first, pair.second} & result.dropped:
-            result.dropped.add(name)
-            result.hidden[name][:] = True
+            _drop(lattice, result, name)
     return result
+
+
+def _drop(lattice: Lattice, result: Protection, name: str) -> None:
+    """Withhold a question (or pair) entirely, except its zeros where the place and period
+    publish 0 records (for a pair: or its row's or column's question publishes 0): those the
+    published margins already tell, and shown withheld they would read as
+    hidden cells any attacker pins to exactly 0 (no box runs through an empty node, so no
+    certificate needs them)."""
+    result.dropped.add(name)
+    empty = (lattice.totals == 0) & ~result.total_hidden
+    if name not in lattice.pairs:
+        result.hidden[name][:] = True
+        result.hidden[name][empty] = False
+        return
+    pair = lattice.pairs[name]  # and a pair's row or column whose margin is a published 0
+    geo = np.array(sorted(pair.geo_of, key=lambda n: pair.geo_of[n]))
+    when = np.array(sorted(pair.time_of, key=lambda n: pair.time_of[n]))
+    block: tuple = np.ix_(geo, when)
+    rows = (lattice.cubes[pair.first][block] == 0) & ~result.hidden[pair.first][block]
+    columns = (lattice.cubes[pair.second][block] == 0) & ~result.hidden[pair.second][block]
+    known = rows[:, :, :, None] | columns[:, :, None, :] | empty[block][:, :, None, None]
+    result.hidden[name][:] = True
+    result.hidden[name][known] = False
+
+
+def _pair_touch(lattice: Lattice, geo: Sides, when: Sides) -> tuple | None:
+    """Which candidate sides change a node where pairs are published (all pairs share their
+    levels): the batched search leaves those boxes to the per-cell one."""
+    if not lattice.pairs:
+        return None
+    pair = next(iter(lattice.pairs.values()))
+    return pair_touch(geo, np.array(list(pair.geo_of))), pair_touch(
+        when, np.array(list(pair.time_of))
+    )
 
 
 def _nothing(result: Protection) -> Protection:
@@ -98,13 +191,24 @@ def _nothing(result: Protection) -> Protection:
 
 
 def _category_box(
-    lattice: Lattice, name: str, result: Protection, threshold, cell, wide: bool = False
+    lattice: Lattice,
+    name: str,
+    result: Protection,
+    threshold,
+    cell,
+    wide: bool = False,
+    broad: tuple[Sides, Sides] | None = None,
 ) -> Box | None:
     g, t, c = (int(i) for i in cell)
     values, hidden = lattice.cubes[name], result.hidden[name]
     best: Box | None = None
-    for gs in sides(lattice.geo, g, lattice.totals[:, t].astype(float), wide):
-        for ts in sides(lattice.when, t, lattice.totals[g, :].astype(float), wide):
+    if broad is not None:
+        geo_options, time_options = broad[0].of(g), broad[1].of(t)
+    else:
+        geo_options = sides(lattice.geo, g, lattice.totals[:, t].astype(float), wide)
+        time_options = sides(lattice.when, t, lattice.totals[g, :].astype(float), wide)
+    for gs in geo_options:
+        for ts in time_options:
             up, down, new, mass = category_box(values, hidden, lattice.slack.get(name), gs, ts, c)
             new[c] = 10**9
             shared = pair_nodes(

@@ -4,8 +4,9 @@ question's categories or the nodes of one level of a dimension under the filtere
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from results.lattice.store import cube, cube_names
 from results.lattice.trees import GEO_LEVELS, TIME_LEVELS, Tree
 from results.models import Lattice
@@ -123,7 +124,7 @@ def entries(
     if found is None:
         raise Problem(
             "results.table_not_published",
-            f"{key} is not among this release's published tables.",
+            interpolate(_("%(table)s is not among this release's published tables."), table=key),
             available=sorted(n for n in names if not set(n) & {"=", "|", "_"}),
         )
     categories = found[1][:-1]
@@ -155,16 +156,24 @@ def pair_cells_named(lattice: Lattice, first: str, second: str, g: int, t: int) 
             )
             raise Problem(
                 "results.table_not_published",
-                "Cross-tabulations of two questions are published only for "
-                + " / ".join(levels)
-                + " (the levels the DPO chose), so that no difference of them gives a "
-                "hidden count away. Remove the filters, or cross a question with a place or "
-                "period.",
+                interpolate(
+                    _(
+                        "Cross-tabulations of two questions are published only for %(levels)s "
+                        "(the levels the DPO chose), so that no difference of them gives a "
+                        "hidden count away. Remove the filters, or cross a question with a "
+                        "place or period."
+                    ),
+                    levels=" / ".join(levels),
+                ),
                 available=levels,
             )
         block = cells[layout["geography"].index(g), layout["time"].index(t)].astype(np.int64)
         return block.T if flip else block
     raise Problem(
         "results.table_not_published",
-        f"{first} by {second} is not among this release's protected tables.",
+        interpolate(
+            _("%(first)s by %(second)s is not among this release's protected tables."),
+            first=first,
+            second=second,
+        ),
     )

@@ -3,24 +3,37 @@ of each tree a set of filters names (or a clear refusal naming what is available
 
 Releases approved before lattices existed are built lazily: the first read enqueues
 ``results.lattice_build`` (which runs at once without a broker), and until it is built analysts
-keep reading the previous built release; ``manage.py build_lattices`` builds them all ahead.
+keep reading the previous built release where that is allowed (``results.lattice.status``);
+``manage.py build_lattices`` builds them all ahead.
 """
 
 from functools import lru_cache
 
 import numpy as np
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from forms.models import Form
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 from privacy.models import Release, ReleasedRecord
 from privacy.review import latest_approved
 from results.lattice import trees
+from results.lattice.status import Reading, lattice_queue, only_added
 from results.lattice.trees import Tree
 from results.models import Lattice, LatticeCube
 
 GEO_FILTERS = ("network", "national_society", "country", "service_point")
 TIME_FILTERS = ("year", "quarter", "month")
+# The filters' names in refusals, in the reader's language (as results.dashboard labels them).
+LEVEL_NAMES = {
+    "network": _("Regional migration network"),
+    "national_society": _("National Society"),
+    "country": _("Country"),
+    "service_point": _("Service point"),
+    "year": _("Year"),
+    "quarter": _("Quarter"),
+    "month": _("Month"),
+}
 
 
 def built(release: Release) -> Lattice | None:
@@ -32,26 +45,35 @@ def built(release: Release) -> Lattice | None:
 
 
 def readable_release(form: Form) -> tuple[Release | None, Release | None]:
-    """(the release analysts read: the latest approved whose lattice is built, the newer
-    approved release still being built or None)."""
+    """(the release analysts read, the newer approved release whose lattice is not built or
+    None): ``reading`` without the lattice's state."""
+    found = reading(form)
+    return found.release, found.pending
+
+
+def reading(form: Form) -> Reading:
+    """What analysts read of ``form``: the latest approved release once its lattice is built;
+    meanwhile (being computed, or failed) the latest older one that is built, if the newer
+    release only added records to it, else nothing (``Reading.rebuilding``)."""
     latest = latest_approved(form)
     if latest is None:
-        return None, None
+        return Reading(None)
     if built(latest) is None and latest._lattice is None:
-        from results.tasks import lattice_build  # the task imports the builder, not this module
-
-        lattice_build.delay(latest.pk)
+        lattice_queue(latest.pk)
         del latest._lattice
     if built(latest) is not None:
-        return latest, None
+        return Reading(latest)
     older = (
         Release.objects.filter(
             form=form, state=Release.State.APPROVED, lattice__state=Lattice.State.BUILT
         )
+        .defer("record_ids", "risk", "microdata_risk")
         .order_by("-approved_at", "-pk")
         .first()
     )
-    return older, latest
+    if older is not None and not only_added(older, latest):
+        return Reading(None, latest, latest._lattice, withdrawn=older)
+    return Reading(older, latest, latest._lattice)
 
 
 def release_trees(release: Release) -> tuple[Tree, Tree]:
@@ -152,8 +174,12 @@ def geo_node(tree: Tree, filters) -> int:
         if not matches:
             raise Problem(
                 "results.unknown_filter_value",
-                f"No {level.replace('_', ' ')} {value!r} in this release. Available: "
-                + ", ".join(_available(tree, level)),
+                interpolate(
+                    _("%(filter)s %(value)s is not in this release. Available: %(available)s"),
+                    filter=LEVEL_NAMES.get(level, level),
+                    value=repr(value),
+                    available=", ".join(_available(tree, level)),
+                ),
                 filter=level,
                 available=_available(tree, level),
             )
@@ -169,9 +195,11 @@ def geo_node(tree: Tree, filters) -> int:
     if len(chosen) != 1:
         raise Problem(
             "results.unknown_filter_value",
-            "These places do not name one published area (a country served by several "
-            "National Societies needs the National Society too, and a service point must lie "
-            "in the country or network given).",
+            _(
+                "These places do not name one published area (a country served by several "
+                "National Societies needs the National Society too, and a service point must "
+                "lie in the country or network given)."
+            ),
             filter="geography",
         )
     return chosen[0]
@@ -191,14 +219,20 @@ def time_node(tree: Tree, filters) -> int:
         if key not in tree.index:
             raise Problem(
                 "results.unknown_filter_value",
-                f"No {level} {value!r} in this release. Available: "
-                + ", ".join(_available(tree, level)),
+                interpolate(
+                    _("%(filter)s %(value)s is not in this release. Available: %(available)s"),
+                    filter=LEVEL_NAMES.get(level, level),
+                    value=repr(value),
+                    available=", ".join(_available(tree, level)),
+                ),
                 filter=level,
                 available=_available(tree, level),
             )
         nodes.add(tree.index[key])
     if len(nodes) > 1:
-        raise Problem("results.range_not_published", "Give one period: a month, quarter or year.")
+        raise Problem(
+            "results.range_not_published", _("Give one period: a month, quarter or year.")
+        )
     return nodes.pop() if nodes else 0
 
 
@@ -215,8 +249,13 @@ def _range_node(tree: Tree, since: str | None, until: str | None) -> int:
             return i
     raise Problem(
         "results.range_not_published",
-        "Tables are published for one month, one quarter, one year or all time, so that no "
-        "difference of two periods gives away a hidden count. Available: "
-        + ", ".join(_available(tree, "year") + _available(tree, "quarter")),
+        interpolate(
+            _(
+                "Tables are published for one month, one quarter, one year or all time, so that "
+                "no difference of two periods gives away a hidden count. Available: "
+                "%(available)s"
+            ),
+            available=", ".join(_available(tree, "year") + _available(tree, "quarter")),
+        ),
         available={lv: _available(tree, lv) for lv in TIME_FILTERS},
     )

@@ -76,6 +76,10 @@ def media_file(ctx):
     return {"file": SimpleUploadedFile("places.csv", b"name,label\na,A\n")}
 
 
+def recovery_file(ctx):
+    return {"file": SimpleUploadedFile("waypoint-recovery.json", b'{"format": "other"}')}
+
+
 MATRIX = [
     ("get", "/api/v1/networks", None, REFERENCE_READ),
     (
@@ -131,6 +135,8 @@ MATRIX = [
         statuses(401, 401, 404, 403, 400, 403, 400),  # reachable for the DPO; not encrypted
     ),
     ("get", P + "/forms/simple/risk-report", None, DPO_ONLY),
+    # Reachable for the DPO and the admin, who get the file refused (not a recovery file).
+    ("post", P + "/recovery", recovery_file, statuses(401, 401, 404, 403, 400, 403, 400)),
     ("get", P + "/forms/simple/compare?reason=matrix", None, DPO_ONLY),
     (
         "post",
@@ -175,6 +181,13 @@ MATRIX = [
     ("get", P + "/forms/simple/results/tables?row=month&columns=country", None, RESULTS),
     ("get", P + "/forms/simple/results/filters", None, RESULTS),
     ("get", P + "/forms/simple/results/lattice", None, RESULTS),
+    # The DPO's retry of a failed computation: reachable, refused as the release is not approved
+    (
+        "post",
+        P + "/forms/simple/results/releases/{release}/retry",
+        None,
+        statuses(401, 401, 404, 403, 409, 403, 409),
+    ),
     (
         "get",
         P + "/forms/simple/results/ranks/place",
@@ -186,6 +199,12 @@ MATRIX = [
     (
         "get",
         P + "/forms/simple/results/records.csv",
+        None,
+        statuses(401, 401, 404, 403, 403, 403, 403),
+    ),
+    (
+        "get",
+        P + "/forms/simple/results/records.xlsx",
         None,
         statuses(401, 401, 404, 403, 403, 403, 403),
     ),

@@ -18,7 +18,14 @@ def url(project) -> str:
 
 @pytest.mark.parametrize(
     "change",
-    [{"k_anonymity": 0}, {"k_anonymity": 1}, {"cell_threshold": 1}, {"retention_days": 0}],
+    [
+        {"k_anonymity": 0},
+        {"k_anonymity": 1},
+        {"cell_threshold": 1},
+        {"retention_days": 0},
+        {"pair_geography": "street"},
+        {"pair_time": "day"},
+    ],
 )
 def test_settings_out_of_bounds_are_refused_with_nothing_changed(api, project, dpo, change):
     response = api.as_user(dpo).patch(url(project), {**change, "reason": "try"}, format="json")
@@ -112,7 +119,7 @@ def test_the_name_and_the_settings_change_together_or_not_at_all(api, project, a
 
 def form_data(project, **changes) -> dict:
     fields = ["name", "description", "k_anonymity", "cell_threshold", "disclosure_mode"]
-    fields += ["missing_values", "retention_days"]
+    fields += ["missing_values", "retention_days", "pair_geography", "pair_time"]
     return {**{name: getattr(project, name) for name in fields}, **changes}
 
 
@@ -155,3 +162,34 @@ def test_a_change_is_judged_on_the_settings_as_saved_meanwhile(project, dpo):
     assert later == {"k_anonymity": [7, 9]}
     events = AuditEvent.objects.filter(action="project.settings").order_by("pk")
     assert [e.details["changed"]["k_anonymity"] for e in events] == [[5, 7], [7, 9]]
+
+
+def test_the_dpo_chooses_the_levels_two_questions_are_cross_tabulated_at(api, project, dpo):
+    """Issue 13: pairs are published at the levels the DPO chooses (coarse by default), changed
+    like every privacy setting: with a reason, audited old -> new."""
+    before = api.as_user(dpo).get(url(project)).json()
+    response = api.as_user(dpo).patch(
+        url(project),
+        {"pair_geography": "service_point", "pair_time": "month", "reason": "per-site planning"},
+        format="json",
+    )
+
+    assert (before["pair_geography"], before["pair_time"]) == ("country", "year")
+    assert response.status_code == 200, response.json()
+    project.refresh_from_db()
+    assert project.pair_levels == (("all", "service_point"), ("all", "month"))
+    event = AuditEvent.objects.get(action="project.settings")
+    assert event.details["changed"] == {
+        "pair_geography": ["country", "service_point"],
+        "pair_time": ["year", "month"],
+    }
+
+
+def test_an_analyst_cannot_change_the_pair_levels(api, project, analyst):
+    response = api.as_user(analyst).patch(
+        url(project), {"pair_geography": "all", "reason": "smaller"}, format="json"
+    )
+
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.pair_geography == "country"

@@ -13,7 +13,7 @@ from tests.xlsform import simple_form, xlsx
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"accounts", "audit", "forms", "sync", "privacy"}
+APPS = {"accounts", "audit", "forms", "sync", "privacy", "results"}
 ROLES = ("admin_user", "staff_user", "form_manager", "dpo", "analyst", "anonymous")
 IN = 302  # redirected to /admin/login/
 
@@ -60,6 +60,8 @@ MATRIX = {
     "sync.ConflictingCopy add": (403, 403, IN, IN, IN, IN),
     "privacy.AnonymisedRecord list": (200, 403, IN, IN, IN, IN),
     "privacy.AnonymisedRecord add": (403, 403, IN, IN, IN, IN),
+    "privacy.RecordVerdict list": (200, 403, IN, IN, IN, IN),
+    "privacy.RecordVerdict add": (403, 403, IN, IN, IN, IN),
     "privacy.DisclosureRun list": (200, 403, IN, IN, IN, IN),
     "privacy.DisclosureRun add": (403, 403, IN, IN, IN, IN),
     "privacy.DisclosurePending list": (200, 403, IN, IN, IN, IN),
@@ -70,6 +72,10 @@ MATRIX = {
     "privacy.ReleasedRecord add": (403, 403, IN, IN, IN, IN),
     "privacy.ReleaseJob list": (200, 403, IN, IN, IN, IN),
     "privacy.ReleaseJob add": (403, 403, IN, IN, IN, IN),
+    "results.Lattice list": (200, 403, IN, IN, IN, IN),
+    "results.Lattice add": (403, 403, IN, IN, IN, IN),
+    "results.LatticeCube list": (200, 403, IN, IN, IN, IN),
+    "results.LatticeCube add": (403, 403, IN, IN, IN, IN),
 }
 
 

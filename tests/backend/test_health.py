@@ -15,7 +15,13 @@ def test_readiness_checks_database_broker_and_storage(client):
     response = client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "storage": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "storage": "ok",
+        "lattices": "ok",
+    }
 
 
 def test_readiness_fails_when_the_broker_is_down(client, settings):

@@ -53,7 +53,11 @@ def test_unmatched_api_urls_answer_json_not_html(client, settings, debug):
     response = client.get("/api/v1/projects/not-a-number/devices/1")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert response.json() == {
+        "detail": "Not found.",
+        "code": "not_found",
+        "title": "No such object, or not in a project you hold a role in.",
+    }
 
 
 def test_invalid_input_has_a_detail_and_field_errors(api, admin_user):

@@ -1,21 +1,23 @@
 """Anonymised records and releases without the pipeline's HTTP, Celery and review steps: a
 record is made from its quarantined submission by the real anonymisation
 (``privacy.anonymisation.services.record_anonymise``); a release is an approved one, as a DPO's
-approval of a reviewed candidate leaves it. Disclosure control is not run: pass ``published``
-(or ``suppressed``, ``held``) to say what it would have decided."""
+approval of a reviewed candidate leaves it. Disclosure control is not run: each record gets a
+verdict on its content as if it had passed it unchanged; pass ``suppressed`` (or ``held``,
+``fk``) to say what it would have decided instead."""
 
 import factory
 from django.utils import timezone
 
 from privacy import signals
-from privacy.models import AnonymisedRecord, Release
+from privacy.models import AnonymisedRecord, RecordVerdict, Release, content_key
 from tests.factories.accounts import UserFactory
 from tests.factories.sync import SubmissionFactory
 
 
 class AnonymisedRecordFactory(factory.Factory):
     """``AnonymisedRecordFactory(submission=SubmissionFactory(version=v, xml=...))``; other
-    keyword arguments overwrite fields after anonymisation (``published``, ``month``, ...)."""
+    keyword arguments overwrite fields after anonymisation (``month``, ...) or set its
+    verdict (``suppressed``, ``held``, ``fk``)."""
 
     class Meta:
         model = AnonymisedRecord
@@ -28,10 +30,18 @@ class AnonymisedRecordFactory(factory.Factory):
 
         record = record_anonymise(submission_id=submission.pk)
         assert record is not None, f"{submission} is not processable (incomplete, encrypted?)"
+        verdict = {
+            name: fields.pop(name) for name in ("suppressed", "held", "fk") if name in fields
+        }
         if fields:
             for name, value in fields.items():
                 setattr(record, name, value)
             record.save(update_fields=[*fields, "updated_at"])
+        RecordVerdict.objects.update_or_create(
+            record=record,
+            defaults={"form_id": record.form_id, "suppressed": [], "held": False, "fk": 0}
+            | {"content_key": content_key(record.content_hash), **verdict},
+        )
         return record
 
     _build = _create

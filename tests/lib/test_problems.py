@@ -54,6 +54,7 @@ def test_api_answers_detail_code_and_details():
     assert response.data == {
         "detail": "Taken.",
         "code": "form.version_exists",
+        "title": "That version is published with different content.",
         "problems": [{"code": "form.version_exists"}],
     }
 

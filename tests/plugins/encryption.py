@@ -2,6 +2,7 @@
 and submissions wrapped exactly as Collect wraps them."""
 
 import base64
+import hashlib
 import os
 
 import pytest
@@ -54,15 +55,27 @@ def collect_encrypted(
     media: dict[str, bytes],
     digest=hashes.SHA256,
     mask=hashes.SHA256,
+    signed_media: dict[str, bytes] | None = None,
 ) -> tuple[bytes, dict[str, bytes]]:
     """The manifest and files Collect sends: the key wrapped with RSA-OAEP as the device's
     provider does (Android: SHA-256 digest and mask), then AES-256-CFB with PKCS#5 padding, the
-    IV from md5(instanceID + key), media files first and the XML last."""
+    IV from md5(instanceID + key), media files first and the XML last, and the signature
+    (EncryptionUtils.getBase64EncryptedElementSignature): the md5 of "form id, version, wrapped
+    key, instanceID, name::md5 of each plaintext file", one per line, RSA-wrapped as the key is.
+    ``signed_media``: sign other media than those sent, as a file swapped on the way would be."""
     key = os.urandom(32)
     seed = crypto.odk_iv_seed(instance_id, key)
-    wrapped = public_key.encrypt(
-        key, padding.OAEP(mgf=padding.MGF1(mask()), algorithm=digest(), label=None)
+    oaep = padding.OAEP(mgf=padding.MGF1(mask()), algorithm=digest(), label=None)
+    wrapped = public_key.encrypt(key, oaep)
+    wrapped_b64 = base64.b64encode(wrapped).decode()
+    source = crypto.odk_signature_source(
+        form_id="secret",
+        version="1",
+        base64_encrypted_key=wrapped_b64,
+        instance_id=instance_id,
+        files=[*(signed_media or media).items(), ("submission.xml", xml)],
     )
+    signature = base64.b64encode(public_key.encrypt(hashlib.md5(source).digest(), oaep)).decode()
     files = {
         f"{name}.enc": crypto.encrypt_odk_file(key, seed, index, data)
         for index, (name, data) in enumerate(media.items())
@@ -71,10 +84,10 @@ def collect_encrypted(
     media_xml = "".join(f"<file>{name}.enc</file>" for name in media)
     manifest = (
         '<data xmlns="http://www.opendatakit.org/xforms/encrypted" id="secret" version="1" '
-        f'encrypted="yes"><base64EncryptedKey>{base64.b64encode(wrapped).decode()}'
+        f'encrypted="yes"><base64EncryptedKey>{wrapped_b64}'
         '</base64EncryptedKey><meta xmlns="http://openrosa.org/xforms"><instanceID>'
         f"{instance_id}</instanceID></meta><media>{media_xml}</media>"
         "<encryptedXmlFile>submission.xml.enc</encryptedXmlFile>"
-        "<base64EncryptedElementSignature>c2ln</base64EncryptedElementSignature></data>"
+        f"<base64EncryptedElementSignature>{signature}</base64EncryptedElementSignature></data>"
     ).encode()
     return manifest, files

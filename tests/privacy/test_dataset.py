@@ -60,7 +60,9 @@ def test_hold_mode_holds_records_back_until_their_group_grows(send, privacy_form
 
     assert run.held == 2
     assert set(
-        AnonymisedRecord.objects.filter(held=True).values_list("submission__instance_id", flat=True)
+        AnonymisedRecord.objects.filter(verdict__held=True).values_list(
+            "submission__instance_id", flat=True
+        )
     ) == {"uuid:d3", "uuid:d4"}
     send("uuid:d5", age="75", sex="female")
     grown = dataset.disclosure_run(form_id=privacy_form.form_id)
@@ -153,7 +155,7 @@ def test_dimensions_are_quasi_identifiers(send, privacy_form, project):
 
     run = dataset.disclosure_run(form_id=privacy_form.form_id)
 
-    held = set(AnonymisedRecord.objects.filter(held=True).values_list("pk", flat=True))
+    held = set(AnonymisedRecord.objects.filter(verdict__held=True).values_list("pk", flat=True))
     assert held == {r.pk for r in records[:3]}
     assert run.before["violating"] == 3
     assert run.after["dimensions"] == [

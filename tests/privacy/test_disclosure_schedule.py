@@ -108,7 +108,7 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
 
     def change_meanwhile(*args, **kwargs):
         AnonymisedRecord.objects.filter(pk=changed.pk).update(
-            content_hash="new", published={"case_number": "new pseudonym"}
+            content_hash="new", data={"case_number": "new pseudonym"}
         )
         return protect(*args, **kwargs)
 
@@ -117,6 +117,7 @@ def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read
 
     changed.refresh_from_db()
     assert changed.published == {"case_number": "new pseudonym"}
+    assert changed.verdict_in_force is None  # not judged on what the run read: no release holds it
     others = AnonymisedRecord.objects.exclude(pk=changed.pk)
     # The rest were written: 3 records under k = 5 are held back (before the run, none was).
     assert all(record.held for record in others)

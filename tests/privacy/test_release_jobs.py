@@ -6,7 +6,7 @@ and nothing changed; two approvals racing: the second is refused (409) while the
 import pytest
 
 from privacy import tasks
-from privacy.models import AnonymisedRecord, Release, ReleasedRecord
+from privacy.models import AnonymisedRecord, RecordVerdict, Release, ReleasedRecord
 from privacy.review import jobs
 from tests.samples import privacy_instance
 
@@ -89,7 +89,7 @@ def test_a_refusal_found_by_the_work_is_shown_and_changes_nothing(
     url = f"{base(project)}/{release.pk}/approve"
     client.post(url, {"content_hash": release.content_hash}, format="json")
     # Between the request and the worker, a record changes: the copy is not what was reviewed.
-    AnonymisedRecord.objects.filter(pk=records[0].pk).update(published={"story": "changed"})
+    RecordVerdict.objects.filter(record=records[0]).update(suppressed=["age"])
 
     tasks.release_job(queued.pop())
 

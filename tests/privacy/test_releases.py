@@ -10,7 +10,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from privacy import review
-from privacy.models import AnonymisedRecord, Release, ReleasedRecord
+from privacy.models import AnonymisedRecord, RecordVerdict, Release, ReleasedRecord
 from results import exports
 from results.released import Filters, released_records
 from tests.factories import ReleaseFactory, rules_approve
@@ -191,8 +191,8 @@ def test_a_candidate_over_a_release_that_changed_is_refused(six, dpo):
 
 def test_records_changed_since_opening_are_refused_and_nothing_is_frozen(six, dpo):
     candidate = review.release_open(form=six, user=dpo)
-    AnonymisedRecord.objects.filter(submission__instance_id="uuid:im1").update(
-        published={"age": "30-39", "story": "changed"}
+    RecordVerdict.objects.filter(record__submission__instance_id="uuid:im1").update(
+        suppressed=["age"]
     )
 
     with pytest.raises(review.ReleaseChanged):

@@ -77,6 +77,23 @@ def test_undo_puts_the_record_back_into_the_candidate(six, dpo):
     assert AuditEvent.objects.filter(action="record.withhold_undo", reason="wrong record").exists()
 
 
+def test_a_run_while_a_record_is_withheld_keeps_its_verdict_for_the_undo(six, dpo):
+    """The withholding queues disclosure control, which replaces the form's verdicts; the
+    withheld record is not judged, and keeps the verdict the DPO reviewed it with."""
+    from privacy.disclosure.dataset import disclosure_run
+
+    candidate = review.release_open(form=six, user=dpo)
+    review.record_withhold(record=record(2), user=dpo, reason="by mistake")
+    disclosure_run(form_id=six.pk)  # five left, k = 5: the others' verdicts are unchanged
+
+    outcome = review.withholding_undo(record=record(2), user=dpo, reason="wrong record")
+
+    assert record(2).verdict_in_force is not None
+    assert outcome.kept
+    review.release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
+    assert released_records(six).count() == 6
+
+
 def test_undo_of_an_earlier_withholding_needs_a_new_candidate(six, dpo):
     review.record_withhold(record=record(3), user=dpo, reason="before the candidate")
     review.release_open(form=six, user=dpo)

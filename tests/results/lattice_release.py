@@ -9,6 +9,7 @@ import uuid
 from accounts.models import ServicePoint
 from privacy.models import ReleasedRecord
 from results.lattice.build import build
+from results.models import Lattice
 from tests.factories import NationalSocietyFactory, NetworkFactory
 from tests.factories.privacy import frozen_release
 
@@ -131,3 +132,21 @@ def library_release(project, dpo, *, records: int = 150, seed: int = 11):
     ReleasedRecord.objects.bulk_create(rows)
     build(release)
     return release
+
+
+ERROR = "MemoryError('lattice too large')"
+
+
+def newer_release(form, dpo, *, removed: int, state=Lattice.State.FAILED):
+    """An approved release after the current one: its records less ``removed`` of them (an
+    erasure, a withholding), its tables in ``state``, as the approval's figures record it."""
+    older = form.releases.get(state="approved")
+    release = frozen_release(form, dpo)
+    kept = list(ReleasedRecord.objects.filter(release=older).order_by("pk"))[removed:]
+    for record in kept:
+        record.pk, record.release = None, release
+    ReleasedRecord.objects.bulk_create(kept)
+    release.risk = {"since": {"base": older.pk, "added": 0, "changed": 0, "removed": removed}}
+    release.save(update_fields=["risk"])
+    Lattice.objects.create(release=release, state=state, error=ERROR if state == "failed" else "")
+    return older, release

@@ -180,9 +180,13 @@ def test_a_cross_tabulation_below_the_pair_levels_is_refused(api, project, analy
 def test_an_approval_builds_the_lattice_and_analysts_read_the_older_one_meanwhile(
     privacy_form, dpo, release
 ):
+    """While a release that only added records is computed (see test_lattice_status for one
+    that removed records: then nothing is read)."""
     from results.released import current_release, release_building
 
     newer = synthetic_release(privacy_form, dpo, records=40, seed=3)
+    newer.risk = {"since": {"base": release.pk, "added": 40, "changed": 0, "removed": 0}}
+    newer.save(update_fields=["risk"])
     Lattice.objects.filter(release=newer).update(state=Lattice.State.BUILDING)
 
     assert current_release(privacy_form.form) == release

@@ -5,11 +5,13 @@ throughout. The DPO opens every one of them; a plaintext copy of a form version 
 public key is refused (issue 16)."""
 
 import base64
+import re
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from defusedxml.ElementTree import fromstring
 
+from audit.models import AuditEvent
 from sync.models import Submission
 from tests.plugins.encryption import collect_encrypted, private_pem
 
@@ -49,6 +51,53 @@ def test_the_dpo_opens_a_submission_wrapped_as_collect_wraps_it(
     assert opened.status_code == 200, opened.json()
     assert opened.json()["xml"] == plain.decode()
     assert base64.b64decode(opened.json()["attachments"]["p.jpg"]) == b"PHOTO"
+    assert opened.json()["signature"] == "verified", "Collect's signature checks out"
+
+
+def test_a_file_swapped_after_signing_is_flagged_and_audited(
+    submit, encrypted_form, rsa_key, api, project, dpo
+):
+    """The device signed one photo and another arrived (or the manifest was re-made around a
+    different file): the DPO still gets the content, marked as not matching the device's
+    signature, and the mismatch is an audit event of its own."""
+    plain = b'<data id="secret" version="1"><secret>Hidden</secret><pic>p.jpg</pic></data>'
+    manifest, files = collect_encrypted(
+        rsa_key.public_key(),
+        instance_id="uuid:s1",
+        xml=plain,
+        media={"p.jpg": b"THE PHOTO SENT"},
+        signed_media={"p.jpg": b"THE PHOTO TAKEN"},
+    )
+    assert submit(manifest, files).status_code == 201
+
+    opened = api.as_user(dpo).post(
+        f"/api/v1/projects/{project.pk}/forms/secret/submissions/uuid:s1/decrypt",
+        {"private_key": private_pem(rsa_key), "reason": "Checking a complaint"},
+        format="json",
+    )
+
+    assert opened.status_code == 200, opened.json()
+    assert opened.json()["signature"] == "mismatch"
+    assert "NOT match" in opened.json()["signature_detail"]
+    assert AuditEvent.objects.filter(action="raw.signature_mismatch", actor=dpo).count() == 1
+
+
+def test_a_submission_without_a_signature_says_so(
+    submit, encrypted_form, rsa_key, api, project, dpo
+):
+    plain = b'<data id="secret" version="1"><secret>Hidden</secret></data>'
+    manifest, files = collect_encrypted(
+        rsa_key.public_key(), instance_id="uuid:s2", xml=plain, media={}
+    )
+    manifest = re.sub(rb"<base64EncryptedElementSignature>.*</base64EncryptedElementSignature>",
+                      b"", manifest)  # fmt: skip
+    assert submit(manifest, files).status_code == 201
+    opened = api.as_user(dpo).post(
+        f"/api/v1/projects/{project.pk}/forms/secret/submissions/uuid:s2/decrypt",
+        {"private_key": private_pem(rsa_key), "reason": "Annual review"},
+        format="json",
+    )
+    assert opened.json()["signature"] == "absent"
 
 
 def test_a_plaintext_copy_of_an_encrypted_form_is_refused(submit, encrypted_form):

@@ -30,8 +30,8 @@ PHOTOS_FORM = {
 PIN = "482913"
 
 # What the outbox holds in IndexedDB, decrypted here independently of the app (PBKDF2-SHA-256,
-# 310,000 iterations, AES-GCM): instanceID -> the XML the engine produced. ``raw`` is every
-# stored byte as text, to show that nothing is readable without the PIN.
+# the iterations stored with the PIN, AES-GCM): instanceID -> the XML the engine produced.
+# ``raw`` is every stored byte as text, to show that nothing is readable without the PIN.
 READ_OUTBOX = (Path(__file__).parent / "read_outbox.js").read_text()
 
 
@@ -67,6 +67,8 @@ def unlock(page, pin: str = PIN) -> None:
     if page.locator("#wp-pin-confirm").count():
         page.locator("#wp-pin-confirm").fill(pin)
     page.locator("#wp-unlock").click()
+    # The PIN screen has a .wp-muted paragraph too: wait for it to go (PBKDF2 takes a moment).
+    page.locator("#wp-lock").wait_for(state="detached")
     page.locator("#wp-forms, .wp-main .wp-muted").first.wait_for()
 
 

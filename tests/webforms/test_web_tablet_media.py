@@ -84,6 +84,7 @@ def test_dpo_decrypts_a_submission_encrypted_in_the_browser_as_collect_does(
     )
     assert opened.status_code == 200, opened.json()
     assert "<secret>Hidden from the server</secret>" in opened.json()["xml"]
+    assert opened.json()["signature"] == "verified", "the browser signs as Collect does"
     assert submission.instance_id in opened.json()["xml"]
     ((_name, data),) = opened.json()["attachments"].items()
     assert base64.b64decode(data) == photo

@@ -3,9 +3,10 @@
 import { defineConfig } from 'vite';
 
 // ODK Web Forms 0.22 can edit a submitted instance but its component offers no way to resume a
-// draft, nor hands the live instance to its host. Two small, checked edits to the published
+// draft, nor hands the live instance to its host. Small, checked edits to the published
 // bundle add both: a draft reopens with the engine's own "restore" mode (same instanceID, no
-// deprecatedID), and the host is told of each instance so that it can save drafts as they change.
+// deprecatedID), and the host is told of each instance so that it can save drafts as they change;
+// two more let the host load a form ahead of the tap that opens it.
 // A release that changes these lines fails the build instead of silently losing drafts.
 const PATCHES = [
   [
@@ -15,6 +16,13 @@ const PATCHES = [
       'await AA.editInstance(rA, nA);',
   ],
   ['}), success = (eA, tA) => ({', '}), success = (eA, tA) => (globalThis.__waypointInstance?.(tA), {'],
+  // Opening at a tap: the host may hand over a form the engine loaded ahead (src/warm.js), and
+  // gets the engine's own loader to do so. Without a hand-over the engine loads as before.
+  [
+    'const AA = await loadForm(eA, tA.form);',
+    'const AA = await (globalThis.__waypointLoadForm?.(eA, tA.form, loadForm) ?? loadForm(eA, tA.form));',
+  ],
+  ['}, loadForm = (eA, tA) => {', '}, loadForm = globalThis.__waypointEngineLoadForm = (eA, tA) => {'],
 ];
 
 function patchWebForms() {

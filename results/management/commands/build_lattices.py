@@ -1,6 +1,7 @@
 """Build the protected table lattice of every approved release that has none (releases approved
-before lattices existed). Without it, the first read of a form's results queues the build and
-analysts keep reading the previous built release (or none) until it is done."""
+before lattices existed, or whose computation failed: it retries them). Without it, the first
+read of a form's results queues the build, and until it is done analysts read the previous built
+release where the newer one only added records, else nothing (``results.lattice.status``)."""
 
 from django.core.management.base import BaseCommand
 

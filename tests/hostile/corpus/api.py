@@ -126,6 +126,42 @@ UPLOADS = [
         415,
         "unsupported_media_type",
     ),
+    # A revoked tablet's recovery file (webforms.recovery), uploaded by the DPO.
+    Hostile(
+        "recovery: deeply nested JSON",
+        upload("/recovery", "r.json", b"[" * 100_000),
+        400,
+        "recovery.not_a_recovery_file",
+    ),
+    Hostile(
+        "recovery: a workbook (ZIP bomb)",
+        upload("/recovery", "r.json", ZIP_BOMB),
+        400,
+        "recovery.not_a_recovery_file",
+    ),
+    Hostile(
+        "recovery: a recovery file cut short",
+        upload("/recovery", "r.json", b'{"format":"waypoint-recovery","version":1,"proj'),
+        400,
+        "recovery.truncated",
+    ),
+    Hostile(
+        "recovery: truncated multipart",
+        api(
+            "POST",
+            "/recovery",
+            data=TRUNCATED_MULTIPART,
+            content_type="multipart/form-data; boundary=xyz",
+        ),
+        400,
+        "upload.no_file",
+    ),
+    Hostile(
+        "recovery: another project's member",
+        upload("/recovery", "r.json", b"{}", as_outsider=True),
+        404,
+        "not_found",
+    ),
 ]
 
 QUARANTINE = [

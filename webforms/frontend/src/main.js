@@ -1,13 +1,13 @@
 // Waypoint's web tablet: the service point's forms in the browser, filled with ODK Web Forms,
 // kept offline (Workbox service worker, IndexedDB) and sent through an outbox that speaks
 // OpenRosa to the tablet's own server URL, as ODK Collect does.
-import { createApp, h } from 'vue';
-import { OdkWebForm, webFormsPlugin } from '@getodk/web-forms';
-import { encryptAsCollect } from './collect-encryption.js';
+// The engine (Vue, ODK Web Forms) is imported by warm.js after the PIN screen shows.
 import { createOutbox } from './outbox.js';
-import { createPinLock, sealFiles, unsealFiles } from './pin.js';
+import { createPinLock, pinProblem, sealFiles, unsealFiles } from './pin.js';
+import { download, recoveryFile, recoveryTarget, sealForRecovery } from './recovery.js';
 import { filesOf, formDataOf, openStore } from './store.js';
 import { renderHome, renderShell, setStatus } from './ui.js';
+import { attachmentFetcher, formHost, take, warmForms } from './warm.js';
 import './style.css';
 
 const OPENROSA = { 'X-OpenRosa-Version': '1.0' };
@@ -24,7 +24,22 @@ const outbox = createOutbox({ store, server, deviceId, onChange: () => refresh()
 const shell = renderShell(config, {
   onSendNow: () => outbox.retryNow(),
   onHome: () => pin.key && closeForm().then(() => showHome()),
+  onExport: () => exportForDpo().catch((e) => setStatus(shell, 'export', `Export failed: ${e.message}`)),
 });
+const recovery = recoveryTarget(config);
+
+/** The file for the DPO (recovery.js): what this tablet cannot send, readable by Waypoint only.
+ * The forms stay on the tablet: the DPO's upload is what makes them safe. */
+async function exportForDpo() {
+  if (!recovery) return setStatus(shell, 'export', 'Open this tablet’s link online once, then export.');
+  const { blob, count, left } = await recoveryFile({ store, target: recovery, key: pin.key });
+  download(blob, recovery);
+  setStatus(
+    shell,
+    'export',
+    `Exported ${count} form(s) for the data protection officer${left ? `; ${left} more need the PIN` : ''}. They also stay on this tablet.`,
+  );
+}
 
 /** A same-origin path from an absolute URL the server handed out (its public URL may differ). */
 const local = (url) => {
@@ -88,6 +103,7 @@ async function mediaOf(form) {
 /** Everything the tablet needs offline, fetched once through the service worker (which keeps
  * it): each form, its manifest and its media. Forms carry their own translations. */
 async function warmCache() {
+  await formsLoaded;
   // The page itself was loaded before the worker existed: fetched again, it is kept too.
   await fetch(config.app).then((r) => r.text());
   for (const form of state.forms) {
@@ -155,15 +171,21 @@ async function finalise(payload, callback) {
   if (!instanceId) throw new Error('The form has no meta/instanceID: it cannot be sent safely.');
   // A form with a public key: only the DPO's private key opens what leaves this step.
   const publicKey = payload.submissionMeta?.encryptionKey;
-  if (publicKey) files = await encryptAsCollect(files, publicKey);
+  if (publicKey) files = await (await import('./collect-encryption.js')).encryptAsCollect(files, publicKey);
+  const queuedAt = new Date().toISOString();
+  const meta = { instanceId, formId: current.form.formId, queuedAt };
   await store.finalise(current.draftId, {
     instanceId,
     formId: current.form.formId,
     title: current.form.name,
     files: await sealFiles(pin.key, files),
+    // The same files sealed to the project's recovery key: the DPO can still recover them if
+    // the tablet is revoked or its PIN forgotten (recovery.js).
+    // Never a reason to lose the form: without it, the export seals the item with the PIN.
+    recovery: recovery ? await sealForRecovery(recovery, meta, files).catch(() => null) : null,
     state: 'waiting',
     attempts: 0,
-    queuedAt: new Date().toISOString(),
+    queuedAt,
   });
   callback?.({ status: 'success' });
   await closeForm();
@@ -187,6 +209,7 @@ async function openForm(form, draft = null) {
   // A draft reopens on the form version it was started with, even if the form changed since.
   const xml = draft?.formXml ?? (await (await fetch(form.downloadUrl)).text());
   const media = await mediaOf(form).catch(() => ({}));
+  const host = await formHost();
   const current = {
     form,
     xml,
@@ -203,10 +226,7 @@ async function openForm(form, draft = null) {
   const mount = shell.showForm(form.name);
   const props = {
     formXml: xml,
-    fetchFormAttachment: async (url) => {
-      const name = decodeURIComponent(String(url.href ?? url).split('/').pop());
-      return media[name] ? fetch(media[name]) : new Response('', { status: 404 });
-    },
+    fetchFormAttachment: attachmentFetcher(media),
     missingResourceBehavior: 'BLANK',
     preloadProperties: { deviceID: `waypoint-web:${deviceId}` },
     onSubmit: (payload, callback) => finalise(payload, callback),
@@ -219,9 +239,9 @@ async function openForm(form, draft = null) {
       restore: async () => formDataOf(await unsealFiles(pin.key, draft.files)),
     };
   }
-  current.app = createApp({ render: () => h(OdkWebForm, props) });
-  current.app.use(webFormsPlugin);
-  current.app.mount(mount);
+  take(xml, media); // the form loaded ahead for this XML, if any (warm.js)
+  host.show(props, mount);
+  current.hide = () => host.hide();
   new MutationObserver(() => labelNumberInputs(mount)).observe(mount, { childList: true, subtree: true });
   const changed = () => {
     clearTimeout(current.timer);
@@ -243,7 +263,7 @@ async function closeForm() {
   if (!current.closed) await current.flushDraft?.().catch(() => {});
   current.closed = true;
   clearTimeout(current.timer);
-  current.app?.unmount();
+  current.hide?.();
   state.current = null;
   document.documentElement.dir = 'ltr';
 }
@@ -256,6 +276,7 @@ async function refresh() {
 }
 
 async function showHome(notice = '') {
+  await formsLoaded;
   await refresh();
   const drafts = await store.drafts();
   renderHome(shell, {
@@ -269,6 +290,24 @@ async function showHome(notice = '') {
       showHome('Draft deleted.');
     },
   });
+  warmAhead();
+}
+
+/** Each listed form fetched once per page (through the service worker, as openForm does) for
+ * warm.js, which loads it in the engine ahead of a tap. */
+const sources = new WeakMap();
+function warmAhead() {
+  const source = async (form) => {
+    if (!sources.has(form)) {
+      const fetched = Promise.all([fetch(form.downloadUrl).then((r) => (r.ok ? r.text() : null)), mediaOf(form)]);
+      sources.set(form, fetched.then(([xml, media]) => (xml ? { xml, media } : Promise.reject(new Error('no form')))));
+      sources.get(form).catch(() => sources.delete(form)); // tried again next time
+    }
+    return sources.get(form);
+  };
+  formsLoaded
+    .then(() => warmForms(state.forms, source, () => !state.current))
+    .catch((e) => console.warn('forms not loaded ahead', e));
 }
 
 window.addEventListener('pagehide', () => state.current?.flushDraft?.());
@@ -281,12 +320,17 @@ window.addEventListener('offline', () => setStatus(shell, 'network', 'Offline: f
 /** The PIN screen until the right PIN is entered (chosen, the first time). */
 async function unlock() {
   const firstTime = !(await pin.isSet());
+  const waiting = (await store.outbox()).length;
   await new Promise((resolve) => {
     shell.showLock({
       firstTime,
+      waiting,
       onSubmit: async (entered, confirmation) => {
-        if (!/^\d{4,12}$/.test(entered)) return 'The PIN is 4 to 12 digits.';
+        if (!entered) return 'Enter the PIN.';
         if (firstTime) {
+          // Only when choosing: a tablet whose PIN was set under older rules still unlocks.
+          const weak = pinProblem(entered);
+          if (weak) return weak;
           if (entered !== confirmation) return 'The two PINs differ.';
           await pin.choose(entered);
         } else if (!(await pin.unlock(entered))) {
@@ -296,6 +340,7 @@ async function unlock() {
         return null;
       },
     });
+    warmAhead(); // the forms load in the engine while the PIN is typed (warm.js)
   });
   await showHome();
   outbox.flush();
@@ -316,7 +361,9 @@ function stillHere() {
 for (const type of ['pointerdown', 'keydown', 'input', 'touchstart', 'wheel'])
   document.addEventListener(type, stillHere, { capture: true, passive: true });
 
-await loadForms();
+// The PIN screen does not wait for the form list: on a slow link its request can take seconds.
+// Its answer (a revoked tablet among them) shows when it comes.
+const formsLoaded = loadForms().then(() => refresh());
 await refresh();
 setStatus(shell, 'network', navigator.onLine ? 'Online' : 'Offline: forms are kept on this device');
 registerWorker().catch((e) => console.warn('service worker', e));

@@ -78,8 +78,8 @@ async function post(url, parts, incomplete) {
   return reasonOf(response);
 }
 
-async function sendOne(server, deviceId, item, key) {
-  const url = `${server}/submission?deviceID=${encodeURIComponent(`waypoint-web:${deviceId}`)}`;
+/** The server's HEAD: a revoked tablet is refused here (Revoked); else the accepted size. */
+async function askServer(url) {
   let head;
   try {
     head = await fetch(url, { method: 'HEAD', headers: OPENROSA, cache: 'no-store' });
@@ -87,16 +87,32 @@ async function sendOne(server, deviceId, item, key) {
     throw new Retry(navigator.onLine ? `Network error: ${error.message}` : 'Offline', null);
   }
   await judge(head, { head: true });
-  const limit = Number(head.headers.get('X-OpenRosa-Accept-Content-Length')) || DEFAULT_LIMIT;
-  const groups = batches(await unsealFiles(key, item.files), limit);
+  return Number(head.headers.get('X-OpenRosa-Accept-Content-Length')) || DEFAULT_LIMIT;
+}
+
+// The HEAD is asked once per sending round, as Collect asks once per upload, not before every
+// form: over 3G each request costs over half a second (bench/webforms_outbox.py). A POST refused
+// with 401 or 403 asks again, since only the HEAD tells a revoked tablet from a refusing form.
+async function sendOne(server, deviceId, item, key, round) {
+  const url = `${server}/submission?deviceID=${encodeURIComponent(`waypoint-web:${deviceId}`)}`;
+  round.limit ??= await askServer(url);
+  const groups = batches(await unsealFiles(key, item.files), round.limit);
   let message = '';
-  for (const [i, parts] of groups.entries()) message = await post(url, parts, i < groups.length - 1);
+  try {
+    for (const [i, parts] of groups.entries()) message = await post(url, parts, i < groups.length - 1);
+  } catch (error) {
+    if (error instanceof Refused && (error.status === 401 || error.status === 403)) {
+      round.limit = await askServer(url); // throws Revoked for a revoked tablet
+    }
+    throw error;
+  }
   return message;
 }
 
 export function createOutbox({ store, server, deviceId, onChange, getKey }) {
   let timer = null;
   let running = false;
+  let again = false;
 
   function schedule(seconds) {
     clearTimeout(timer);
@@ -107,6 +123,7 @@ export function createOutbox({ store, server, deviceId, onChange, getKey }) {
     // Locked (no PIN entered, or idle): the items wait, encrypted, until someone unlocks.
     if ((await store.getMeta(`revoked:${server}`)) || !getKey()) return;
     const items = (await store.outbox()).filter((i) => i.state === 'waiting');
+    const round = {}; // what the server's HEAD said, for this round
     items.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
     let soonest = null;
     for (const item of items) {
@@ -116,7 +133,7 @@ export function createOutbox({ store, server, deviceId, onChange, getKey }) {
         continue;
       }
       try {
-        const message = await sendOne(server, deviceId, item, getKey());
+        const message = await sendOne(server, deviceId, item, getKey(), round);
         await store.markSent(item.instanceId, message);
       } catch (error) {
         item.attempts = (item.attempts || 0) + 1;
@@ -148,12 +165,20 @@ export function createOutbox({ store, server, deviceId, onChange, getKey }) {
   }
 
   async function flush() {
-    if (running) return;
+    // A form finalised while a round is sending is not in that round's list: one more round
+    // follows, else it would wait for the next "Send now" or network change.
+    if (running) {
+      again = true;
+      return;
+    }
     running = true;
     try {
-      // One sender per tablet across tabs: two tabs never post the same item at once.
-      if (navigator.locks) await navigator.locks.request(`waypoint-outbox-${deviceId}`, flushLocked);
-      else await flushLocked();
+      do {
+        again = false;
+        // One sender per tablet across tabs: two tabs never post the same item at once.
+        if (navigator.locks) await navigator.locks.request(`waypoint-outbox-${deviceId}`, flushLocked);
+        else await flushLocked();
+      } while (again);
     } finally {
       running = false;
       onChange();

@@ -3,19 +3,59 @@
 // held in memory while the app is unlocked; idle time drops it. A check value encrypted with
 // the key tells a wrong PIN from a right one without storing the PIN or anything derived from
 // it in clear.
-const ITERATIONS = 310_000; // OWASP's 2023 figure for PBKDF2-HMAC-SHA256
+//
+// What a PIN can and cannot do: whoever copies the browser's database can try every PIN offline.
+// Each guess costs one PBKDF2 run, so the count is set from this device's own speed (about
+// TARGET_MS per unlock, never under MIN_ITERATIONS, OWASP's 2023 figure), and stored with the
+// PIN. Six digits at 600,000 iterations still fall to one GPU in about a minute: a PIN protects
+// drafts from the next person picking up the tablet, not from a determined thief: finalised
+// forms are sent as soon as the network allows and, until then, are also sealed to the
+// project's recovery key (recovery.js), which no PIN opens. A passphrase resists far longer.
+const MIN_ITERATIONS = 600_000;
+const MAX_ITERATIONS = 2_000_000;
+const TARGET_MS = 700;
+const LEGACY_ITERATIONS = 310_000; // tablets whose PIN was chosen before the count was stored
 const CHECK = 'waypoint-pin-check-v1';
 const encoder = new TextEncoder();
 
-export async function deriveKey(pin, salt) {
+export async function deriveKey(pin, salt, iterations = MIN_ITERATIONS) {
   const material = await crypto.subtle.importKey('raw', encoder.encode(pin), 'PBKDF2', false, ['deriveKey']);
   return crypto.subtle.deriveKey(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: ITERATIONS },
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
     material,
     { name: 'AES-GCM', length: 256 },
     false,
     ['encrypt', 'decrypt'],
   );
+}
+
+/** The iteration count that costs this device about TARGET_MS (a fast tablet gets more). */
+async function calibrated() {
+  const probe = 100_000;
+  const started = performance.now();
+  await deriveKey('calibration', new Uint8Array(16), probe);
+  const perIteration = Math.max(performance.now() - started, 1) / probe;
+  const wanted = Math.round(TARGET_MS / perIteration / 10_000) * 10_000;
+  return Math.min(MAX_ITERATIONS, Math.max(MIN_ITERATIONS, wanted));
+}
+
+// Refused when a PIN is chosen: what people pick first, and what a guesser tries first.
+const COMMON = new Set(['123123', '112233', '121212', '123321', '654321', '696969', '159753', '147258', '258369', '147852', '789456', '102030', '010203', '246810', '135790', '131313', '202020', '111222', '101010']);
+
+/** Why ``pin`` is too weak to choose (a message), or null: six digits or more that are not a
+ * repetition, a run up or down, or a common choice; or a passphrase of eight characters or more. */
+export function pinProblem(pin) {
+  if (/^\d+$/.test(pin)) {
+    if (pin.length < 6) return 'A PIN needs at least 6 digits.';
+    const steps = new Set([...pin].slice(1).map((d, i) => (Number(d) - Number(pin[i]) + 10) % 10));
+    const run = steps.size === 1 && (steps.has(1) || steps.has(9) || steps.has(0));
+    if (run || /^(\d{1,4})\1+$/.test(pin) || COMMON.has(pin) || new Set(pin).size <= 2)
+      return 'This PIN is too easy to guess (repeated, in a row, or common). Choose another.';
+    return null;
+  }
+  if (pin.length < 8) return 'A passphrase needs at least 8 characters (or use a PIN of 6 digits or more).';
+  if (new Set(pin.toLowerCase()).size <= 3) return 'This passphrase is too easy to guess. Choose another.';
+  return null;
 }
 
 export async function seal(key, bytes) {
@@ -63,14 +103,15 @@ export function createPinLock(store) {
     },
     async choose(pin) {
       const salt = crypto.getRandomValues(new Uint8Array(16));
-      const candidate = await deriveKey(pin, salt);
-      await store.setMeta('pin', { salt, iterations: ITERATIONS, check: await seal(candidate, encoder.encode(CHECK)) });
+      const iterations = await calibrated();
+      const candidate = await deriveKey(pin, salt, iterations);
+      await store.setMeta('pin', { salt, iterations, check: await seal(candidate, encoder.encode(CHECK)) });
       key = candidate;
       return key;
     },
     async unlock(pin) {
       const saved = await store.getMeta('pin');
-      const candidate = await deriveKey(pin, saved.salt);
+      const candidate = await deriveKey(pin, saved.salt, saved.iterations || LEGACY_ITERATIONS);
       try {
         await unseal(candidate, saved.check);
       } catch {

@@ -11,7 +11,7 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function renderShell(config, { onSendNow, onHome }) {
+export function renderShell(config, { onSendNow, onHome, onExport }) {
   const root = document.getElementById('waypoint-webforms');
   root.replaceChildren();
   const status = el('p', { class: 'wp-status', role: 'status', 'aria-live': 'polite' });
@@ -38,10 +38,27 @@ export function renderShell(config, { onSendNow, onHome }) {
       main.replaceChildren(el('h1', { class: 'wp-sr-only' }, title), mount);
       return mount;
     },
-    showLock({ firstTime, onSubmit }) {
+    showLock({ firstTime, onSubmit, waiting = 0 }) {
       const pin = el('input', { id: 'wp-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', required: true });
       const confirm = el('input', { id: 'wp-pin-confirm', type: 'password', inputmode: 'numeric', autocomplete: 'off', required: true });
       const error = el('p', { id: 'wp-pin-error', class: 'wp-error', role: 'alert' });
+      // A passphrase needs letters: the numeric keypad of a phone has none.
+      const keyboard = el(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          id: 'wp-pin-keyboard',
+          'aria-pressed': 'false',
+          onclick: () => {
+            const letters = pin.inputMode === 'numeric';
+            for (const input of [pin, confirm]) input.inputMode = letters ? 'text' : 'numeric';
+            keyboard.setAttribute('aria-pressed', String(letters));
+            pin.focus();
+          },
+        },
+        'Letters (passphrase)',
+      );
       const form = el(
         'form',
         {
@@ -66,11 +83,25 @@ export function renderShell(config, { onSendNow, onHome }) {
             ? 'Forms and drafts on this device are encrypted with it. Everyone who uses this tablet needs it; without it, unsent forms cannot be read or sent.'
             : 'The forms on this device are encrypted. The app locks itself when nobody uses it for a while.',
         ),
-        el('label', { for: 'wp-pin' }, 'PIN (4 to 12 digits)'),
+        el('label', { for: 'wp-pin' }, firstTime ? 'PIN: 6 digits or more, or a passphrase of 8 characters or more' : 'PIN or passphrase'),
         pin,
         ...(firstTime ? [el('label', { for: 'wp-pin-confirm' }, 'The same PIN again'), confirm] : []),
         error,
-        el('button', { type: 'submit', id: 'wp-unlock' }, firstTime ? 'Set PIN' : 'Unlock'),
+        el('div', { class: 'wp-lock-actions' }, el('button', { type: 'submit', id: 'wp-unlock' }, firstTime ? 'Set PIN' : 'Unlock'), keyboard),
+        el(
+          'details',
+          { class: 'wp-forgot', id: 'wp-forgot' },
+          el('summary', {}, firstTime ? 'If the PIN is forgotten' : 'Forgot the PIN?'),
+          el('p', {}, 'Nobody can open the drafts without the PIN, not even Waypoint: they are lost.'),
+          el(
+            'p',
+            {},
+            'Finished forms waiting to be sent are also sealed for Waypoint alone. Export them for the data protection officer, who uploads the file to Waypoint; they are then stored as if this tablet had sent them.',
+          ),
+          ...(!firstTime && waiting
+            ? [el('button', { type: 'button', class: 'secondary', id: 'wp-export-forgot', onclick: () => onExport?.() }, `Export for the data protection officer (${waiting})`)]
+            : []),
+        ),
       );
       main.replaceChildren(form);
       pin.focus();
@@ -98,8 +129,11 @@ export function renderShell(config, { onSendNow, onHome }) {
                 'p',
                 {},
                 `${items.length} unsent form(s) are kept on this device. Do not clear the browser's data; ` +
-                  'ask your supervisor for a new link.',
+                  'ask your supervisor for a new link, or export them for the data protection officer.',
               ),
+              ...(items.length
+                ? [el('button', { type: 'button', class: 'wp-export', id: 'wp-export', onclick: () => onExport?.() }, 'Export for the data protection officer')]
+                : []),
             ]
           : []),
       );

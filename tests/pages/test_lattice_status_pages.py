@@ -1,0 +1,51 @@
+"""A release whose tables failed to be computed, in a real browser on a 390 px phone in Arabic
+and on a 1280 px screen in English: the DPO's release page shows the error and a retry button
+that a finger can tap, the analyst's results page says results are being rebuilt; nothing wider
+than the screen, no serious accessibility violation."""
+
+import pytest
+
+from tests.factories import MembershipFactory
+from tests.pages.test_responsive_pages import AXE, PASSWORD, _check
+from tests.results.lattice_release import newer_release
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: cd tests/pages && npm ci (make test does it)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])
+def test_a_failed_computation_on_the_dpos_and_the_analysts_pages(
+    browser, live_server, project, form_manager, released_form, axe_source, language, width
+):
+    for role in ("dpo", "analyst"):
+        MembershipFactory(user=form_manager, project=project, role=role)
+    _, newer = newer_release(released_form, form_manager, removed=1)
+    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", form_manager.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    problems: list[str] = []
+
+    page.goto(f"{live_server.url}/projects/{project.pk}/privacy/privacy_test/releases/{newer.pk}")
+    page.locator("#lattice-retry").wait_for()
+    _check(page, "failed-release", language, width, axe_source, problems)
+    error = page.inner_text("#lattice-error")
+    page.goto(f"{live_server.url}/projects/{project.pk}/results/privacy_test/")
+    _check(page, "results-rebuilding", language, width, axe_source, problems)
+    rebuilding = page.inner_text("#results-rebuilding")
+    context.close()
+
+    assert problems == []
+    assert "lattice too large" in error
+    assert str(newer.pk) in rebuilding
