@@ -189,10 +189,12 @@ def odk_signature_source(
 
 
 def odk_signature_matches(private_key: RSAPrivateKey, signature_b64: str, source: bytes) -> bool:
-    """The signature is the md5 of ``source`` RSA-wrapped as the key is: it proves the manifest,
-    the key and every file belong together as the device made them (a file swapped, a key
-    replaced or an instanceID changed on the way makes it fail). An RSA-OAEP failure is a
-    mismatch too."""
+    """The "signature" is the md5 of ``source`` encrypted (RSA-OAEP) with the form's PUBLIC key,
+    as the AES key is wrapped. Anyone holding the form (the key is in every copy of it) can make
+    one, so a match is not proof of who made the submission nor that nobody altered it on
+    purpose: whoever changes a file can recompute it. What it does catch is corruption and
+    mix-ups (a file truncated or damaged, a file from another submission, a key or instanceID
+    not matching the files). An RSA-OAEP failure is a mismatch too."""
     try:
         signed = _odk_unwrap(private_key, base64.b64decode(signature_b64))
     except (ValueError, binascii.Error):
@@ -230,7 +232,8 @@ _P256_ORDER = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632
 
 
 class RecoveryKeyError(ValueError):
-    """No configured key made this recovery key (it was retired), or the envelope is damaged."""
+    """No configured key made this recovery key (it was retired). A damaged envelope is a
+    plain ``ValueError`` or ``InvalidTag``, never this: the DPO is told "altered", not "retired"."""
 
 
 def _recovery_private(quarantine_key: bytes, project_pk: int) -> ec.EllipticCurvePrivateKey:
@@ -271,7 +274,8 @@ def recovery_open(
 ) -> bytes:
     """Open one envelope. ``RecoveryKeyError`` when no configured key has this id;
     ``cryptography.exceptions.InvalidTag`` when the envelope was altered (or ``aad`` differs:
-    made for another project or device)."""
+    made for another project or device); ``ValueError`` when its ephemeral key is no P-256
+    point (altered too)."""
     for quarantine_key in quarantine_keys():
         private = _recovery_private(quarantine_key, project_pk)
         if recovery_key_id(_point(private)) == key_id:
@@ -281,7 +285,8 @@ def recovery_open(
     try:
         peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ephemeral)
     except ValueError as exc:
-        raise RecoveryKeyError("The envelope's ephemeral key is not a P-256 point.") from exc
+        # Not a retired key: the envelope itself is damaged or forged (``recovery.tampered``).
+        raise ValueError("The envelope's ephemeral key is not a P-256 point.") from exc
     shared = private.exchange(ec.ECDH(), peer)
     return _recovery_aes(shared, ephemeral).decrypt(nonce, data, aad)
 

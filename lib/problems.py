@@ -120,6 +120,8 @@ ENTRIES = [
     ("recovery.unknown_device", 400, "The file names no web tablet of this project."),
     ("recovery.key_retired", 400, "Sealed with a recovery key no configured quarantine key makes."),
     ("recovery.too_large", 413, "The recovery file is over WAYPOINT_RECOVERY_MAX_BYTES."),
+    ("recovery.edit_of_another_device", 409, "A recovered edit of another device's submission."),
+    ("recovery.item_failed", 500, "One recovered submission failed unexpectedly (logged)."),
     # Review and release (privacy).
     ("rules.invalid", 400, "The privacy rule change is refused."),
     ("audit.bad_filter", 400, "An audit log filter that cannot be applied."),

@@ -118,10 +118,17 @@ class AnonymisedRecord(models.Model):
     def verdict_in_force(self) -> "RecordVerdict | None":
         """Disclosure control's verdict on this content; None until it has checked it (a new
         record, or one whose content changed since: an edit, new rules, a new secret)."""
-        try:
-            verdict = self.verdict
-        except RecordVerdict.DoesNotExist:
-            return None
+        if type(self).verdict.is_cached(self):  # select_related: already read
+            try:
+                verdict = self.verdict
+            except RecordVerdict.DoesNotExist:
+                return None
+        else:
+            # By form too: PostgreSQL then reads (and waits on) only this form's partition,
+            # never another form's run.
+            verdict = RecordVerdict.objects.filter(record_id=self.pk, form_id=self.form_id).first()
+            if verdict is None:
+                return None
         return verdict if verdict.content_key == content_key(self.content_hash) else None
 
     @property

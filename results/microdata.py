@@ -26,11 +26,11 @@ NOTE = (
 )
 
 
-def microdata_release(form: Form) -> Release:
+def microdata_release(form: Form, release: Release | None = None) -> Release:
     """The release analysts read, the same as the tables' (``results.released.readable``: 503
     while tables are rebuilt), if a DPO approved its row-level records; else a refusal (403,
-    ``microdata.not_approved``) saying why."""
-    release = readable(form)
+    ``microdata.not_approved``) saying why. ``release``: the one the caller already read."""
+    release = release or readable(form)
     if release is None:
         raise Problem(
             "microdata.not_approved",

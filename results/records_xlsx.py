@@ -37,8 +37,10 @@ from results.released import Filters
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_ROWS = 1_048_575  # Excel's limit, less the header row
-# A zip member over 4 GB needs zip64, which Excel reads only in a form zipfile does not write.
-SHEET_BYTES = 3_500_000_000
+# zipfile refuses to close a member past ``zipfile.ZIP64_LIMIT`` (2 GiB - 1) unless it was
+# opened as zip64, a form Excel reads badly: by then the sheet is streamed and the download
+# would end truncated. A sheet moves on well before (a batch adds a few MB at most).
+SHEET_BYTES = 1_900_000_000
 CHUNK = 1000  # rows per fetch and per flush of the stream: a few MB at a time
 # Characters XML 1.0 forbids (tab, newline and carriage return are allowed).
 CONTROL = "".join(map(chr, [*range(1, 9), 11, 12, *range(14, 32)]))
@@ -208,7 +210,7 @@ def records_xlsx(form: Form, filters: Filters, release: Release) -> Iterator[byt
         parts: list[str] = []
         for body in batch:
             # Bytes are counted per batch: a batch overshoots the limit by far less than the
-            # margin SHEET_BYTES leaves under 4 GB.
+            # margin SHEET_BYTES leaves under ZIP64_LIMIT.
             if rows_in_sheet == SHEET_ROWS or written > SHEET_BYTES:
                 out.write(("".join(parts) + SHEET_END).encode())
                 out.close()

@@ -76,10 +76,12 @@ def device_encrypted_open(
 
 
 SIGNATURE_DETAIL = {
-    "verified": "The device's signature matches: the files are those the device encrypted.",
+    "verified": "The device's signature matches the files: none is damaged, cut short or from "
+    "another submission. It is not proof against deliberate tampering: the signature is made "
+    "with the form's public key, so whoever alters the files can make a new one.",
     "mismatch": "The device's signature does NOT match: a file, the key or the instanceID was "
-    "changed after the device encrypted them, or the device is faulty. Treat the content as "
-    "unverified.",
+    "changed or damaged after the device encrypted them, or the device is faulty. Treat the "
+    "content as unverified.",
     "absent": "The submission carries no signature: its files cannot be verified.",
     "incomplete": "Some files have not arrived yet: the signature cannot be checked.",
 }

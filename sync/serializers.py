@@ -70,6 +70,7 @@ class DecryptedSerializer(serializers.Serializer):
         choices=["verified", "mismatch", "absent", "incomplete"],
         help_text="Whether the device's base64EncryptedElementSignature matches the decrypted "
         "files (Collect's and the web tablet's): `mismatch` means the content is unverified; "
-        "it is recorded in the audit trail.",
+        "it is recorded in the audit trail. `verified` catches damage and mix-ups, not a "
+        "deliberate forgery: the signature is made with the form's public key.",
     )
     signature_detail = serializers.CharField(help_text="What ``signature`` means, for a person.")

@@ -64,8 +64,10 @@ def version_questions(version_id: int, created_at) -> list[dict]:
 
 def _version_for(project: Project, instance: Instance, caller: Caller) -> FormVersion:
     """The form version the submission names, in one query on the usual path; a form the device
-    is not assigned is as unknown as a form that does not exist."""
-    forms = device_forms(caller.device, project.pk).filter(form_id=instance.form_id)
+    is not assigned is as unknown as a form that does not exist. A recovered tablet's
+    assignment applies too: a recovery file reaches only the forms the tablet had."""
+    assigned = caller.device or caller.recovered_from
+    forms = device_forms(assigned, project.pk).filter(form_id=instance.form_id)
     version = (
         FormVersion.objects.select_related("form")
         .only("pk", "created_at", "version", "form", "public_key")
@@ -279,6 +281,9 @@ def _create(version, instance, xml, expected, complete: bool, caller) -> Submiss
         ).first()
         if deprecates is None:
             raise Problem("edit.unknown_original", wording.EDIT_UNKNOWN)
+        if caller.recovered_from and deprecates.device_id != caller.recovered_from.pk:
+            # The recovery key is public: a forged file must not replace another's submission.
+            raise Problem("recovery.edit_of_another_device", wording.RECOVERED_EDIT_FOREIGN)
         root_identity = deprecates.root_instance_id
     start, end = client_times(instance, version_questions(version.pk, version.created_at))
     source = caller.device or caller.recovered_from

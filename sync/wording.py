@@ -29,6 +29,10 @@ EDIT_UNKNOWN = _(
     "This is an edit of a submission the server never received. Send the original first, or "
     "contact your supervisor."
 )
+RECOVERED_EDIT_FOREIGN = _(
+    "This is an edit of a submission another device sent: a recovered tablet may only edit "
+    "its own submissions. It was not stored."
+)
 # Receipts (201): the form is on the server.
 RECEIVED = _("Thank you. Your submission was received.")
 RECEIVED_BEFORE = _("This submission was already received; nothing was lost.")

@@ -5,13 +5,18 @@ finalised (``lib.crypto.recovery_open`` has the scheme), so the file holds exact
 outbox would have sent, and only Waypoint opens it: a copied browser database, a lost USB stick
 or an e-mail attachment shows nothing. An index, sealed the same way, lists every item with the
 SHA-256 of its envelope, so a file cut short or with an item removed, added or swapped is
-refused whole, before anything is stored.
+refused whole, before anything is stored. The file is checked whole first (every hash, then every
+item opened and dropped); items are then opened again one at a time as each is stored, so that
+a worker never holds more than the file and one decrypted submission.
 
 Each submission then goes through ``sync.services.submission_receive``, the path of an OpenRosa
 POST: the same instanceID is never stored twice (a copy the tablet did manage to send, or a
 second upload of the same file, is a duplicate), a different XML under a taken instanceID is
-kept as a conflicting copy, and an edit (deprecatedID) is an edit. Submissions are attributed to
-the tablet, the DPO who uploaded them is recorded, and the upload is one audit event.
+kept as a conflicting copy, and an edit (deprecatedID) is an edit. The tablet's form assignment
+applies as if it were sending, and an edit is refused unless its original came from this tablet:
+the recovery key is public (it is in every tablet's page), so a forged file must reach no further
+than the tablet itself could. Submissions are attributed to the tablet, the DPO who uploaded
+them is recorded, and the upload is one audit event, written even when storing stops half-way.
 
 File format (JSON, ``format`` first so that a truncated file is told from another file)::
 
@@ -28,10 +33,13 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Device, Project
@@ -42,8 +50,14 @@ from sync.services import Caller, submission_receive
 
 FORMAT = "waypoint-recovery"
 VERSION = 1
-MAX_BYTES = 512 * 1024 * 1024
+# What one web worker can hold: the upload's bytes, the parsed JSON (base64 text, about as
+# large again) and one decrypted submission (up to WAYPOINT_SUBMISSION_MAX_BYTES, sealed and
+# open), so roughly 2.5 times this at the peak, on a node sized for a few such workers. A
+# tablet's outbox beyond it is exported again after some forms were sent. deploy/nginx.conf's
+# limit for the recovery page and API matches it (plus multipart framing).
+MAX_BYTES = 128 * 1024 * 1024
 USER_AGENT = "Waypoint recovery file (DPO upload)"
+log = logging.getLogger(__name__)
 
 
 def aad(kind: str, project_pk: int, device_pk: int) -> bytes:
@@ -126,13 +140,20 @@ def _open(envelope, *, project_pk: int, purpose: bytes) -> bytes:
         raise Problem("recovery.tampered", TAMPERED) from exc
 
 
+def recovery_limit() -> int:
+    return getattr(settings, "WAYPOINT_RECOVERY_MAX_BYTES", MAX_BYTES)
+
+
+def too_large() -> Problem:
+    return Problem(
+        "recovery.too_large",
+        interpolate(_("The file is larger than %(mb)s MB."), mb=recovery_limit() // 2**20),
+    )
+
+
 def _parsed(data: bytes) -> dict:
-    limit = getattr(settings, "WAYPOINT_RECOVERY_MAX_BYTES", MAX_BYTES)
-    if len(data) > limit:
-        raise Problem(
-            "recovery.too_large",
-            interpolate(_("The file is larger than %(mb)s MB."), mb=limit // 2**20),
-        )
+    if len(data) > recovery_limit():
+        raise too_large()
     not_ours = Problem(
         "recovery.not_a_recovery_file",
         _("This is not a recovery file exported by a Waypoint web tablet."),
@@ -198,9 +219,30 @@ def _item(plain: bytes, listed: dict) -> Item:
     return item
 
 
-def recovery_file_open(*, project: Project, data: bytes) -> tuple[Device, list[Item]]:
+@dataclass
+class Opened:
+    """A file checked whole: its envelopes, as listed, and the order to store them in."""
+
+    project: Project
+    device: Device
+    envelopes: list
+    listed: list
+    order: list[int]
+
+    def items(self) -> Iterator[Item]:
+        """Each item opened again as it is stored, in the order the tablet finalised them (an
+        original before its edit): one decrypted submission in memory at a time."""
+        purpose = aad("item", self.project.pk, self.device.pk)
+        for n in self.order:
+            plain = _open(self.envelopes[n], project_pk=self.project.pk, purpose=purpose)
+            yield _item(plain, self.listed[n])
+
+
+def recovery_file_open(*, project: Project, data: bytes) -> Opened:
     """Check and open the whole file, storing nothing: a ``Problem`` for a file that is not a
-    recovery file, is cut short, was altered, or belongs to another project or tablet."""
+    recovery file, is cut short, was altered, or belongs to another project or tablet. Every
+    hash is checked before anything is decrypted; each item is then opened, checked and dropped
+    (only its time kept), so that no item is refused after another was stored."""
     document = _parsed(data)
     device = _device(document, project)
     index_plain = _open(
@@ -224,32 +266,49 @@ def recovery_file_open(*, project: Project, data: bytes) -> tuple[Device, list[I
         )  # fmt: skip
     if len(envelopes) > len(listed):
         raise Problem("recovery.tampered", TAMPERED)
-    items = []
     for envelope, entry in zip(envelopes, listed, strict=True):
         digest = hashlib.sha256(_b64(envelope.get("data")) if isinstance(envelope, dict) else b"")
         if not isinstance(entry, dict) or digest.hexdigest() != entry.get("sha256"):
             raise Problem("recovery.tampered", TAMPERED)
-        plain = _open(envelope, project_pk=project.pk, purpose=aad("item", project.pk, device.pk))
-        items.append(_item(plain, entry))
-    return device, items
+    purpose = aad("item", project.pk, device.pk)
+    queued = []
+    for n, (envelope, entry) in enumerate(zip(envelopes, listed, strict=True)):
+        item = _item(_open(envelope, project_pk=project.pk, purpose=purpose), entry)
+        queued.append((item.queued_at, n))
+    order = [n for _queued_at, n in sorted(queued)]
+    return Opened(project, device, envelopes, listed, order)
+
+
+ITEM_FAILED = _(
+    "Waypoint could not store this submission (an error, logged for the operator). What was "
+    "stored is kept: upload the same file again later, stored ones count as duplicates."
+)
 
 
 def _stored(project: Project, device: Device, item: Item, user) -> dict:
+    """One item's outcome. Any failure is this item's alone: a refusal keeps its code, an
+    unexpected error (storage, database) is logged and reported as ``recovery.item_failed``, so
+    the upload goes on and its audit event lists what was stored."""
     outcome = {"instance_id": item.instance_id, "form_id": item.form_id}
     try:
-        receipt = submission_receive(
-            project=project,
-            caller=Caller(
-                user=user,
-                user_agent=USER_AGENT,
-                device_id=f"waypoint-web:{device.pk}",
-                recovered_from=device,
-            ),
-            xml=item.xml,
-            files=item.attachments,
-        )
+        with transaction.atomic():  # an error in one item leaves the connection usable
+            receipt = submission_receive(
+                project=project,
+                caller=Caller(
+                    user=user,
+                    user_agent=USER_AGENT,
+                    device_id=f"waypoint-web:{device.pk}",
+                    recovered_from=device,
+                ),
+                xml=item.xml,
+                files=item.attachments,
+            )
     except Problem as problem:
         return {**outcome, "outcome": "refused", "code": problem.code, "detail": str(problem)}
+    except Exception:
+        log.exception("Recovering %s from device %s failed", item.instance_id, device.pk)
+        code = "recovery.item_failed"
+        return {**outcome, "outcome": "refused", "code": code, "detail": str(ITEM_FAILED)}
     if receipt.created:
         return {**outcome, "outcome": "stored", "detail": str(receipt.message)}
     if receipt.submission.xml_sha256 != hashlib.sha256(item.xml).hexdigest():
@@ -261,27 +320,35 @@ def recovery_ingest(*, user, project: Project, data: bytes, filename: str = "") 
     """Store a revoked tablet's recovered submissions as if the tablet had sent them. The file
     is checked whole first; then each submission is stored (or refused) on its own, in the
     order the tablet finalised them (an original before its edit). One audit event says who
-    uploaded what, for which tablet, and what became of each submission."""
-    device, items = recovery_file_open(project=project, data=data)
-    report = Report(device)
-    for item in sorted(items, key=lambda i: i.queued_at):
-        report.items.append(_stored(project, device, item, user))
+    uploaded what, for which tablet, and what became of each submission; it is written even if
+    the upload stops half-way (``interrupted``), so that no stored submission goes unaudited."""
+    opened = recovery_file_open(project=project, data=data)
+    report = Report(opened.device)
+    try:
+        for item in opened.items():
+            report.items.append(_stored(project, opened.device, item, user))
+    finally:
+        _audit(user, project, report, filename, hashlib.sha256(data).hexdigest(), opened)
+    return report
+
+
+def _audit(user, project: Project, report: Report, filename: str, sha256: str, opened) -> None:
     summary = report.as_json()
     audit_record(
         actor=user,
         action="webforms.recovered",
         project=project,
-        target=device.name,
+        target=report.device.name,
         details={
-            "device": device.pk,
+            "device": report.device.pk,
             "revoked": summary["device"]["revoked"],
             "file": filename[:200],
-            "file_sha256": hashlib.sha256(data).hexdigest(),
+            "file_sha256": sha256,
             **{k: summary[k] for k in ("stored", "duplicates", "conflicts", "refused")},
+            "interrupted": len(report.items) < len(opened.order),
             "items": [
                 {k: v for k, v in i.items() if k in ("instance_id", "outcome", "code")}
                 for i in report.items
             ],
         },
     )
-    return report

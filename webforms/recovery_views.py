@@ -16,13 +16,18 @@ from accounts.access import access_project
 from accounts.api_base import ProjectScoped
 from accounts.models import Project, Role
 from lib.problems import Problem
-from webforms.recovery import recovery_ingest
+from webforms.recovery import recovery_ingest, recovery_limit, too_large
 
 
 def _read(upload) -> bytes:
+    """The upload's bytes, refused by its size before any is read into memory (Django has
+    spooled a large upload to a temporary file); never more than the limit plus one byte."""
     if upload is None:
         raise Problem("upload.no_file", _("Choose the recovery file the tablet exported."))
-    return upload.read()
+    limit = recovery_limit()
+    if upload.size is not None and upload.size > limit:
+        raise too_large()
+    return upload.read(limit + 1)
 
 
 @login_required

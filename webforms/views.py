@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Device, hash_device_token
 from lib import crypto
+from webforms.app_strings import app_strings
 
 BUILD_DIR = Path(__file__).resolve().parent / "static" / "webforms"
 # After this long without a touch, the app forgets its key: the next volunteer needs the PIN.
@@ -93,6 +94,9 @@ def app_page(request: HttpRequest, token: str, project_id: int) -> HttpResponse:
             ),
             # What the outbox seals finalised forms to, for the DPO's recovery (webforms.recovery).
             "recovery_key": _recovery_key(device.project_id),
+            # Every language's words for the app's own screens: the cached page works offline
+            # in whichever the volunteer picks (webforms.app_strings).
+            "app_strings": app_strings(),
         },
     )
     # A shared tablet's link holds its credential: no referrer leaks it to another site.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Func, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, compile_json_path
 from django.db.models.functions import Cast
@@ -288,9 +288,8 @@ def verdicts_empty(cursor, form_id: int) -> str:
         "AND r.form_id = %s AND r.withheld_at IS NOT NULL",
         [form_id, form_id],
     )
-    part, made = verdicts_partition(cursor, form_id)
-    if not made:
-        cursor.execute(f"TRUNCATE {part}")
+    part, _made = verdicts_partition(cursor, form_id)
+    cursor.execute(f"TRUNCATE {part}")
     return part
 
 
@@ -311,15 +310,33 @@ def verdicts_kept_restore(cursor, part: str) -> None:
 
 def verdicts_partition(cursor, form_id: int) -> tuple[str, bool]:
     """PostgreSQL: the name of the form's partition of the verdicts, and whether it was made
-    now (the form's verdicts so far, in the default partition, are deleted then)."""
+    now. The form's verdicts so far (written one by one into the default partition) move into
+    it: PostgreSQL refuses a partition whose rows the default partition still holds."""
     table, form_id = RecordVerdict._meta.db_table, int(form_id)
     part = f"{table}_f{form_id}"
     cursor.execute("SELECT to_regclass(%s)", [part])
     if cursor.fetchone()[0] is not None:
         return part, False
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE verdict_moving ON COMMIT DROP AS SELECT * FROM {table}_default "  # noqa: S608
+        "WHERE form_id = %s",
+        [form_id],
+    )
     cursor.execute(f"DELETE FROM {table}_default WHERE form_id = %s", [form_id])  # noqa: S608
     cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} FOR VALUES IN ({form_id})")
+    cursor.execute(f"INSERT INTO {part} SELECT * FROM verdict_moving")  # noqa: S608
+    cursor.execute("DROP TABLE verdict_moving")
     return part, True
+
+
+def verdicts_partition_ready(form_id: int) -> None:
+    """Make the form's partition in a transaction of its own, before a run: creating one locks
+    the whole verdicts table, so inside a run's transaction every form's readers would wait
+    for that run to end."""
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        verdicts_partition(cursor, form_id)
 
 
 def _write_orm(columns: Columns, form_id: int, new, suppressed_json) -> int:
@@ -353,5 +370,6 @@ __all__ = [
     "verdicts_empty",
     "verdicts_kept_restore",
     "verdicts_partition",
+    "verdicts_partition_ready",
     "verdicts_write",
 ]

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from forms.models import Form, PrivacyRule
 from privacy.disclosure import control, suppression
-from privacy.disclosure.columns import columns_read, verdicts_write
+from privacy.disclosure.columns import columns_read, verdicts_partition_ready, verdicts_write
 from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 
 # The record's month used as the visit month. Issue 13 adds the visit month proper: change this
@@ -134,6 +134,7 @@ def disclosure_run(*, form_id: int) -> DisclosureRun:
     so its records are read here. Every record read gets a new verdict, except one whose
     content changed after it was read: its own mark brings the next run, and until then no
     release holds it."""
+    verdicts_partition_ready(form_id)
     with transaction.atomic():
         form = Form.objects.select_for_update().select_related("project").get(pk=form_id)
         DisclosurePending.objects.filter(form_id=form_id).delete()

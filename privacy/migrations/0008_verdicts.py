@@ -12,11 +12,19 @@ was always the data without the suppressed values: it is computed from them now.
 copies the verdicts back.
 """
 
+import hashlib
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 TABLE, VERDICTS = "privacy_anonymisedrecord", "privacy_recordverdict"
 KEY = "('x' || left(md5(content_hash), 16))::bit(64)::bigint"  # privacy.models.ContentKey
+
+
+def content_key(content_hash: str) -> int:
+    """privacy.models.content_key as of this migration (migrations keep their own copy)."""
+    digest = hashlib.md5(content_hash.encode()).digest()  # noqa: S324 - change detection
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def verdicts_table(apps, schema_editor):
@@ -54,22 +62,56 @@ def verdicts_copy(apps, schema_editor):
             key = KEY
         else:
             key = "waypoint_content_key(content_hash)"  # registered by privacy.apps
+        # A form waiting for its run holds records never checked as they stand: they get no
+        # verdict (a verdict means "checked"), so no candidate takes them before the run.
         cursor.execute(
             f"INSERT INTO {VERDICTS} (record_id, form_id, content_key, suppressed, held, fk) "  # noqa: S608 - table names
-            f"SELECT id, form_id, {key}, suppressed, held, coalesce(fk, 0) FROM {TABLE}"
+            f"SELECT id, form_id, {key}, suppressed, held, coalesce(fk, 0) FROM {TABLE} "
+            "WHERE form_id NOT IN (SELECT form_id FROM privacy_disclosurepending)"
         )
 
 
 def verdicts_restore(apps, schema_editor):
+    """Back to verdicts on the record rows. A verdict counts only for the content it judged: a
+    record with none, or one for older content, was never checked as it stands, so it goes back
+    held, with every quasi-identifier suppressed (the old code's unchecked state), never as
+    "checked, nothing hidden"."""
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} r SET suppressed = v.suppressed, held = v.held, "  # noqa: S608 - table names
+                "fk = nullif(v.fk, 0), published = r.data - ARRAY(SELECT "
+                "jsonb_array_elements_text(v.suppressed)) "
+                f"FROM {VERDICTS} v WHERE v.record_id = r.id AND v.form_id = r.form_id "
+                f"AND v.content_key = {KEY.replace('content_hash', 'r.content_hash')}"
+            )
+            cursor.execute(
+                f"UPDATE {TABLE} r SET held = true, fk = NULL, "  # noqa: S608 - table names
+                "suppressed = coalesce((SELECT jsonb_agg(k ORDER BY k) FROM "
+                "jsonb_object_keys(r.quasi) k), '[]'::jsonb), "
+                "published = r.data - ARRAY(SELECT jsonb_object_keys(r.quasi)) "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {VERDICTS} v WHERE v.record_id = r.id "
+                f"AND v.form_id = r.form_id AND v.content_key = "
+                f"{KEY.replace('content_hash', 'r.content_hash')})"
+            )
+        return
     AnonymisedRecord = apps.get_model("privacy", "AnonymisedRecord")
     RecordVerdict = apps.get_model("privacy", "RecordVerdict")
-    verdicts = {v.record_id: v for v in RecordVerdict.objects.all().iterator(chunk_size=5000)}
+    verdicts = {
+        record_id: rest
+        for record_id, *rest in RecordVerdict.objects.values_list(
+            "record_id", "content_key", "suppressed", "held", "fk"
+        ).iterator(chunk_size=5000)
+    }
     batch = []
     for record in AnonymisedRecord.objects.all().iterator(chunk_size=5000):
         verdict = verdicts.get(record.pk)
-        hidden = list(verdict.suppressed) if verdict else []
-        record.suppressed, record.held = hidden, bool(verdict and verdict.held)
-        record.fk = (verdict.fk or None) if verdict else None
+        if verdict is not None and verdict[0] == content_key(record.content_hash):
+            hidden, record.held, record.fk = list(verdict[1]), verdict[2], verdict[3] or None
+        else:
+            hidden, record.held, record.fk = sorted(record.quasi or {}), True, None
+        record.suppressed = hidden
         record.published = {k: v for k, v in record.data.items() if k not in hidden}
         batch.append(record)
         if len(batch) == 2000:

@@ -129,7 +129,11 @@ def freeze(release: Release, records: QuerySet | None = None) -> int:
                 f"INSERT INTO {table} ({columns}) SELECT %s, t.* FROM ({sql}) AS t",  # noqa: S608 - model names
                 [release.pk, *params],
             )
-            return cursor.rowcount
+            copied = cursor.rowcount
+            # A million fresh rows with stale statistics make the planner compare the next
+            # candidate with them by index lookups, one per row (12.8 s instead of a hash join).
+            cursor.execute(f"ANALYZE {table}")
+            return copied
     rows = [
         ReleasedRecord(
             release=release, **{name: value for (name, _), value in zip(FROZEN, row, strict=True)}
@@ -149,8 +153,10 @@ def changes_since(form: Form, base: Release | None) -> dict:
     if base is None:
         return {"base": None, "added": candidate.count(), "changed": 0, "removed": 0}
     frozen = ReleasedRecord.objects.filter(release=base).order_by()
-    added = candidate.exclude(pk__in=frozen.values("record_id")).count()
-    removed = frozen.exclude(record_id__in=candidate.values("pk")).count()
+    # NOT EXISTS, never NOT IN: PostgreSQL cannot turn NOT IN into an anti-join, and past
+    # work_mem (a million ids) it re-scans the subquery for every row (25 min at 1M).
+    added = candidate.exclude(Exists(frozen.filter(record_id=OuterRef("pk")))).count()
+    removed = frozen.exclude(Exists(candidate.filter(pk=OuterRef("record_id")))).count()
     if connection.vendor != "postgresql":  # small databases: compared in Python
         sources = _sources(candidate).values_list(*(source for _, source in FROZEN))
         now = {row[0]: row[1:] for row in _published_rows(sources)}

@@ -52,7 +52,10 @@ def build(release: Release) -> Lattice:
     try:
         return _build(release, lattice)
     except Exception as error:
-        Lattice.objects.filter(pk=lattice.pk).update(state=Lattice.State.FAILED, error=repr(error))
+        # A retry racing a slow build that then finished must not mark the built tables FAILED.
+        Lattice.objects.filter(pk=lattice.pk).exclude(state=Lattice.State.BUILT).update(
+            state=Lattice.State.FAILED, error=repr(error)
+        )
         raise
 
 

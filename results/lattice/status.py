@@ -68,10 +68,19 @@ class Reading:
                     release=self.pending.pk,
                 )
             )
+            if self.failed:  # no minute will mend it: the DPO sees the error and retries
+                message = interpolate(
+                    _(
+                        "The tables of release %(release)s could not be computed. Your data "
+                        "protection officer has been shown why and can compute them again; "
+                        "until then no results of this form are shown."
+                    ),
+                    release=self.pending.pk,
+                )
             raise Problem(
                 "results.being_rebuilt",
                 message,
-                headers={"Retry-After": str(RETRY_AFTER)},
+                headers={} if self.failed else {"Retry-After": str(RETRY_AFTER)},
                 release=self.pending.pk,
                 failed=self.failed,
             )

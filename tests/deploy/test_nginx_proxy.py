@@ -7,12 +7,14 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.proxy import nginx_proxy
 from tests.live import free_port
+from webforms.recovery import MAX_BYTES
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
@@ -88,3 +90,17 @@ def test_a_forged_forwarded_for_is_replaced_by_the_real_address(proxy):
     with client("127.0.0.75") as forger:
         seen = forger.get(f"{proxy}/", headers={"X-Forwarded-For": "203.0.113.9"}).text
     assert seen == "127.0.0.75"
+
+
+def test_a_recovery_file_up_to_waypoints_own_limit_reaches_waypoint(proxy):
+    """The DPO's recovery upload (page and API) passes the proxy up to the size Waypoint itself
+    accepts, so a too-large file gets Waypoint's ``recovery.too_large`` answer, not nginx's HTML
+    413; every other location keeps the submission-sized limit."""
+    conf = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+    recovery_limit_mb = int(conf.read_text().split("client_max_body_size ")[2].split("m;")[0])
+    assert MAX_BYTES // 2**20 < recovery_limit_mb <= MAX_BYTES // 2**20 + 4
+    body = b"x" * (70 * 2**20)  # over the 60 MB of other locations
+    with client("127.0.0.76") as dpo:
+        for path in ("/api/v1/projects/1/recovery", "/projects/12/recovery/"):
+            assert dpo.post(f"{proxy}{path}", content=body).status_code == 200, path
+        assert dpo.post(f"{proxy}/projects/1/submission", content=body).status_code == 413

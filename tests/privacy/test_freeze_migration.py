@@ -124,3 +124,46 @@ def test_every_record_keeps_its_verdict_across_the_move_to_a_table_of_its_own(
     shown = {r.pk for r in eligible(privacy_form.form)}
     assert shown == {pk for pk, (_, _, held, _) in before.items() if not held}
     assert {made[1].pk, made[3].pk} <= shown
+
+
+def test_reversing_never_turns_an_unchecked_record_into_a_checked_one(privacy_form, request):
+    """Downgrading past 0008 puts each verdict back only on the content it judged: a record
+    edited since its last check, or never checked, comes back held with every quasi-identifier
+    suppressed, so the old code cannot release its values unchecked."""
+    from privacy.models import RecordVerdict
+
+    made = _records(privacy_form, 3)
+    RecordVerdict.objects.filter(record_id=made[0].pk).update(held=False, suppressed=[])
+    RecordVerdict.objects.filter(record_id=made[1].pk).update(content_key=0)  # content changed
+    RecordVerdict.objects.filter(record_id=made[2].pk).delete()  # never checked
+    quasi = sorted(AnonymisedRecord.objects.get(pk=made[1].pk).quasi)
+    assert quasi
+
+    apps = request.getfixturevalue("at_0007")
+    rows = {r.pk: r for r in apps.get_model("privacy", "AnonymisedRecord").objects.all()}
+
+    assert rows[made[0].pk].held is False
+    assert rows[made[0].pk].published == rows[made[0].pk].data
+    for pk in (made[1].pk, made[2].pk):
+        assert rows[pk].held is True
+        assert sorted(rows[pk].suppressed) == sorted(rows[pk].quasi)
+        assert not set(rows[pk].published) & set(rows[pk].quasi)
+
+
+def test_records_waiting_for_their_first_check_get_no_verdict_on_the_upgrade(privacy_form, request):
+    """A verdict means disclosure control checked the content: records of a form still waiting
+    for its run are not given one by the upgrade, so no candidate takes them before the run."""
+    from privacy.models import RecordVerdict
+
+    made = _records(privacy_form, 2)
+    apps = request.getfixturevalue("at_0007")
+    apps.get_model("privacy", "DisclosurePending").objects.get_or_create(
+        form_id=privacy_form.form_id
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert not RecordVerdict.objects.filter(record_id__in=[r.pk for r in made]).exists()
+    assert not set(eligible(privacy_form.form)) & set(made)

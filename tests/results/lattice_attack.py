@@ -23,6 +23,17 @@ from results.lattice.trees import Tree
 from results.models import Lattice
 
 
+def published_questions(lattice: Lattice) -> list[str]:
+    """Questions (not record totals) with at least one cell published at some level: an attack
+    on a release that publishes none of them proves nothing."""
+    return [
+        table["table"]
+        for table in lattice.report["tables"]
+        if not table["withheld_entirely"]
+        and any(lv["cells"] > lv["primary"] + lv["secondary"] for lv in table["levels"])
+    ]
+
+
 class Attack:
     def __init__(self, lattice: Lattice) -> None:
         self.lattice = lattice

@@ -23,7 +23,7 @@ def test_tables_of_a_release_that_removed_records_are_not_read_while_it_is_rebui
     """An erasure must not stay readable in the previous release's tables: 503, Retry-After
     (the same answer with DEBUG off, as in production)."""
     settings.DEBUG = debug
-    older, newer = newer_release(released_form, dpo, removed=2)
+    older, newer = newer_release(released_form, dpo, removed=2, state=Lattice.State.BUILDING)
     microdata_approve(older)
 
     client = api.as_user(analyst)
@@ -36,6 +36,22 @@ def test_tables_of_a_release_that_removed_records_are_not_read_while_it_is_rebui
     assert f"release {newer.pk}" in table.json()["detail"]
     assert records.status_code == 503  # nor the records of the release the tables left
     assert records.json()["code"] == "results.being_rebuilt"
+
+
+def test_tables_that_failed_to_compute_say_so_without_asking_to_retry_in_a_minute(
+    api, project, analyst, dpo, released_form
+):
+    """A failed computation does not mend itself: analysts are told it failed and that their
+    DPO can compute it again, with no Retry-After that would have them wait for nothing."""
+    _, newer = newer_release(released_form, dpo, removed=2)
+
+    response = api.as_user(analyst).get(url(project))
+
+    assert response.status_code == 503
+    assert "Retry-After" not in response
+    assert response.json()["code"] == "results.being_rebuilt"
+    assert "could not be computed" in response.json()["detail"]
+    assert f"release {newer.pk}" in response.json()["detail"]
 
 
 def test_a_release_that_only_added_records_leaves_the_older_tables_readable_saying_so(
@@ -66,6 +82,8 @@ def test_records_come_from_the_release_the_tables_come_from(
     afterwards = client.get(url(project, "records.csv"))
 
     assert meanwhile.status_code == 200
+    assert meanwhile["X-Waypoint-Release"] == str(older.pk)  # named, as the tables name it
+    assert meanwhile["X-Waypoint-Pending-Release"] == str(newer.pk)
     assert len(b"".join(meanwhile.streaming_content).decode().strip().splitlines()) == 13
     assert afterwards.status_code == 403
     assert afterwards.json()["code"] == "microdata.not_approved"
@@ -130,7 +148,7 @@ def test_analysts_pages_say_results_are_being_rebuilt_and_show_none(
 ):
     """DEBUG off, as in production: the page says so, the records zip answers 503."""
     settings.DEBUG = False
-    _, newer = newer_release(released_form, dpo, removed=1)
+    _, newer = newer_release(released_form, dpo, removed=1, state=Lattice.State.BUILDING)
     client.force_login(analyst)
 
     page = client.get(f"/projects/{project.pk}/results/privacy_test/")

@@ -8,7 +8,7 @@ import pytest
 from results.lattice.boxes import Dim, side_table
 from results.lattice.store import built
 from results.lattice.trees import Tree
-from tests.results.lattice_attack import Attack
+from tests.results.lattice_attack import Attack, published_questions
 from tests.results.lattice_release import synthetic_release
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,8 @@ def test_tiny_service_points_cost_their_cells_not_the_whole_release(privacy_form
     """Samos and the Nice helpline see a handful of visits a month. Their month totals are
     withheld (boxes moving them against a sibling, or moving a share of every answer along),
     the release's record totals stay published, and no withheld cell narrows below the
-    threshold. (Before, the first total without a box of the few tried withheld everything.)"""
+    threshold. (Before, the first total without a box of the few tried withheld everything; then
+    every question was withheld, a cell of December's two visits having no box.)"""
     release = synthetic_release(privacy_form, dpo, records=800, small=True)
     lattice = built(release)
     report = lattice.report
@@ -27,6 +28,7 @@ def test_tiny_service_points_cost_their_cells_not_the_whole_release(privacy_form
     records = {(r["geography"], r["time"]): r for r in report["records"]}
     assert records[("service_point", "month")]["primary"] > 0  # tiny points were protected
     assert records[("all", "all")]["primary"] + records[("all", "all")]["secondary"] == 0
+    assert len(published_questions(lattice)) >= 3  # its questions too, not only record totals
     attack = Attack(lattice).build()
     assert attack.check_published(5) == []
     assert attack.narrowed(5) == []

@@ -16,13 +16,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Device
 from accounts.provisioning import device_create, device_revoke
 from audit.models import AuditEvent
+from forms.models import Form
 from forms.services import form_upload
+from lib.problems import Problem
 from sync import quarantine
 from sync.models import Attachment, Submission
 from tests.factories import ServicePointFactory
 from tests.samples import PHOTO_FORM, instance_xml
 from tests.webforms.recovery_file import encode, recovery_document
 from tests.xlsform import xlsx
+from webforms import recovery_views
+from webforms.recovery import recovery_ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -101,15 +105,60 @@ def test_a_copy_already_sent_is_a_duplicate_and_a_different_xml_a_conflict(
     items = [
         ("uuid:sent", instance_xml(instance_id="uuid:sent"), {}),
         ("uuid:other", instance_xml(instance_id="uuid:other", name="Changed"), {}),
-        ("uuid:edit", instance_xml(instance_id="uuid:edit", deprecated_id="uuid:sent"), {}),
+        ("uuid:mine", instance_xml(instance_id="uuid:mine"), {}),
+        ("uuid:edit", instance_xml(instance_id="uuid:edit", deprecated_id="uuid:mine"), {}),
     ]
 
     body = upload(api, dpo, project, encode(recovery_document(project.pk, revoked.pk, items)))
 
     outcomes = {i["instance_id"]: i["outcome"] for i in body.json()["items"]}
-    assert outcomes == {"uuid:sent": "duplicate", "uuid:other": "conflict", "uuid:edit": "stored"}
+    assert outcomes == {
+        "uuid:sent": "duplicate",
+        "uuid:other": "conflict",
+        "uuid:mine": "stored",
+        "uuid:edit": "stored",
+    }
     assert Submission.objects.get(instance_id="uuid:other").conflicting_copies.count() == 1
-    assert Submission.objects.get(instance_id="uuid:edit").deprecates.instance_id == "uuid:sent"
+    assert Submission.objects.get(instance_id="uuid:edit").deprecates.instance_id == "uuid:mine"
+
+
+def test_a_recovered_edit_of_another_devices_submission_is_refused(
+    api, dpo, project, revoked, submit
+):
+    """The recovery key is public, so a forged file must not replace a submission another
+    tablet sent: such an edit is refused on its own, and the original stays current."""
+    assert submit(instance_xml(instance_id="uuid:theirs")).status_code == 201
+    items = [
+        ("uuid:ok", instance_xml(instance_id="uuid:ok"), {}),
+        ("uuid:forged", instance_xml(instance_id="uuid:forged", deprecated_id="uuid:theirs"), {}),
+    ]
+
+    body = upload(api, dpo, project, encode(recovery_document(project.pk, revoked.pk, items)))
+
+    codes = {i["instance_id"]: (i["outcome"], i.get("code")) for i in body.json()["items"]}
+    assert codes == {
+        "uuid:ok": ("stored", None),
+        "uuid:forged": ("refused", "recovery.edit_of_another_device"),
+    }
+    assert not Submission.objects.filter(instance_id="uuid:forged").exists()
+    assert not Submission.objects.filter(deprecates__instance_id="uuid:theirs").exists()
+
+
+def test_a_recovery_file_reaches_only_the_forms_the_tablet_was_assigned(api, dpo, project, revoked):
+    """A tablet with ``all_forms`` off had only its assigned forms: a (possibly forged) file
+    naming another form of the project is refused item by item, as the tablet's own POST was."""
+    revoked.all_forms = False
+    revoked.save(update_fields=["all_forms"])
+    _items, data = three(project, revoked)
+
+    body = upload(api, dpo, project, data).json()
+
+    assert body["refused"] == 3
+    assert {i["code"] for i in body["items"]} == {"form.unknown"}
+    assert not Submission.objects.exists()
+
+    Form.objects.get(project=project, form_id="household").devices.add(revoked)
+    assert upload(api, dpo, project, data).json()["stored"] == 3, "once assigned, stored"
 
 
 def test_a_submission_the_server_refuses_is_listed_and_the_others_stored(
@@ -216,3 +265,98 @@ def test_the_dpo_page_uploads_a_file_and_shows_what_became_of_each(client, dpo, 
 def test_only_a_dpo_of_the_project_may_open_the_page(client, project, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(f"/projects/{project.pk}/recovery/").status_code in (403, 404)
+
+
+def test_an_envelope_with_a_bad_ephemeral_key_is_reported_as_altered_not_retired(
+    api, dpo, project, revoked
+):
+    """An envelope whose ephemeral key is no P-256 point was damaged or forged: the DPO is told
+    the file was altered (not to ask the operator for an old key), and nothing is stored."""
+    _items, data = three(project, revoked)
+    document = json.loads(data)
+    document["items"][1]["epk"] = base64.b64encode(b"\x04" + b"\x00" * 64).decode()
+
+    response = upload(api, dpo, project, encode(document))
+
+    assert response.json()["code"] == "recovery.tampered"
+    assert not Submission.objects.exists()
+
+
+def test_one_submission_failing_unexpectedly_is_refused_and_the_upload_still_audited(
+    api, dpo, project, revoked, monkeypatch
+):
+    """Storage failing on the second of three submissions does not lose the upload's audit
+    event nor the third submission: the failure is that item's refusal with its own code, and
+    the audit event lists what was stored."""
+    seal, calls = quarantine.seal_xml, []
+
+    def failing_second(xml, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return seal(xml, **kwargs)
+
+    monkeypatch.setattr(quarantine, "seal_xml", failing_second)
+    _items, data = three(project, revoked)
+
+    body = upload(api, dpo, project, data).json()
+
+    outcomes = [(i["instance_id"], i["outcome"], i.get("code")) for i in body["items"]]
+    assert outcomes == [
+        ("uuid:r1", "stored", None),
+        ("uuid:r2", "refused", "recovery.item_failed"),
+        ("uuid:r3", "stored", None),
+    ]
+    assert set(Submission.objects.values_list("instance_id", flat=True)) == {"uuid:r1", "uuid:r3"}
+    event = AuditEvent.objects.get(action="webforms.recovered")
+    assert (event.details["stored"], event.details["refused"]) == (2, 1)
+    assert event.details["interrupted"] is False
+    monkeypatch.setattr(quarantine, "seal_xml", seal)
+    again = upload(api, dpo, project, data).json()
+    assert (again["stored"], again["duplicates"]) == (1, 2), "uploading again completes it"
+
+
+def test_an_upload_stopped_half_way_is_audited_with_what_was_stored(
+    dpo, project, revoked, monkeypatch
+):
+    """A worker stopped mid-upload (gunicorn's timeout exits the worker) still leaves the audit
+    event naming the submissions already stored, marked interrupted."""
+    seal, calls = quarantine.seal_xml, []
+
+    def stop_at_second(xml, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit(1)
+        return seal(xml, **kwargs)
+
+    monkeypatch.setattr(quarantine, "seal_xml", stop_at_second)
+    _items, data = three(project, revoked)
+
+    with pytest.raises(SystemExit):
+        recovery_ingest(user=dpo, project=project, data=data, filename="r.json")
+
+    event = AuditEvent.objects.get(action="webforms.recovered")
+    assert event.details["interrupted"] is True
+    assert event.details["items"] == [{"instance_id": "uuid:r1", "outcome": "stored"}]
+    assert list(Submission.objects.values_list("instance_id", flat=True)) == ["uuid:r1"]
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read(
+    api, dpo, project, revoked, settings
+):
+    """A file over WAYPOINT_RECOVERY_MAX_BYTES is answered ``recovery.too_large`` (413) from
+    its size alone: the worker never reads it into memory."""
+    settings.WAYPOINT_RECOVERY_MAX_BYTES = 1000
+    _items, data = three(project, revoked)
+    response = upload(api, dpo, project, data)
+    assert (response.status_code, response.json()["code"]) == (413, "recovery.too_large")
+
+    class Unreadable:
+        size, name = 10**9, "huge.json"
+
+        def read(self, *args):
+            raise AssertionError("read before its size was checked")
+
+    with pytest.raises(Problem) as refused:
+        recovery_views._read(Unreadable())
+    assert refused.value.code == "recovery.too_large"

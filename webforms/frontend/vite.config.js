@@ -23,6 +23,13 @@ const PATCHES = [
     'const AA = await (globalThis.__waypointLoadForm?.(eA, tA.form, loadForm) ?? loadForm(eA, tA.form));',
   ],
   ['}, loadForm = (eA, tA) => {', '}, loadForm = globalThis.__waypointEngineLoadForm = (eA, tA) => {'],
+  // Audio and video: the engine keeps and sends them, but the renderer shows "Support for
+  // non-image uploads is pending" instead of the question. src/media-control.js renders them.
+  [
+    'return (tA, AA) => (openBlock(), createElementBlock("p", null, "🚧 Support for non-image uploads is pending. 🚧"));',
+    'return globalThis.__waypointUploadFile?.(eA.question, { ControlText, ValidationMessage }) ?? ' +
+      '((tA, AA) => (openBlock(), createElementBlock("p", null, "🚧 Support for non-image uploads is pending. 🚧")));',
+  ],
 ];
 
 function patchWebForms() {

@@ -2,6 +2,7 @@
 // kept offline (Workbox service worker, IndexedDB) and sent through an outbox that speaks
 // OpenRosa to the tablet's own server URL, as ODK Collect does.
 // The engine (Vue, ODK Web Forms) is imported by warm.js after the PIN screen shows.
+import { applyLanguage, chooseLanguage, t } from './i18n.js';
 import { createOutbox } from './outbox.js';
 import { createPinLock, pinProblem, sealFiles, unsealFiles } from './pin.js';
 import { download, recoveryFile, recoveryTarget, sealForRecovery } from './recovery.js';
@@ -16,6 +17,7 @@ const config = document.getElementById('waypoint-webforms').dataset;
 const server = config.server;
 const deviceId = config.device;
 
+applyLanguage();
 const state = { forms: [], current: null, revoked: null, offlineReady: false };
 const idleSeconds = Number(config.idleSeconds) || 600;
 const store = await openStore(deviceId);
@@ -24,21 +26,22 @@ const outbox = createOutbox({ store, server, deviceId, onChange: () => refresh()
 const shell = renderShell(config, {
   onSendNow: () => outbox.retryNow(),
   onHome: () => pin.key && closeForm().then(() => showHome()),
-  onExport: () => exportForDpo().catch((e) => setStatus(shell, 'export', `Export failed: ${e.message}`)),
+  onExport: () => exportForDpo().catch((e) => setStatus(shell, 'export', t('export_failed', { error: e.message }))),
+  // The page is drawn again in the new language; the open form's draft is saved first.
+  onLanguage: async (code) => {
+    await state.current?.flushDraft?.().catch(() => {});
+    chooseLanguage(code);
+  },
 });
 const recovery = recoveryTarget(config);
 
 /** The file for the DPO (recovery.js): what this tablet cannot send, readable by Waypoint only.
  * The forms stay on the tablet: the DPO's upload is what makes them safe. */
 async function exportForDpo() {
-  if (!recovery) return setStatus(shell, 'export', 'Open this tablet’s link online once, then export.');
+  if (!recovery) return setStatus(shell, 'export', t('export_online_first'));
   const { blob, count, left } = await recoveryFile({ store, target: recovery, key: pin.key });
   download(blob, recovery);
-  setStatus(
-    shell,
-    'export',
-    `Exported ${count} form(s) for the data protection officer${left ? `; ${left} more need the PIN` : ''}. They also stay on this tablet.`,
-  );
+  setStatus(shell, 'export', left ? t('exported_left', { count, left }) : t('exported', { count }));
 }
 
 /** A same-origin path from an absolute URL the server handed out (its public URL may differ). */
@@ -112,7 +115,7 @@ async function warmCache() {
     for (const path of Object.values(media)) await fetch(path).then((r) => r.blob());
   }
   state.offlineReady = true;
-  setStatus(shell, 'offline-ready', 'Ready to work offline');
+  setStatus(shell, 'offline-ready', t('offline_ready'));
 }
 
 async function registerWorker() {
@@ -121,7 +124,7 @@ async function registerWorker() {
   if (!navigator.serviceWorker.controller)
     await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
   if (navigator.onLine) await warmCache().catch((e) => console.warn('cache warm-up', e));
-  else setStatus(shell, 'offline-ready', 'Offline');
+  else setStatus(shell, 'offline-ready', t('offline'));
 }
 
 function setDirection(instance) {
@@ -158,7 +161,7 @@ async function saveDraft() {
     files: await sealFiles(pin.key, files),
     updatedAt: new Date().toISOString(),
   });
-  setStatus(shell, 'draft', 'Draft saved on this device');
+  setStatus(shell, 'draft', t('draft_saved'));
 }
 
 async function finalise(payload, callback) {
@@ -189,7 +192,7 @@ async function finalise(payload, callback) {
   });
   callback?.({ status: 'success' });
   await closeForm();
-  showHome(`“${current.form.name}” is in the outbox.`);
+  showHome(t('in_outbox', { title: current.form.name }));
   outbox.flush();
 }
 
@@ -265,7 +268,7 @@ async function closeForm() {
   clearTimeout(current.timer);
   current.hide?.();
   state.current = null;
-  document.documentElement.dir = 'ltr';
+  applyLanguage(); // the app's own direction again, not the form's
 }
 
 async function refresh() {
@@ -287,7 +290,7 @@ async function showHome(notice = '') {
     onContinue: (draft) => openForm(draft.form ?? state.forms.find((f) => f.formId === draft.formId), draft),
     onDiscard: async (draft) => {
       await store.deleteDraft(draft.id);
-      showHome('Draft deleted.');
+      showHome(t('draft_deleted'));
     },
   });
   warmAhead();
@@ -314,8 +317,8 @@ window.addEventListener('pagehide', () => state.current?.flushDraft?.());
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'hidden') state.current?.flushDraft?.();
 });
-window.addEventListener('online', () => setStatus(shell, 'network', 'Online'));
-window.addEventListener('offline', () => setStatus(shell, 'network', 'Offline: forms are kept on this device'));
+window.addEventListener('online', () => setStatus(shell, 'network', t('online')));
+window.addEventListener('offline', () => setStatus(shell, 'network', t('offline_kept')));
 
 /** The PIN screen until the right PIN is entered (chosen, the first time). */
 async function unlock() {
@@ -326,15 +329,15 @@ async function unlock() {
       firstTime,
       waiting,
       onSubmit: async (entered, confirmation) => {
-        if (!entered) return 'Enter the PIN.';
+        if (!entered) return t('pin_enter');
         if (firstTime) {
           // Only when choosing: a tablet whose PIN was set under older rules still unlocks.
           const weak = pinProblem(entered);
           if (weak) return weak;
-          if (entered !== confirmation) return 'The two PINs differ.';
+          if (entered !== confirmation) return t('pin_differ');
           await pin.choose(entered);
         } else if (!(await pin.unlock(entered))) {
-          return 'Wrong PIN.';
+          return t('pin_wrong');
         }
         resolve();
         return null;
@@ -365,7 +368,7 @@ for (const type of ['pointerdown', 'keydown', 'input', 'touchstart', 'wheel'])
 // Its answer (a revoked tablet among them) shows when it comes.
 const formsLoaded = loadForms().then(() => refresh());
 await refresh();
-setStatus(shell, 'network', navigator.onLine ? 'Online' : 'Offline: forms are kept on this device');
+setStatus(shell, 'network', navigator.onLine ? t('online') : t('offline_kept'));
 registerWorker().catch((e) => console.warn('service worker', e));
 stillHere();
 await unlock();

@@ -11,6 +11,8 @@
 // drafts from the next person picking up the tablet, not from a determined thief: finalised
 // forms are sent as soon as the network allows and, until then, are also sealed to the
 // project's recovery key (recovery.js), which no PIN opens. A passphrase resists far longer.
+import { t } from './i18n.js';
+
 const MIN_ITERATIONS = 600_000;
 const MAX_ITERATIONS = 2_000_000;
 const TARGET_MS = 700;
@@ -46,15 +48,15 @@ const COMMON = new Set(['123123', '112233', '121212', '123321', '654321', '69696
  * repetition, a run up or down, or a common choice; or a passphrase of eight characters or more. */
 export function pinProblem(pin) {
   if (/^\d+$/.test(pin)) {
-    if (pin.length < 6) return 'A PIN needs at least 6 digits.';
+    if (pin.length < 6) return t('pin_short');
     const steps = new Set([...pin].slice(1).map((d, i) => (Number(d) - Number(pin[i]) + 10) % 10));
     const run = steps.size === 1 && (steps.has(1) || steps.has(9) || steps.has(0));
     if (run || /^(\d{1,4})\1+$/.test(pin) || COMMON.has(pin) || new Set(pin).size <= 2)
-      return 'This PIN is too easy to guess (repeated, in a row, or common). Choose another.';
+      return t('pin_easy');
     return null;
   }
-  if (pin.length < 8) return 'A passphrase needs at least 8 characters (or use a PIN of 6 digits or more).';
-  if (new Set(pin.toLowerCase()).size <= 3) return 'This passphrase is too easy to guess. Choose another.';
+  if (pin.length < 8) return t('phrase_short');
+  if (new Set(pin.toLowerCase()).size <= 3) return t('phrase_easy');
   return null;
 }
 

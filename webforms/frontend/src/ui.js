@@ -1,6 +1,7 @@
 // The app's own screens (the form itself is ODK Web Forms): header with the outbox counts,
 // the form list with drafts, and the frame a form is mounted in. Plain DOM, text only (no
-// innerHTML): form titles and server messages are never read as markup.
+// innerHTML): form titles and server messages are never read as markup. Words: i18n.js.
+import { language, languages, t } from './i18n.js';
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -11,7 +12,25 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function renderShell(config, { onSendNow, onHome, onExport }) {
+/** What went wrong with a send, in the volunteer's language: outbox.js stores its own reasons
+ * in English (they outlive a change of language); the server's messages are shown as they are. */
+function reason(text = '') {
+  if (text === 'Offline') return t('offline');
+  const network = /^Network error: (.*)$/s.exec(text);
+  return network ? t('network_error', { detail: network[1] }) : text;
+}
+
+/** The language list: each language named in itself. */
+function languagePicker(onLanguage) {
+  const select = el(
+    'select',
+    { id: 'wp-language', onchange: () => onLanguage?.(select.value) },
+    ...languages.map((l) => el('option', { value: l.code, lang: l.code, dir: l.dir, selected: l.code === language }, l.name)),
+  );
+  return el('div', { class: 'wp-language' }, el('label', { for: 'wp-language' }, t('language')), select);
+}
+
+export function renderShell(config, { onSendNow, onHome, onExport, onLanguage }) {
   const root = document.getElementById('waypoint-webforms');
   root.replaceChildren();
   const status = el('p', { class: 'wp-status', role: 'status', 'aria-live': 'polite' });
@@ -22,11 +41,11 @@ export function renderShell(config, { onSendNow, onHome, onExport }) {
   const header = el(
     'header',
     { class: 'wp-header' },
-    el('button', { type: 'button', class: 'wp-home', onclick: onHome }, 'Forms'),
+    el('button', { type: 'button', class: 'wp-home', onclick: onHome }, t('forms')),
     el('div', { class: 'wp-where' }, el('strong', {}, config.servicePoint), el('span', {}, config.project)),
-    el('button', { type: 'button', class: 'wp-send', id: 'wp-send-now', onclick: onSendNow }, 'Send now'),
+    el('button', { type: 'button', class: 'wp-send', id: 'wp-send-now', onclick: onSendNow }, t('send_now')),
   );
-  root.append(header, banner, el('section', { class: 'wp-outbox' }, counts, failures), status, main);
+  root.append(header, banner, el('section', { class: 'wp-outbox' }, counts, failures, languagePicker(onLanguage)), status, main);
   const statuses = {};
   return {
     root,
@@ -57,7 +76,7 @@ export function renderShell(config, { onSendNow, onHome, onExport }) {
             pin.focus();
           },
         },
-        'Letters (passphrase)',
+        t('pin_letters'),
       );
       const form = el(
         'form',
@@ -75,31 +94,25 @@ export function renderShell(config, { onSendNow, onHome, onExport }) {
             }
           },
         },
-        el('h1', {}, firstTime ? 'Choose a PIN for this tablet' : 'Enter the tablet’s PIN'),
+        el('h1', {}, firstTime ? t('lock_title_new') : t('lock_title')),
         el(
           'p',
           { class: 'wp-muted' },
-          firstTime
-            ? 'Forms and drafts on this device are encrypted with it. Everyone who uses this tablet needs it; without it, unsent forms cannot be read or sent.'
-            : 'The forms on this device are encrypted. The app locks itself when nobody uses it for a while.',
+          firstTime ? t('lock_help_new') : t('lock_help'),
         ),
-        el('label', { for: 'wp-pin' }, firstTime ? 'PIN: 6 digits or more, or a passphrase of 8 characters or more' : 'PIN or passphrase'),
+        el('label', { for: 'wp-pin' }, firstTime ? t('pin_label_new') : t('pin_label')),
         pin,
-        ...(firstTime ? [el('label', { for: 'wp-pin-confirm' }, 'The same PIN again'), confirm] : []),
+        ...(firstTime ? [el('label', { for: 'wp-pin-confirm' }, t('pin_again')), confirm] : []),
         error,
-        el('div', { class: 'wp-lock-actions' }, el('button', { type: 'submit', id: 'wp-unlock' }, firstTime ? 'Set PIN' : 'Unlock'), keyboard),
+        el('div', { class: 'wp-lock-actions' }, el('button', { type: 'submit', id: 'wp-unlock' }, firstTime ? t('pin_set') : t('unlock')), keyboard),
         el(
           'details',
           { class: 'wp-forgot', id: 'wp-forgot' },
-          el('summary', {}, firstTime ? 'If the PIN is forgotten' : 'Forgot the PIN?'),
-          el('p', {}, 'Nobody can open the drafts without the PIN, not even Waypoint: they are lost.'),
-          el(
-            'p',
-            {},
-            'Finished forms waiting to be sent are also sealed for Waypoint alone. Export them for the data protection officer, who uploads the file to Waypoint; they are then stored as if this tablet had sent them.',
-          ),
+          el('summary', {}, firstTime ? t('forgot_new') : t('forgot')),
+          el('p', {}, t('forgot_drafts')),
+          el('p', {}, t('forgot_forms')),
           ...(!firstTime && waiting
-            ? [el('button', { type: 'button', class: 'secondary', id: 'wp-export-forgot', onclick: () => onExport?.() }, `Export for the data protection officer (${waiting})`)]
+            ? [el('button', { type: 'button', class: 'secondary', id: 'wp-export-forgot', onclick: () => onExport?.() }, t('export_count', { count: waiting }))]
             : []),
         ),
       );
@@ -110,29 +123,24 @@ export function renderShell(config, { onSendNow, onHome, onExport }) {
       const waiting = items.filter((i) => i.state === 'waiting');
       const failed = items.filter((i) => i.state === 'failed');
       counts.replaceChildren(
-        el('span', { 'data-count': 'waiting' }, `Waiting: ${waiting.length}`),
-        el('span', { 'data-count': 'sent' }, `Sent: ${sent.length}`),
-        el('span', { 'data-count': 'failed' }, `Failed: ${failed.length}`),
+        el('span', { 'data-count': 'waiting' }, t('waiting', { count: waiting.length })),
+        el('span', { 'data-count': 'sent' }, t('sent', { count: sent.length })),
+        el('span', { 'data-count': 'failed' }, t('failed', { count: failed.length })),
       );
       const retrying = waiting.filter((i) => i.lastError);
       failures.replaceChildren(
-        ...failed.map((i) => el('li', { class: 'wp-failed' }, `${i.title}: ${i.lastError}`)),
-        ...retrying.map((i) => el('li', { class: 'wp-retrying' }, `${i.title}: will retry (${i.lastError})`)),
+        ...failed.map((i) => el('li', { class: 'wp-failed' }, `${i.title}: ${reason(i.lastError)}`)),
+        ...retrying.map((i) => el('li', { class: 'wp-retrying' }, t('will_retry', { title: i.title, reason: reason(i.lastError) }))),
       );
       banner.hidden = !revoked;
       banner.replaceChildren(
         ...(revoked
           ? [
-              el('strong', {}, 'This tablet can no longer send forms: its access was revoked.'),
-              el('p', {}, `The server said: ${revoked.reason}`),
-              el(
-                'p',
-                {},
-                `${items.length} unsent form(s) are kept on this device. Do not clear the browser's data; ` +
-                  'ask your supervisor for a new link, or export them for the data protection officer.',
-              ),
+              el('strong', {}, t('revoked')),
+              el('p', {}, t('revoked_said', { reason: revoked.reason })),
+              el('p', {}, t('revoked_kept', { count: items.length })),
               ...(items.length
-                ? [el('button', { type: 'button', class: 'wp-export', id: 'wp-export', onclick: () => onExport?.() }, 'Export for the data protection officer')]
+                ? [el('button', { type: 'button', class: 'wp-export', id: 'wp-export', onclick: () => onExport?.() }, t('export'))]
                 : []),
             ]
           : []),
@@ -154,7 +162,7 @@ export function renderHome(shell, { forms, drafts, notice, onStart, onContinue, 
         'li',
         {},
         el('button', { type: 'button', class: 'wp-start', 'data-form': form.formId, onclick: () => onStart(form) }, form.name),
-        el('span', { class: 'wp-muted' }, `version ${form.version}`),
+        el('span', { class: 'wp-muted' }, t('version', { version: form.version })),
       ),
     );
   }
@@ -165,17 +173,17 @@ export function renderHome(shell, { forms, drafts, notice, onStart, onContinue, 
       el(
         'li',
         { 'data-draft': draft.id },
-        el('span', { dir: 'auto' }, `${draft.title} · ${new Date(draft.updatedAt).toLocaleString()}`),
-        el('button', { type: 'button', class: 'wp-continue', onclick: () => onContinue(draft) }, 'Continue'),
-        el('button', { type: 'button', class: 'wp-discard secondary', onclick: () => onDiscard(draft) }, 'Delete'),
+        el('span', { dir: 'auto' }, `${draft.title} · ${new Date(draft.updatedAt).toLocaleString(language)}`),
+        el('button', { type: 'button', class: 'wp-continue', onclick: () => onContinue(draft) }, t('continue')),
+        el('button', { type: 'button', class: 'wp-discard secondary', onclick: () => onDiscard(draft) }, t('delete')),
       ),
     );
   }
   shell.main.replaceChildren(
     ...(notice ? [el('p', { class: 'wp-notice', role: 'status' }, notice)] : []),
-    el('h1', {}, 'Forms'),
-    forms.length ? list : el('p', { class: 'wp-muted' }, 'No forms yet: connect once to download them.'),
-    el('h2', {}, `Drafts (${drafts.length})`),
-    drafts.length ? draftList : el('p', { class: 'wp-muted' }, 'No drafts.'),
+    el('h1', {}, t('forms')),
+    forms.length ? list : el('p', { class: 'wp-muted' }, t('no_forms')),
+    el('h2', {}, t('drafts', { count: drafts.length })),
+    drafts.length ? draftList : el('p', { class: 'wp-muted' }, t('no_drafts')),
   );
 }

@@ -1,0 +1,90 @@
+"""The web tablet's own screens in the volunteer's language: Debian's Chromium at 390 px against a
+real server process. Protects: a browser set to Arabic gets the PIN screen, the outbox counts and
+the status line in Arabic, right to left, with no serious axe violation; a language picked in the
+app is kept over the browser's; and both survive a reload with no network (the words travel in
+the cached page, from Django's catalogues)."""
+
+import pytest
+
+from tests.pages.test_responsive_pages import AXE
+from tests.webforms.tablet import app_url, counts, fill_visit, unlock
+from tests.webforms.test_web_tablet_pages import problems_on
+
+pytestmark = [pytest.mark.timeout(600), pytest.mark.live_server_process]
+
+AR_LOCK = "أدخل الرمز السري للجهاز اللوحي"
+AR_READY = "جاهز للعمل دون اتصال بالإنترنت"
+
+
+def _arabic_context(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
+    context.set_default_timeout(30000)
+    context.on("weberror", lambda e: print("page error:", e.error))
+    return context
+
+
+def test_arabic_tablet_speaks_arabic_right_to_left_also_offline(live, tablet, browser):
+    """A volunteer whose phone is in Arabic reads the app's own screens in Arabic, laid out
+    right to left, online and after an offline reload; axe finds nothing serious."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: cd tests/pages && npm ci (make test does it)")
+    context = _arabic_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(app_url(live, tablet))
+        page.locator("#wp-pin").wait_for()
+        html = page.locator("html")
+        assert (html.get_attribute("dir"), html.get_attribute("lang")) == ("rtl", "ar")
+        assert page.locator("#wp-lock h1").inner_text() == "اختر رمزًا سريًا لهذا الجهاز اللوحي"
+        assert page.locator("#wp-language").input_value() == "ar"
+        assert "في الانتظار: 0" in counts(page)
+        problems = problems_on(page, "PIN in Arabic")
+        unlock(page)
+        page.get_by_text(AR_READY).wait_for()
+        assert page.locator(".wp-main h1").inner_text() == "النماذج"
+        problems += problems_on(page, "forms in Arabic")
+
+        context.set_offline(True)
+        fill_visit(page, "سلمى", "34")
+        assert page.locator(".wp-notice").inner_text().endswith("» في صندوق الصادر.")
+        assert html.get_attribute("dir") == "rtl", "the app's direction comes back after a form"
+
+        page.reload()
+        page.locator("#wp-pin").wait_for()
+        assert html.get_attribute("dir") == "rtl"
+        assert page.locator("#wp-lock h1").inner_text() == AR_LOCK
+        assert "في الانتظار: 1" in counts(page), counts(page)
+        assert "غير متصل بالإنترنت" in page.locator(".wp-status").inner_text()
+        problems += problems_on(page, "PIN in Arabic, offline")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_language_picked_in_the_app_is_kept_offline(live, tablet, browser):
+    """A volunteer who picks French on an Arabic phone keeps French, left to right, after the
+    page is reloaded with no network."""
+    context = _arabic_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(app_url(live, tablet))
+        page.locator("#wp-pin").wait_for()
+        unlock(page)
+        page.get_by_text(AR_READY).wait_for()
+
+        with page.expect_navigation():
+            page.locator("#wp-language").select_option("fr")
+        page.locator("#wp-pin").wait_for()
+        assert page.locator("#wp-lock h1").inner_text() == "Saisissez le code PIN de la tablette"
+
+        context.set_offline(True)
+        page.reload()
+        page.locator("#wp-pin").wait_for()
+        html = page.locator("html")
+        assert (html.get_attribute("dir"), html.get_attribute("lang")) == ("ltr", "fr")
+        assert page.locator("#wp-lock h1").inner_text() == "Saisissez le code PIN de la tablette"
+        assert "En attente : 0" in counts(page)
+        unlock(page)
+        assert page.locator(".wp-main h1").inner_text() == "Formulaires"
+    finally:
+        context.close()
