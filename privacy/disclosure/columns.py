@@ -317,15 +317,16 @@ def verdicts_partition(cursor, form_id: int) -> tuple[str, bool]:
     cursor.execute("SELECT to_regclass(%s)", [part])
     if cursor.fetchone()[0] is not None:
         return part, False
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE verdict_moving ON COMMIT DROP AS SELECT * FROM {table}_default "  # noqa: S608
-        "WHERE form_id = %s",
-        [form_id],
-    )
-    cursor.execute(f"DELETE FROM {table}_default WHERE form_id = %s", [form_id])  # noqa: S608
-    cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} FOR VALUES IN ({form_id})")
-    cursor.execute(f"INSERT INTO {part} SELECT * FROM verdict_moving")  # noqa: S608
-    cursor.execute("DROP TABLE verdict_moving")
+    with transaction.atomic():  # one transaction even for a caller in autocommit
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE verdict_moving ON COMMIT DROP AS SELECT * FROM "  # noqa: S608
+            f"{table}_default WHERE form_id = %s",
+            [form_id],
+        )
+        cursor.execute(f"DELETE FROM {table}_default WHERE form_id = %s", [form_id])  # noqa: S608
+        cursor.execute(f"CREATE TABLE {part} PARTITION OF {table} FOR VALUES IN ({form_id})")
+        cursor.execute(f"INSERT INTO {part} SELECT * FROM verdict_moving")  # noqa: S608
+        cursor.execute("DROP TABLE verdict_moving")
     return part, True
 
 
