@@ -172,17 +172,7 @@ def geo_node(tree: Tree, filters) -> int:
     for level, value in given:
         matches = _geo_matches(tree, level, value)
         if not matches:
-            raise Problem(
-                "results.unknown_filter_value",
-                interpolate(
-                    _("%(filter)s %(value)s is not in this release. Available: %(available)s"),
-                    filter=LEVEL_NAMES.get(level, level),
-                    value=repr(value),
-                    available=", ".join(_available(tree, level)),
-                ),
-                filter=level,
-                available=_available(tree, level),
-            )
+            raise _unknown_value(tree, level, value)
         candidates = matches if candidates is None else candidates | matches
     # the most specific named node whose ancestors include a match of every filter
     chosen = [
@@ -205,6 +195,22 @@ def geo_node(tree: Tree, filters) -> int:
     return chosen[0]
 
 
+def _unknown_value(tree: Tree, level: str, value) -> Problem:
+    """A filter value the release lacks: the message names what it has at that level."""
+    available = _available(tree, level)
+    return Problem(
+        "results.unknown_filter_value",
+        interpolate(
+            _("%(filter)s %(value)s is not in this release. Available: %(available)s"),
+            filter=LEVEL_NAMES.get(level, level),
+            value=repr(value),
+            available=", ".join(available),
+        ),
+        filter=level,
+        available=available,
+    )
+
+
 def time_node(tree: Tree, filters) -> int:
     """The time node the filters name: one month, quarter or year, or all time. A range
     (since/until) is answered only where it is exactly one of those."""
@@ -217,17 +223,7 @@ def time_node(tree: Tree, filters) -> int:
     for level, value in named:
         key = "all" if level == "all" else f"{level}:{value}"
         if key not in tree.index:
-            raise Problem(
-                "results.unknown_filter_value",
-                interpolate(
-                    _("%(filter)s %(value)s is not in this release. Available: %(available)s"),
-                    filter=LEVEL_NAMES.get(level, level),
-                    value=repr(value),
-                    available=", ".join(_available(tree, level)),
-                ),
-                filter=level,
-                available=_available(tree, level),
-            )
+            raise _unknown_value(tree, level, value)
         nodes.add(tree.index[key])
     if len(nodes) > 1:
         raise Problem(
