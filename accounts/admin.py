@@ -46,17 +46,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "description",
-            "k_anonymity",
-            "cell_threshold",
-            "disclosure_mode",
-            "missing_values",
-            "retention_days",
-            "pair_geography",
-            "pair_time",
-        ]
+        fields = ["name", "description", *privacy_settings.SETTINGS]
 
     def clean(self):
         data = super().clean()

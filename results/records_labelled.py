@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from forms.models import Form
 from lib.spreadsheets import neutralise
 from privacy.models import Release
+from privacy.record_content import label_for
 from results.microdata import NOTE, WITHHELD, microdata_records
 from results.records import (
     BOM,
@@ -53,18 +54,6 @@ class Column:
         return str(value)
 
 
-def _pick(labels: dict[str, str], language: str | None) -> str:
-    """A label in ``language`` (a form language, "Arabic (ar)", or its code, "ar"), else the
-    form's default."""
-    if not labels:
-        return ""
-    if language:
-        for name, text in labels.items():
-            if text and (name == language or name.endswith(f"({language})")):
-                return text
-    return labels.get("default") or next(iter(labels.values()))
-
-
 def form_columns(form: Form, language: str | None) -> tuple[dict[str, Column], dict[str, list]]:
     """Every question as a column (the newest version's labels), by answer key; and each
     repeat's columns in questionnaire order, by the repeat's key."""
@@ -76,13 +65,13 @@ def form_columns(form: Form, language: str | None) -> tuple[dict[str, Column], d
             if key in columns:
                 continue
             choices = {
-                item["name"]: _pick(item.get("labels") or {}, language) or item["name"]
+                item["name"]: label_for(item.get("labels") or {}, language) or item["name"]
                 for item in version.choices.get(question.get("list_name") or "", [])
             }
             column = Column(
                 key=key,
                 name=question["name"],
-                label=_pick(question.get("labels") or {}, language) or question["name"],
+                label=label_for(question.get("labels") or {}, language) or question["name"],
                 type=question["type"],
                 choices=choices,
             )
