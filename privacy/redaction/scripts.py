@@ -56,7 +56,8 @@ _FAMILIES = (  # spelling families of romanised names, applied in order
 )
 _DIGRAPHS = 6
 _VOWELS = re.compile(r"[aiu]+")
-_PERSIAN_LETTERS = re.compile("[یکگپچژټډړږښګڼۍېځڅ]")
+# Letters Arabic does not write: a word or text with one is Dari or Pashto.
+_PERSIAN_LETTERS = re.compile("[پچژگکیۀټډړږښګڼۍېځڅ]")
 _PERSIAN_SOUNDS = str.maketrans({"ذ": "ز", "ض": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ط": "ت"})
 _ABJAD_LETTERS = str.maketrans(
     {
@@ -167,9 +168,14 @@ def keys(word: str) -> tuple[str, str]:
     return _keys_of(script, romanise(word))
 
 
+def persian_or_pashto(text: str) -> bool:
+    """Whether `text` has a letter Arabic does not write (Dari or Pashto text)."""
+    return _PERSIAN_LETTERS.search(text) is not None
+
+
 def _abjad_letters(word: str) -> str:
     word = word.translate(_ABJAD_LETTERS)
-    if _PERSIAN_LETTERS.search(word):  # Dari and Pashto say ذ ض ظ as z, ث ص as s
+    if persian_or_pashto(word):  # Dari and Pashto say ذ ض ظ as z, ث ص as s
         word = word.translate(_PERSIAN_SOUNDS)
     return word
 

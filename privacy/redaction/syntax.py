@@ -15,14 +15,11 @@ and is then read as the name.
 
 from __future__ import annotations
 
-import re
-
 from privacy.redaction.lexicon import kin_words
-from privacy.redaction.scripts import ARABIC, script_of
+from privacy.redaction.scripts import ARABIC, persian_or_pashto, script_of
 from privacy.redaction.text import MARK, fold_text
 from privacy.redaction.tokens import Token, light, sentence_initial
 
-_PERSIAN_OR_PASHTO = re.compile("[پچژگکیۀټډړږښګڼۍېځڅ]")
 _CONJUNCTIONS = frozenset({"", "و", "ف"})
 
 
@@ -40,4 +37,4 @@ def opens_arabic_clause(text: str, toks: list[Token], i: int, start: int) -> boo
         or light(text[toks[i + 1][0] : toks[i + 1][1]]) in kin_words()
     ):
         return False  # نور الصباح "the morning light", نور أمي "my mother's light"
-    return _PERSIAN_OR_PASHTO.search(text) is None
+    return not persian_or_pashto(text)

@@ -43,6 +43,7 @@ from privacy.redaction.scripts import (
     glottal_key,
     keys,
     other_keys,
+    persian_or_pashto,
 )
 from privacy.redaction.syntax import opens_arabic_clause
 from privacy.redaction.text import PRIORITY, Span
@@ -227,6 +228,7 @@ def _match(
 ) -> None:
     exact = names.exact
     joiners = _folded_particles()
+    persian = persian_or_pashto(text)
     for i, token in enumerate(toks):
         if token[2] in joiners and i + 1 < len(toks) and adjacent(text, token, toks[i + 1]):
             joined = _compound(text, token, toks[i + 1], names)  # "عبد الله", "Abu Ali"
@@ -244,7 +246,7 @@ def _match(
                 found[i] = (token[0], token[1], "direct" if hit[1] else "variant", plain)
             continue
         word = word_of(text, token)
-        for form in _readings(word, exact):
+        for form in _readings(word, exact, persian or not token[2].endswith(_OBJECT_MARKER)):
             match = _compare(names, form, word.script)
             if match is None:
                 continue
@@ -300,10 +302,19 @@ def _compound(
     return _compare(names, word.forms[0], word.script)
 
 
-def _readings(word: Word, exact: dict[str, tuple[NameWord, bool]]) -> Iterator[Form]:
+_OBJECT_MARKER = "را"
+
+
+def _readings(
+    word: Word, exact: dict[str, tuple[NameWord, bool]], marker: bool = True
+) -> Iterator[Form]:
     """The word's forms, those equal to a name word first (لعلي is ل + علي before it is a
-    spelling of علي), then, in an abjad, its first form with و and ي read as consonants."""
+    spelling of علي), then, in an abjad, its first form with و and ي read as consonants.
+    Without `marker` (Arabic text), a final را is not Dari's object marker: سامرا is the town,
+    not سام + را, and أخيرا "at last" is one word."""
     forms = word.forms
+    if not marker:
+        forms = tuple(f for f in forms if f.cut != len(_OBJECT_MARKER))
     if len(forms) > 1 and forms[0].folded not in exact:
         first = [form for form in forms if form.folded in exact]
         if first:

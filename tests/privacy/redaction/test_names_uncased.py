@@ -76,6 +76,25 @@ def test_a_suffix_joined_to_the_name(redactor, direct, text, expected):
     assert redacted(redactor, text, direct) == expected
 
 
+@pytest.mark.parametrize(
+    ("direct", "text"),
+    [
+        (["سام الحلبي"], "ذهبنا إلى سامرا في الصيف."),  # the town Samarra, not سام + را
+        (["سام الحلبي"], "وصلنا سامرا أخيرا."),
+    ],
+)
+def test_arabic_words_ending_in_ra_are_not_the_dari_marker(redactor, direct, text):
+    """Arabic has no object marker را: in Arabic text سامرا is a town and keeps its letters for a
+    respondent called Sam, instead of losing half the word to a false name."""
+    assert redacted(redactor, text, direct) == text
+
+
+def test_the_dari_marker_still_goes_with_the_name_without_persian_letters_in_the_word(redactor):
+    """A Dari sentence is recognised by its own letters (ی ک گ), so a name with only letters
+    Arabic shares (احمد) still loses its joined marker's stem: "I saw Ahmad"."""
+    assert redacted(redactor, "احمدرا دیدم.", ["احمد رحیمی"]) == "[NAME]را دیدم."
+
+
 # ------------------------------------------------------- the other keyboard's letters, marks
 
 
