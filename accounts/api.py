@@ -101,7 +101,8 @@ def _privacy_values(serializer) -> tuple[dict, str]:
         summary="Change a project",
         description="Form managers change name and description. Privacy settings "
         "(k_anonymity, cell_threshold, disclosure_mode, missing_values, retention_days, "
-        "pair_geography, pair_time) are the DPO's and admins': a change needs a `reason` and is "
+        "pair_geography, pair_time, everyday_names) are the DPO's and admins': a change needs "
+        "a `reason` and is "
         "audited old -> new; k and the threshold are at least 2, the pair levels one of their "
         "choices (codes `settings.dpo_only`, `settings.reason_required`, "
         "`settings.out_of_bounds`). The threshold and the pair levels are frozen into a "

@@ -103,6 +103,21 @@ class Project(models.Model):
         default=PairTime.YEAR,
         help_text="Period level of cross-tabulations of two questions (besides all time).",
     )
+
+    class EverydayNames(models.TextChoices):
+        CONTEXT = "context", _("Where the sentence reads it as a name")
+        ALWAYS = "always", _("Wherever it stands")
+
+    # A respondent's name that is also an everyday word (أمل "hope", ሰላም "peace", Nour):
+    # redacted by default where the sentence marks it as a name, so stories stay readable; a
+    # DPO may choose recall over readability (free text is anonymised again at once).
+    everyday_names = models.CharField(
+        max_length=8,
+        choices=EverydayNames.choices,
+        default=EverydayNames.CONTEXT,
+        help_text="Where free-text redaction removes a respondent's name that is also an "
+        "everyday word.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts import signals
 from accounts.access import is_admin, project_roles
 from accounts.models import Project, Role
 from audit.models import AuditEvent
@@ -27,6 +28,7 @@ SETTINGS = (
     "retention_days",
     "pair_geography",
     "pair_time",
+    "everyday_names",
 )
 MINIMUM = {"k_anonymity": 2, "cell_threshold": 2, "retention_days": 1}
 DEFAULTS = {"k_anonymity": 5, "cell_threshold": 5}
@@ -37,6 +39,8 @@ CHOICES = {
     # when it is built, so a change applies from the next approved release.
     "pair_geography": set(Project.PairGeography.values),
     "pair_time": set(Project.PairTime.values),
+    # Free text is anonymised again under the new choice (privacy.receivers).
+    "everyday_names": set(Project.EverydayNames.values),
 }
 
 
@@ -149,6 +153,11 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
                     n for n, (__, v) in changed.items() if lowered_below_default(n, v)
                 ),
             },
+        )
+        transaction.on_commit(
+            lambda: signals.privacy_settings_changed.send(
+                sender=Project, project_id=project.pk, changed=changed
+            )
         )
     return changed
 

@@ -70,6 +70,13 @@ class ProjectSerializer(StrictModelSerializer):
         help_text="Cross-tabulations of two questions are published for all time and at this "
         "period level (default year; DPO or admin; applies from the next approved release).",
     )
+    everyday_names = ChoiceSetting(
+        choices=Project.EverydayNames.choices,
+        help_text="Where free-text redaction removes a respondent's name that is also an everyday "
+        "word (أمل, ሰላም, Hope): `context` (default) where the sentence reads it as a name, "
+        "`always` wherever it stands (more names caught, more everyday words lost). A change "
+        "anonymises the project's submissions again (DPO or admin).",
+    )
     reason = StrictCharField(
         write_only=True,
         required=False,
@@ -92,6 +99,7 @@ class ProjectSerializer(StrictModelSerializer):
             "retention_days",
             "pair_geography",
             "pair_time",
+            "everyday_names",
             "reason",
             "created_at",
             "my_roles",

@@ -19,7 +19,9 @@ import threading
 from django.conf import settings
 from django.dispatch import receiver
 
+from accounts.signals import privacy_settings_changed
 from privacy import signals, tasks
+from privacy.review.rules import project_rerun
 from sync.signals import submission_completed
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,14 @@ def enqueue_anonymisation(sender, submission_id: int, **kwargs) -> None:
 
 
 @receiver(signals.disclosure_due)
-def enqueue_disclosure_control(sender, form_id: int, **kwargs) -> None:
-    tasks.disclosure_control.delay(form_id)
+def enqueue_disclosure_control(sender, form_id: int, countdown: float = 0, **kwargs) -> None:
+    # A countdown is the time left before a busy form's next run (one delayed message per
+    # waiting run, see privacy.disclosure.scheduling); RabbitMQ's consumer timeout (30 min)
+    # and Redis's visibility timeout (1 h) are far above the longest wait.
+    if countdown > 0:
+        tasks.disclosure_control.apply_async((form_id,), countdown=countdown)
+    else:
+        tasks.disclosure_control.delay(form_id)
 
 
 @receiver(signals.anonymisation_due)
@@ -87,3 +95,11 @@ def enqueue_reanonymisation(sender, submission_ids: list[int], **kwargs) -> None
 @receiver(signals.release_job_due)
 def enqueue_release_job(sender, job_id: int, **kwargs) -> None:
     tasks.release_job.delay(job_id)
+
+
+@receiver(privacy_settings_changed)
+def reanonymise_free_text(sender, project_id: int, changed: dict, **kwargs) -> None:
+    # Free text was redacted under the old choice: every record is made again (its content
+    # changes, so disclosure control judges it afresh and the next release carries it).
+    if "everyday_names" in changed:
+        project_rerun(project_id=project_id)

@@ -126,6 +126,10 @@ def run(stories_count: int = 2000, rounds: int = 3, held_out_count: int = 1000) 
     cold_ms = (time.perf_counter() - started) * 1000
 
     main = _evaluate(redactor, data)
+    # The DPO's other choice (project setting everyday_names="always"): recall against
+    # readability, the figures a DPO weighs (own-name recall, homonyms kept).
+    always = Redactor.for_regions(redactor.regions, redactor.id_regions, "always")
+    always_rates = _evaluate(always, data)["percent_by_language"]
     held = _evaluate(redactor, held_out.stories(held_out_count)) if held_out_count else None
 
     per_round, per_round_wall = [], []
@@ -153,6 +157,9 @@ def run(stories_count: int = 2000, rounds: int = 3, held_out_count: int = 1000) 
         **main,
         "targets_percent": {c: 100 * v for c, v in TARGETS.items()},
         "targets_met": met,  # quality figures: reported, not a pass/fail of `make bench`
+    }
+    result["everyday_names_always"] = {
+        lang: {c: rates[c] for c in ("own", "keep_homonym")} for lang, rates in always_rates.items()
     }
     if held is not None:
         held.pop("_overall")

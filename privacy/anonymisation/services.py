@@ -130,7 +130,9 @@ def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
         if project.pk not in projects:
             regions, ids = _regions(project)
             projects[project.pk] = _ProjectContext(
-                regions, Redactor.for_regions(regions, ids), crypto.pseudonym_key(project.pk)
+                regions,
+                Redactor.for_regions(regions, ids, project.everyday_names),
+                crypto.pseudonym_key(project.pk),
             )
         context = projects[project.pk]
         instance = parse_instance(raw_xml_for_processing(submission=submission))

@@ -48,6 +48,9 @@ class Redactor:
 
     regions: tuple[str, ...]
     id_regions: tuple[str, ...] | None = None
+    everyday_names: str = "context"
+    """"context": a name that is also an everyday word is redacted where the sentence reads it
+    as a name; "always": wherever it stands (the project's setting of the same name)."""
     _id_modules: tuple[NumberValidationModule, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -59,7 +62,10 @@ class Redactor:
 
     @classmethod
     def for_regions(
-        cls, regions: Iterable[str], id_regions: Iterable[str] | None = None
+        cls,
+        regions: Iterable[str],
+        id_regions: Iterable[str] | None = None,
+        everyday_names: str = "context",
     ) -> Redactor:
         """A shared redactor for these regions (uppercased, deduplicated, unknown ones dropped).
 
@@ -67,8 +73,9 @@ class Redactor:
         live and come from), when `regions` also holds transit countries for phone numbers.
         """
         ids = None if id_regions is None else phones.normalise_regions(id_regions)
+        regions = phones.normalise_regions(regions)
         # A class is hashable; mypy reads the dataclass's __hash__ as unbound and says it is not.
-        return _cached_redactor(cls, phones.normalise_regions(regions), ids)  # type: ignore[arg-type]
+        return _cached_redactor(cls, regions, ids, everyday_names)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------------------ public
 
@@ -125,7 +132,8 @@ class Redactor:
         spans: list[Span] = []
         runs = self._detect(det, spans)
         name_values = names.direct(text, runs, values, spans) if values else ()
-        variants.find(text, fold_text(text), name_values, names.stop_parts(), spans)
+        always = self.everyday_names == "always"
+        variants.find(text, fold_text(text), name_values, names.stop_parts(), spans, always)
         return spans
 
     def _detect(self, det: str, spans: list[Span]) -> list[tuple[int, int, str]]:
@@ -156,9 +164,12 @@ class Redactor:
 
 @functools.lru_cache(maxsize=128)
 def _cached_redactor(
-    cls: type[Redactor], regions: tuple[str, ...], id_regions: tuple[str, ...] | None
+    cls: type[Redactor],
+    regions: tuple[str, ...],
+    id_regions: tuple[str, ...] | None,
+    everyday_names: str,
 ) -> Redactor:
-    return cls(regions, id_regions)
+    return cls(regions, id_regions, everyday_names)
 
 
 def _windows(det: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -199,9 +199,18 @@ def _closest(key: str, keys: tuple[str, ...], index: dict[str, NameWord]) -> Nam
 
 
 def find(
-    text: str, folded: str, values: tuple[str, ...], stop: frozenset[str], spans: list[Span]
+    text: str,
+    folded: str,
+    values: tuple[str, ...],
+    stop: frozenset[str],
+    spans: list[Span],
+    everyday_always: bool = False,
 ) -> None:
-    """Add the spans of direct name words (any form) and of cue-announced names."""
+    """Add the spans of direct name words (any form) and of cue-announced names.
+
+    A name that is also an everyday word (أمل "hope", ሰላም "peace", Hope) needs a naming context
+    by default, so the story stays readable; with `everyday_always` (the project's DPO chose
+    recall over readability) it goes wherever it stands."""
     toks = tokens(text, folded)
     if not toks:
         return
@@ -215,12 +224,18 @@ def find(
         spans.append((toks[first][0], toks[last][1], "name/cue", PRIORITY["cue"]))
     joiners = _folded_particles()
     for i, (start, end, how, common) in found.items():
-        if common and i not in cued and not _naming_context(text, toks, i, found):
+        needs_context = common and not (everyday_always and common == _EVERYDAY)
+        if needs_context and i not in cued and not _naming_context(text, toks, i, found):
             continue
         if i and toks[i - 1][2] in joiners and toks[i - 1][1] >= start - 1:
             start = toks[i - 1][0]  # "Al-[NAME]" would keep half the name
         kind = "name" if how == "direct" else f"name/{how}"
         spans.append((start, end, kind, PRIORITY["direct" if how == "direct" else "variant"]))
+
+
+_EVERYDAY = "everyday"
+"""Why a matched name word needs context: it is also an everyday word (the other reasons, a
+short or a stem match, are weaker evidence that stays context-bound in every mode)."""
 
 
 def _match(
@@ -233,7 +248,12 @@ def _match(
         if token[2] in joiners and i + 1 < len(toks) and adjacent(text, token, toks[i + 1]):
             joined = _compound(text, token, toks[i + 1], names)  # "عبد الله", "Abu Ali"
             if joined is not None:
-                found[i] = (token[0], toks[i + 1][1], joined[1], joined[0].common)
+                found[i] = (
+                    token[0],
+                    toks[i + 1][1],
+                    joined[1],
+                    _EVERYDAY if joined[0].common else False,
+                )
                 continue
         if i - 1 in found and found[i - 1][1] >= token[1]:
             continue  # the second word of a compound just matched
@@ -242,8 +262,9 @@ def _match(
         if lower and (hit is not None or cased_word(token[2])):
             # lower case in Latin and Cyrillic: the word as written only ("ahmad", "марією")
             if hit is not None:
-                plain = hit[0].common or light(text[token[0] : token[1]]) in common_word_names()
-                found[i] = (token[0], token[1], "direct" if hit[1] else "variant", plain)
+                everyday = hit[0].common or light(text[token[0] : token[1]]) in common_word_names()
+                how = "direct" if hit[1] else "variant"
+                found[i] = (token[0], token[1], how, _EVERYDAY if everyday else False)
             continue
         word = word_of(text, token)
         for form in _readings(word, exact, persian or not token[2].endswith(_OBJECT_MARKER)):
@@ -252,8 +273,7 @@ def _match(
                 continue
             name, how, short = match
             common: bool | str = (
-                name.common
-                or form.light in common_word_names()
+                (_EVERYDAY if name.common or form.light in common_word_names() else False)
                 or short
                 or ("stem" if _short_stem(word.script, form, token[2], names) else False)
             )
@@ -289,8 +309,8 @@ def _split(
     match = _compare(names, word.forms[0], word.script)
     if match is not None:
         name, how, short = match
-        common = name.common or short or word.forms[0].light in common_word_names()
-        found[i] = (token[0], after[1], how, common)
+        everyday = name.common or word.forms[0].light in common_word_names()
+        found[i] = (token[0], after[1], how, _EVERYDAY if everyday else short)
 
 
 def _compound(

@@ -13,6 +13,7 @@ from lib.problems import interpolate
 from privacy import signals
 from privacy.models import AnonymisedRecord
 from privacy.review.refusals import RulesRefused
+from sync.models import Submission
 
 
 def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str) -> PrivacyRuleSet:
@@ -102,6 +103,17 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
 def rerun_schedule(*, version: FormVersion) -> None:
     """Queue the version's complete submissions for anonymisation once the caller commits."""
     ids = list(version.submissions.filter(complete=True).values_list("pk", flat=True))
+    transaction.on_commit(lambda: signals.anonymisation_due.send(sender=None, submission_ids=ids))
+
+
+def project_rerun(*, project_id: int) -> None:
+    """Queue every complete submission of the project for anonymisation, once the caller
+    commits: a project-wide setting of free-text redaction changed (``everyday_names``)."""
+    ids = list(
+        Submission.objects.filter(form__project_id=project_id, complete=True).values_list(
+            "pk", flat=True
+        )
+    )
     transaction.on_commit(lambda: signals.anonymisation_due.send(sender=None, submission_ids=ids))
 
 

@@ -25,6 +25,7 @@ def url(project) -> str:
         {"retention_days": 0},
         {"pair_geography": "street"},
         {"pair_time": "day"},
+        {"everyday_names": "sometimes"},
     ],
 )
 def test_settings_out_of_bounds_are_refused_with_nothing_changed(api, project, dpo, change):
@@ -118,8 +119,9 @@ def test_the_name_and_the_settings_change_together_or_not_at_all(api, project, a
 
 
 def form_data(project, **changes) -> dict:
-    fields = ["name", "description", "k_anonymity", "cell_threshold", "disclosure_mode"]
-    fields += ["missing_values", "retention_days", "pair_geography", "pair_time"]
+    from accounts.privacy_settings import SETTINGS
+
+    fields = ["name", "description", *SETTINGS]
     return {**{name: getattr(project, name) for name in fields}, **changes}
 
 
