@@ -91,6 +91,30 @@ STRINGS = {
     "no_forms": _("No forms yet: connect once to download them."),
     "drafts": _("Drafts (%(count)s)"),
     "no_drafts": _("No drafts."),
+    # Inside a form: ODK Web Forms' own words (patched in by frontend/vite.config.js) and
+    # Waypoint's audio and video control (frontend/src/media-control.js).
+    "form_send": _("Send"),
+    "form_add": _("Add"),
+    "form_remove": _("Remove"),
+    "form_change_language": _("Change language"),
+    "form_take_picture": _("Take picture"),
+    "form_try_again": _("Try again"),
+    "form_rank_items": _("Rank items"),
+    "form_save_location": _("Save location"),
+    "form_required": _("This question needs an answer."),
+    "form_constraint": _("This answer is not allowed."),
+    "form_errors": _("Questions to correct: %(count)s"),
+    "form_accuracy_good": _("Good accuracy"),
+    "form_accuracy_poor": _("Poor accuracy"),
+    "form_accuracy_unknown": _("Unknown accuracy"),
+    "form_latitude": _("Latitude: %(value)s,"),
+    "form_longitude": _("Longitude: %(value)s."),
+    "form_accuracy": _("Accuracy: %(value)s m,"),
+    "form_load_failed": _("An error occurred while loading this form"),
+    "form_error_details": _("Technical error details"),
+    "form_record_audio": _("Record audio"),
+    "form_record_video": _("Record video"),
+    "form_choose_file": _("Choose file"),
 }
 
 

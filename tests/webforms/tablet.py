@@ -10,9 +10,9 @@ from sync.models import Submission
 
 VISIT_FORM = {
     "survey": [
-        ["type", "name", "label::English (en)", "label::العربية (ar)", "privacy"],
-        ["text", "full_name", "Name", "الاسم", "direct"],
-        ["integer", "age", "Age", "العمر", "quasi band:10"],
+        ["type", "name", "label::English (en)", "label::العربية (ar)", "privacy", "required"],
+        ["text", "full_name", "Name", "الاسم", "direct", ""],
+        ["integer", "age", "Age", "العمر", "quasi band:10", "yes"],
     ],
     "settings": [["form_id", "version"], ["visit", "1"]],
 }
@@ -49,15 +49,17 @@ def counts(page) -> str:
     return page.locator("#wp-outbox").inner_text()
 
 
-def fill_visit(page, name: str, age: str, *, send: bool = True) -> None:
+def fill_visit(page, name: str, age: str, *, send: bool = True, send_label: str = "Send") -> None:
     page.locator(".wp-start[data-form=visit]").click()
     form = page.locator(".odk-form")
     form.locator("input").first.wait_for()
     form.locator("input").nth(0).fill(name)
-    form.locator("input").nth(1).fill(age)
+    # typed key by key, as a volunteer does: the engine's number field (PrimeVue) does not take
+    # a value set at once (Playwright's fill), so the form would go with no age
+    form.locator("input").nth(1).press_sequentially(age)
     form.locator("input").nth(1).blur()
     if send:
-        page.get_by_role("button", name="Send", exact=True).click()
+        page.get_by_role("button", name=send_label, exact=True).click()
         page.locator(".wp-notice").wait_for()
 
 

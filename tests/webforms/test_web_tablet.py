@@ -154,7 +154,7 @@ def test_a_draft_keeps_its_form_version_and_new_drafts_use_the_new_one(
     fill_visit(page, "Started on v1", "20", send=False)
     page.wait_for_timeout(1000)  # the draft is saved 300 ms after the last change
     v2 = {
-        "survey": [*VISIT_FORM["survey"], ["text", "notes", "Notes", "ملاحظات", "free_text"]],
+        "survey": [*VISIT_FORM["survey"], ["text", "notes", "Notes", "ملاحظات", "free_text", ""]],
         "settings": [["form_id", "version"], ["visit", "2"]],
     }
     form_upload(project=project, filename="visit.xlsx", data=xlsx(v2))

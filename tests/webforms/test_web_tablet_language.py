@@ -1,19 +1,23 @@
 """The web tablet's own screens in the volunteer's language: Debian's Chromium at 390 px against a
-real server process. Protects: a browser set to Arabic gets the PIN screen, the outbox counts and
-the status line in Arabic, right to left, with no serious axe violation; a language picked in the
-app is kept over the browser's; and both survive a reload with no network (the words travel in
-the cached page, from Django's catalogues)."""
+real server process. Protects: a browser set to Arabic gets the PIN screen, the outbox counts,
+the status line and the words inside a form (ODK Web Forms' "Send", its required-answer message,
+and the form's own Arabic labels) in Arabic, right to left, with no serious axe violation; a
+language picked in the app is kept over the browser's; and both survive a reload with no network
+(the words travel in the cached page, from Django's catalogues)."""
 
 import pytest
 
 from tests.pages.test_responsive_pages import AXE
-from tests.webforms.tablet import app_url, counts, fill_visit, unlock
+from tests.webforms.tablet import app_url, counts, outbox_xml, unlock
 from tests.webforms.test_web_tablet_pages import problems_on
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.live_server_process]
 
 AR_LOCK = "أدخل الرمز السري للجهاز اللوحي"
 AR_READY = "جاهز للعمل دون اتصال بالإنترنت"
+AR_SEND = "إرسال"
+AR_REQUIRED = "هذا السؤال يحتاج إلى إجابة."
+AR_TO_CORRECT = "أسئلة يجب تصحيحها: 1"
 
 
 def _arabic_context(browser):
@@ -45,8 +49,22 @@ def test_arabic_tablet_speaks_arabic_right_to_left_also_offline(live, tablet, br
         problems += problems_on(page, "forms in Arabic")
 
         context.set_offline(True)
-        fill_visit(page, "سلمى", "34")
+        page.locator(".wp-start[data-form=visit]").click()
+        page.get_by_role("button", name=AR_SEND, exact=True).click()  # the age is required
+        page.get_by_text(AR_REQUIRED).wait_for()  # ODK Web Forms' own words, in Arabic
+        assert page.get_by_text(AR_TO_CORRECT).count() == 1
+        assert page.get_by_text("العمر", exact=True).count() == 1, "the form opens in Arabic too"
+        problems += problems_on(page, "a form's required question in Arabic")
+        form = page.locator(".odk-form")
+        form.locator("input").nth(0).fill("سلمى")
+        # typed key by key (tablet.fill_visit says why)
+        form.locator("input").nth(1).press_sequentially("34")
+        form.locator("input").nth(1).blur()
+        page.get_by_role("button", name=AR_SEND, exact=True).click()
+        page.locator(".wp-notice").wait_for()
         assert page.locator(".wp-notice").inner_text().endswith("» في صندوق الصادر.")
+        (xml,) = outbox_xml(page, tablet).values()
+        assert "<age>34</age>" in xml, xml  # Western digits in the instance, whatever is shown
         assert html.get_attribute("dir") == "rtl", "the app's direction comes back after a form"
 
         page.reload()

@@ -32,13 +32,67 @@ const PATCHES = [
   ],
 ];
 
+// The engine's own words in the volunteer's language (ODK Web Forms 0.22 has no translations:
+// "TODO: translations" in its source). Each literal becomes a call to the app's catalogue
+// (src/i18n.js, strings from webforms/app_strings.py), with the engine's text as the fallback.
+const tr = (key, english, params = '') =>
+  `(globalThis.__waypointT?.(${JSON.stringify(key)}${params ? `, ${params}` : ''}) ?? (${english}))`;
+const WORDS = [
+  ['label: "Send",', `label: ${tr('form_send', '"Send"')},`],
+  ['createTextVNode(" Add ", -1)', `createTextVNode(" " + ${tr('form_add', '"Add"')} + " ", -1)`],
+  ['/* TODO: translations */\n            label: "Remove",', `label: ${tr('form_remove', '"Remove"')},`],
+  ['// TODO: translations\n      label: "Change language",', `label: ${tr('form_change_language', '"Change language"')},`],
+  ['createElementVNode("span", null, "Take picture", -1)', `createElementVNode("span", null, ${tr('form_take_picture', '"Take picture"')}, -1)`],
+  ['createElementVNode("span", null, "Try again", -1)', `createElementVNode("span", null, ${tr('form_try_again', '"Try again"')}, -1)`],
+  ['createElementVNode("span", null, "Rank items", -1)', `createElementVNode("span", null, ${tr('form_rank_items', '"Rank items"')}, -1)`],
+  ['label: "Save location",', `label: ${tr('form_save_location', '"Save location"')},`],
+  [
+    'constraintMsg: "Condition not satisfied: constraint",\n  requiredMsg: "Condition not satisfied: required"',
+    `constraintMsg: ${tr('form_constraint', '"Condition not satisfied: constraint"')},\n` +
+      `  requiredMsg: ${tr('form_required', '"Condition not satisfied: required"')}`,
+  ],
+  [
+    'QA === 0 ? "" : QA === 1 ? "1 question with error." : `${QA} questions with errors.`',
+    `QA === 0 ? "" : ${tr('form_errors', 'QA === 1 ? "1 question with error." : `${QA} questions with errors.`', '{ count: QA }')}`,
+  ],
+  [
+    '[GEOPOINT_ACCURACY_QUALITY.GOOD]: "Good accuracy",\n  [GEOPOINT_ACCURACY_QUALITY.ACCEPTABLE]: "Good accuracy",\n' +
+      '  [GEOPOINT_ACCURACY_QUALITY.POOR]: "Poor accuracy",\n  [GEOPOINT_ACCURACY_QUALITY.UNKNOWN]: "Unknown accuracy"',
+    `[GEOPOINT_ACCURACY_QUALITY.GOOD]: ${tr('form_accuracy_good', '"Good accuracy"')},\n` +
+      `  [GEOPOINT_ACCURACY_QUALITY.ACCEPTABLE]: ${tr('form_accuracy_good', '"Good accuracy"')},\n` +
+      `  [GEOPOINT_ACCURACY_QUALITY.POOR]: ${tr('form_accuracy_poor', '"Poor accuracy"')},\n` +
+      `  [GEOPOINT_ACCURACY_QUALITY.UNKNOWN]: ${tr('form_accuracy_unknown', '"Unknown accuracy"')}`,
+  ],
+  [
+    '"Latitude: " + toDisplayString(oA.latitude) + ","',
+    tr('form_latitude', '"Latitude: " + toDisplayString(oA.latitude) + ","', '{ value: toDisplayString(oA.latitude) }'),
+  ],
+  [
+    '"Longitude: " + toDisplayString(oA.longitude) + "."',
+    tr('form_longitude', '"Longitude: " + toDisplayString(oA.longitude) + "."', '{ value: toDisplayString(oA.longitude) }'),
+  ],
+  [
+    '"Accuracy: " + toDisplayString(unref(truncateDecimals)(oA.accuracy, { decimals: 3 })) + " m,"',
+    tr(
+      'form_accuracy',
+      '"Accuracy: " + toDisplayString(unref(truncateDecimals)(oA.accuracy, { decimals: 3 })) + " m,"',
+      '{ value: toDisplayString(unref(truncateDecimals)(oA.accuracy, { decimals: 3 })) }',
+    ),
+  ],
+  [
+    'DIALOG_TITLE: "An error occurred while loading this form",\n      DETAILS_SUMMARY_LABEL: "Technical error details"',
+    `DIALOG_TITLE: ${tr('form_load_failed', '"An error occurred while loading this form"')},\n` +
+      `      DETAILS_SUMMARY_LABEL: ${tr('form_error_details', '"Technical error details"')}`,
+  ],
+];
+
 function patchWebForms() {
   return {
     name: 'waypoint-patch-web-forms',
     transform(code, id) {
       if (!/@getodk[\\/]web-forms[\\/]dist[\\/]index-/.test(id)) return null;
       let out = code;
-      for (const [from, to] of PATCHES) {
+      for (const [from, to] of [...PATCHES, ...WORDS]) {
         if (!out.includes(from)) throw new Error(`@getodk/web-forms changed; patch not applied: ${from}`);
         out = out.replace(from, to);
       }

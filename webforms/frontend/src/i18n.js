@@ -42,6 +42,10 @@ export function t(key, params = {}) {
   return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ''));
 }
 
+// ODK Web Forms' own words, patched to ask here (vite.config.js): the engine loads after this
+// module, and the language is fixed for the page's life (a change reloads it).
+globalThis.__waypointT = t;
+
 /** Keep the choice and reload: every screen is drawn again in it (the page is cached offline). */
 export function chooseLanguage(code) {
   if (!known(code) || code === language) return;

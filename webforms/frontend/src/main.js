@@ -2,7 +2,7 @@
 // kept offline (Workbox service worker, IndexedDB) and sent through an outbox that speaks
 // OpenRosa to the tablet's own server URL, as ODK Collect does.
 // The engine (Vue, ODK Web Forms) is imported by warm.js after the PIN screen shows.
-import { applyLanguage, chooseLanguage, t } from './i18n.js';
+import { applyLanguage, chooseLanguage, language as appLanguage, t } from './i18n.js';
 import { createOutbox } from './outbox.js';
 import { createPinLock, pinProblem, sealFiles, unsealFiles } from './pin.js';
 import { download, recoveryFile, recoveryTarget, sealForRecovery } from './recovery.js';
@@ -127,6 +127,15 @@ async function registerWorker() {
   else setStatus(shell, 'offline-ready', t('offline'));
 }
 
+/** A form that has the app's language opens in it (the volunteer chose it once, for the app); the
+ * form's own menu still switches. XLSForm names a language "العربية (ar)": the code decides. */
+function speakAppLanguage(instance) {
+  const root = instance?.root;
+  const code = (name) => /\(([a-z]{2,3})(-[A-Za-z]+)?\)/.exec(name || '')?.[1];
+  const match = root?.languages?.find((l) => !l.isSyntheticDefault && code(l.language) === appLanguage);
+  if (match && root.currentState?.activeLanguage?.language !== match.language) root.setLanguage(match);
+}
+
 function setDirection(instance) {
   const language = instance?.root?.currentState?.activeLanguage?.language || '';
   const rtl = RTL.test(language);
@@ -224,6 +233,7 @@ async function openForm(form, draft = null) {
   state.current = current;
   window.__waypointInstance = (instance) => {
     current.instance = instance;
+    speakAppLanguage(instance);
     setDirection(instance);
   };
   const mount = shell.showForm(form.name);

@@ -6,10 +6,11 @@
 // camera (a file input with ``accept`` and ``capture``: on a phone, the microphone or the
 // camera), another to choose a file, and a player to check what was recorded.
 import { h } from 'vue';
+import { t } from './i18n.js';
 
 const WORDS = {
-  audio: { record: 'Record audio', player: 'audio' },
-  video: { record: 'Record video', player: 'video' },
+  audio: { record: 'form_record_audio', player: 'audio' },
+  video: { record: 'form_record_video', player: 'video' },
 };
 
 /** The render function of one upload question whose media type is not an image. */
@@ -52,8 +53,8 @@ export function uploadFile(question, { ControlText, ValidationMessage }) {
     return h('div', { class: 'wp-media', 'data-media': media.type ?? 'file' }, [
       h(ControlText, { question }),
       h('div', { class: 'wp-media-buttons' }, [
-        words ? input(words.record, true) : null,
-        input('Choose file', false),
+        words ? input(t(words.record), true) : null,
+        input(t('form_choose_file'), false),
       ]),
       file
         ? h('div', { class: 'wp-media-value' }, [
@@ -67,7 +68,7 @@ export function uploadFile(question, { ControlText, ValidationMessage }) {
                 disabled: question.currentState.readonly,
                 onClick: () => question.setValue(null),
               },
-              'Remove',
+              t('form_remove'),
             ),
           ])
         : null,
