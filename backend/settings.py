@@ -14,7 +14,15 @@ import csp.constants as csp
 import dj_database_url
 
 import backend.env
-from backend.env import MissingSetting, env_bool, env_int, env_list, env_required, env_str
+from backend.env import (
+    MissingSetting,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+)
 from backend.logs import log_format
 from lib.uploads import upload_temp_dir_ready
 
@@ -294,9 +302,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "waypoint")
-# A busy form's disclosure control runs at most this often (seconds); the minute sweep runs
-# what waited. Checks after every batch would keep the workers from anonymising.
-WAYPOINT_DISCLOSURE_MIN_INTERVAL = env_int("WAYPOINT_DISCLOSURE_MIN_INTERVAL", 30)
+# A busy form's next disclosure-control run waits FACTOR times its last run's computing time,
+# at least MIN and at most MAX seconds (privacy.disclosure.scheduling): checks after every batch
+# would keep the workers from anonymising, a fixed long wait leaves a load's end unchecked.
+WAYPOINT_DISCLOSURE_MIN_INTERVAL = env_float("WAYPOINT_DISCLOSURE_MIN_INTERVAL", 3.0)
+WAYPOINT_DISCLOSURE_INTERVAL_FACTOR = env_float("WAYPOINT_DISCLOSURE_INTERVAL_FACTOR", 2.0)
+WAYPOINT_DISCLOSURE_MAX_INTERVAL = env_float("WAYPOINT_DISCLOSURE_MAX_INTERVAL", 30.0)
 CELERY_BEAT_SCHEDULE = {
     "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 60.0},
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},

@@ -42,6 +42,7 @@ def run(records: int = 3000) -> dict:
     from lib import crypto
     from privacy.anonymisation import services
     from privacy.anonymisation.rules import anonymise_instance
+    from privacy.disclosure import scheduling
     from privacy.receivers import enqueue_anonymisation
     from privacy.redaction import Redactor
     from sync.instance import parse_instance
@@ -92,10 +93,10 @@ def run(records: int = 3000) -> dict:
         ]
     finally:
         submission_completed.connect(enqueue_anonymisation)
-    # Disclosure control is its own task (at most every WAYPOINT_DISCLOSURE_MIN_INTERVAL per
-    # form, measured by the disclosure bench); here, without a broker, it would run in-process
+    # Disclosure control is its own task (scheduled by privacy.disclosure.scheduling, measured
+    # by the disclosure bench); here, without a broker, it would run in-process
     # after every commit, so it is only marked due, as a worker does, and not run.
-    unqueued = mock.patch.object(services, "_disclosure_send")
+    unqueued = mock.patch.object(scheduling, "_disclosure_send")
     unqueued.start()
     started = time.perf_counter()
     for submission_id in ids[: records // 10]:

@@ -22,9 +22,9 @@ records per second (the workbook is compressed: its bytes are not comparable). W
 on Waypoint's records), as autovacuum would (unanalysed, Central's CSV query took 100 s before
 its first byte).
 ``--peer-project ID`` reuses a project already holding the form (only missing submissions are
-POSTed). Downloads are made by curl; gunicorn's processes share a Redis cache, as the runbook
-deploys them (``--cache-url``, default redis://127.0.0.1:6379/2), so a release's columns are
-looked up once, by the first download (the first round pays it).
+POSTed). Downloads are made by curl. No cache is involved: a release's columns are stored when
+it is frozen (``privacy.review.columns``), so the first download of the first round starts as
+fast as the others.
 
     python -m bench export --submissions 20000 --rounds 3 --peer-url http://127.0.0.1:8383 \
         --peer-email E --peer-password P --peer-project 1 --peer-database central_export \
@@ -38,7 +38,19 @@ gives a bare git directory; ``git --git-dir=... worktree add /tmp/central v2025.
 "database": "central_export"}, "env": {"domain": "http://127.0.0.1:8383"}, "external":
 {"sentry": {}, "analytics": {}, "s3blobStore": {}}}}``; ``node lib/bin/run-migrations.js``;
 ``echo PASSWORD | node lib/bin/cli.js --email E user-create`` and ``... --email E
-user-promote``; ``node lib/bin/run-server.js`` (one process: its RSS is the web RSS).
+user-promote``; ``node lib/bin/run-server.js`` (one process: its RSS is the web RSS). Its
+first run POSTs the 20,000 instances (25 a second on a loaded machine: about 13 minutes);
+later runs pass ``--peer-project`` and POST nothing.
+
+What Waypoint's side does (so that a regression is found where it is): a release's columns
+are read from the release (stored when frozen), so the header leaves at once; PostgreSQL
+writes each CSV line and each workbook ``<row>`` (escaping only the rows holding ``&``, ``<``
+or ``>``), two PostgreSQL processes each writing a share of the records while the web process
+sends the batches they wrote (``results.records.rows_streamed``);
+the workbook's rows arrive as UTF-8 bytes, their cells without references, and are numbered,
+cleaned of the characters XML forbids and deflated by ISA-L (``results.records_xlsx``).
+``server_cpu_s`` is the web processes' CPU only: PostgreSQL's is not counted, for either
+server. Figures: README, "Records export against ODK Central".
 """
 
 import os
@@ -140,7 +152,10 @@ def waypoint_release(template: bytes, bench, total: int, sample: int):
         # As autovacuum would by the time anyone downloads: the first read of freshly written
         # rows otherwise sets their hint bits, writing the table again (and Central's is vacuumed).
         cursor.execute("VACUUM ANALYZE privacy_releasedrecord")
+    from privacy.review.columns import columns_store
     from results.lattice.build import build
+
+    columns_store(release)  # as freeze does once it has copied the records
 
     build(release)  # results (records too) are read once the release's tables are built
     return release
@@ -224,10 +239,7 @@ def run() -> dict:
         report["peer_setup_s"] = round(time.perf_counter() - started, 1)
         report["peer_project"] = peer[2]
     runs: dict[str, list] = {"csv": [], "xlsx": [], "peer_csv": []}
-    # As the runbook deploys several web processes: one cache between them (a release's columns
-    # are looked up once, not once per process). Redis database 2 unless --cache-url says.
-    cache_url = _option("cache_url", "redis://127.0.0.1:6379/2")
-    with production_stack(log=workdir / "gunicorn.log", WAYPOINT_CACHE_URL=cache_url) as stack:
+    with production_stack(log=workdir / "gunicorn.log") as stack:
         pid = stack.server.process.pid
         path = f"/api/v1/projects/{bench.project.pk}/forms/{bench.version.form.form_id}/results"
         import httpx

@@ -36,8 +36,8 @@ from bench.setup import production_stack, tree_usage
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = """
-local template = io.open("%(template)s"):read("*a")
-local boundary = "waypointbench"
+local template = io.open("%(template)s"):read("*a")%(photo_read)s
+local boundary = "waypointbench7f3a9c"
 local counter = 0
 local threads = {}
 function setup(thread)
@@ -54,7 +54,8 @@ request = function()
   local body = "--" .. boundary .. "\\r\\n"
     .. "Content-Disposition: form-data; name=\\"xml_submission_file\\"; "
     .. "filename=\\"instance.xml\\"\\r\\n"
-    .. "Content-Type: text/xml\\r\\n\\r\\n" .. xml .. "\\r\\n--" .. boundary .. "--\\r\\n"
+    .. "Content-Type: text/xml\\r\\n\\r\\n" .. xml
+    .. "\\r\\n--" .. boundary%(photo_part)s .. "--\\r\\n"
   return wrk.format("POST", "%(path)s", {
     ["X-OpenRosa-Version"] = "1.0",
     ["Content-Type"] = "multipart/form-data; boundary=" .. boundary,
@@ -154,12 +155,28 @@ def _measured(run: dict, count: int, cpu: dict[str, float]) -> dict:
     }
 
 
+def wrk_script(template: Path, path: str, photo: Path | None = None) -> str:
+    """wrk's Lua: POST ``template`` (INSTANCE_ID made unique per request) to ``path`` as
+    Collect does, with ``photo`` as the attachment named like the file if given."""
+    parts = {"photo_read": "", "photo_part": ""}
+    if photo is not None:
+        parts = {
+            "photo_read": f'\nlocal photo = io.open("{photo}", "rb"):read("*a")',
+            "photo_part": (
+                ' .. "\\r\\n"\n'
+                f'    .. "Content-Disposition: form-data; name=\\"{photo.name}\\"; '
+                f'filename=\\"{photo.name}\\"\\r\\n"\n'
+                '    .. "Content-Type: image/jpeg\\r\\n\\r\\n" .. photo .. "\\r\\n--" .. boundary'
+            ),
+        }
+    return LUA % {"template": template, "path": path, **parts}
+
+
 def _script(workdir: Path, name: str, device_url: str) -> Path:
     """The wrk script POSTing to ``device_url``/submission, and the base URL to give wrk."""
     path = device_url.split("://", 1)[1].partition("/")[2]
     script = workdir / f"{name}.lua"
-    template = workdir / "instance.xml"
-    script.write_text(LUA % {"template": template, "path": f"/{path.rstrip('/')}/submission"})
+    script.write_text(wrk_script(workdir / "instance.xml", f"/{path.rstrip('/')}/submission"))
     return script
 
 

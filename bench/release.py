@@ -8,6 +8,7 @@ here (see `python -m bench lattice`).
 The records are made with SQL (bench.results._seed); disclosure control runs once before the
 clock starts, so opening measures the release itself plus an unchanged disclosure re-check."""
 
+import os
 import resource
 import time
 import uuid
@@ -47,6 +48,7 @@ def run() -> dict:
         release_approved.disconnect(dispatch_uid=uid)
 
     from accounts.models import Project, ServicePoint
+    from bench.disclosure import _timed
     from bench.results import N, _seed
     from forms.services import form_upload
     from privacy.disclosure.dataset import disclosure_run
@@ -70,12 +72,16 @@ def run() -> dict:
     _peak_reset()
     rss_start = _rss_mb("VmRSS")  # what seeding and disclosure control left in this process
 
-    started = time.perf_counter()
-    candidate = release_open(form=form, user=dpo)
-    open_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
-    approve_seconds = time.perf_counter() - started
+    # Wall seconds, and CPU seconds of this process and its PostgreSQL backend (``*_cpu``): on
+    # a shared machine the wall time follows the others' load, the CPU seconds hardly.
+    timed: dict = {"load_average_before": [round(x, 1) for x in os.getloadavg()]}
+    candidate = _timed(timed, "open_s", lambda: release_open(form=form, user=dpo))
+    _timed(
+        timed,
+        "approve_s",
+        lambda: release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash),
+    )
+    open_seconds, approve_seconds = timed["open_s"], timed["approve_s"]
     frozen = candidate.frozen.count()
 
     started = time.perf_counter()
@@ -89,25 +95,25 @@ def run() -> dict:
             "WHERE id IN (SELECT id FROM privacy_anonymisedrecord WHERE form_id = %s LIMIT 1000)",
             [form.pk],
         )
-    started = time.perf_counter()
-    second = release_open(form=form, user=dpo)
-    reopen_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    release_approve(release=second, user=dpo, approved_hash=second.content_hash)
-    reapprove_seconds = time.perf_counter() - started
+    second = _timed(timed, "second_open_s", lambda: release_open(form=form, user=dpo))
+    _timed(
+        timed,
+        "second_approve_s",
+        lambda: release_approve(release=second, user=dpo, approved_hash=second.content_hash),
+    )
+    timed["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+    reopen_seconds, reapprove_seconds = timed["second_open_s"], timed["second_approve_s"]
     return {
         "records": N,
         "frozen": frozen,
-        "open_s": round(open_seconds, 1),
-        "approve_s": round(approve_seconds, 1),
+        **timed,
         "table_over_frozen_s": round(table_seconds, 2),
         "crosstab_total": crosstab.total,
         "second_candidate_changes": second.risk["since"],
-        "second_open_s": round(reopen_seconds, 1),
-        "second_approve_s": round(reapprove_seconds, 1),
         "max_rss_mb_seed_and_first_disclosure_run": rss_before,
         "rss_mb_at_release_start": rss_start,
         "max_rss_mb_release": _rss_mb(),
         "release_added_peak_mb": _rss_mb() - rss_start,
-        "passed": open_seconds <= 30 and approve_seconds <= 30 and _rss_mb() - rss_start < 500,
+        "passed": max(open_seconds, approve_seconds, reopen_seconds, reapprove_seconds) <= 30
+        and _rss_mb() - rss_start < 500,
     }

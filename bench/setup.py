@@ -162,9 +162,10 @@ class LibraryProject:
     version: "FormVersion"
 
 
-def library_project(label: str) -> LibraryProject:
+def library_project(label: str, data: bytes | None = None) -> LibraryProject:
     """A fresh project with one service point, one tablet and the library migrant
-    questionnaire: what the ingest and anonymisation benches submit to."""
+    questionnaire (or ``data``, a workbook adapted from it): what the ingest and anonymisation
+    benches submit to."""
     from accounts.models import Project, ServicePoint
     from accounts.provisioning import device_create
     from forms.library import LIBRARY_DIR
@@ -176,6 +177,6 @@ def library_project(label: str) -> LibraryProject:
         project=project, national_society=NationalSocietyFactory(), name="HSP", country="IT"
     )
     device, token = device_create(project=project, service_point=point, name="bench tablet")
-    data = (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
+    data = data or (LIBRARY_DIR / "migrant_experience.xlsx").read_bytes()
     version = form_upload(project=project, filename="m.xlsx", data=data).version
     return LibraryProject(project, device, token, version)

@@ -47,7 +47,6 @@ class DisclosurePendingAdmin(ViewOnlyAdmin):
 class ReleaseAdmin(ViewOnlyAdmin):
     list_display = ["form", "state", "opened_by", "opened_at", "approved_by", "approved_at"]
     list_filter = ["form", "state"]
-    exclude = ["record_ids"]
 
 
 @admin.register(ReleasedRecord)

@@ -170,7 +170,8 @@ class RecordVerdict(models.Model):
     50 s run. Here a run replaces the verdicts of its form in one transaction
     (``privacy.disclosure.columns.verdicts_write``); on PostgreSQL the table is partitioned by
     form (privacy 0008) so that the run empties the form's partition (TRUNCATE) and fills it
-    again, and readers see the old set or the new one, never half of each. A verdict holds for
+    again, or, when few verdicts changed, rewrites only those (``privacy.disclosure.verdicts``);
+    either way readers see the old set or the new one, never half of each. A verdict holds for
     the content it judged (``content_key``): a record whose content changed since has none in
     force, and no release holds it until the next run (``RecordQuerySet.publishable``).
     """
@@ -231,8 +232,10 @@ class DisclosurePending(models.Model):
 
     At most one run per form is queued at a time: the first new record queues one, later ones
     find this row and add nothing; the run deletes the row before reading the records, so any
-    change after that queues the next run. No delayed (ETA) tasks, which would pile up in the
-    workers and stall anonymisation; the minute sweep re-queues a row whose message was lost.
+    change after that queues the next run. A run due moments after the last one is sent again
+    with a countdown (``privacy.disclosure.scheduling.disclosure_wait``): one delayed message per
+    waiting run, never one per batch (delayed tasks per batch once piled up in the workers and
+    stalled anonymisation). The minute sweep re-queues a row whose message was lost.
     """
 
     form = models.OneToOneField(Form, on_delete=models.CASCADE, related_name="+")
@@ -256,7 +259,12 @@ class Release(models.Model):
     form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="releases")
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     content_hash = models.CharField(max_length=64)
-    record_ids = models.JSONField(help_text="The records this candidate releases.")
+    # A count, not the list of ids: a JSON list of a million ids cost 12 s of every candidate
+    # opened (privacy 0010). The records themselves are what its hash covers (eligible ones
+    # when opened, the frozen rows once approved).
+    record_count = models.PositiveIntegerField(
+        default=0, help_text="How many records this candidate releases."
+    )
     risk = models.JSONField(help_text="The risk report the DPO reviewed (disclosure run).")
     rule_sets = models.JSONField(help_text="Rule-set numbers by form version.")
     opened_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
@@ -273,6 +281,13 @@ class Release(models.Model):
         "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     microdata_approved_at = models.DateTimeField(null=True, blank=True)
+    # Stored when the records are frozen, so that a download's header never waits on a scan of
+    # every record (``privacy.review.columns``); null until then.
+    columns = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Every answer its frozen records publish, in questionnaire order.",
+    )
 
     class Meta:
         ordering = ["form", "-opened_at"]
@@ -291,11 +306,17 @@ class ReleasedRecord(models.Model):
     """
 
     # Approval writes a million of these in one INSERT ... SELECT: every index and database
-    # foreign-key check is paid per row (3 FK checks were 15 s of a 1M approval). ``release``
-    # is indexed by the unique (release, record_id); version and service point are copied
-    # from AnonymisedRecords, whose own constraints hold them, and Django still PROTECTs them.
+    # foreign-key check is paid per row (3 FK checks were 15 s of a 1M approval; the release's
+    # own, deferred to COMMIT, locked the one release row a million times: 5-10 s, privacy
+    # 0010). ``release`` is indexed by the unique (release, record_id) and written only by
+    # ``freeze`` with the release it is approving; version and service point are copied from
+    # AnonymisedRecords, whose own constraints hold them. Django still PROTECTs all three.
     release = models.ForeignKey(
-        Release, on_delete=models.PROTECT, related_name="frozen", db_index=False
+        Release,
+        on_delete=models.PROTECT,
+        related_name="frozen",
+        db_index=False,
+        db_constraint=False,
     )
     record_id = models.UUIDField(help_text="The anonymised record's random id (never instanceID).")
     version = models.ForeignKey(

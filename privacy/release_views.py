@@ -82,7 +82,7 @@ def release_detail(
         messages.success(
             request,
             _("Approved: analysts now read these %(count)s records.")
-            % {"count": len(release.record_ids)},
+            % {"count": release.record_count},
         )
         return redirect("privacy-signoff", project_id, form.form_id, release.pk)
     query = request.GET.get("q", "").strip()[:200]

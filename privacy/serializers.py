@@ -163,7 +163,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_records(self, release: Release) -> int:
-        return len(release.record_ids)
+        return release.record_count
 
     @extend_schema_field(ReleaseJobSerializer(allow_null=True))
     def get_job(self, release: Release) -> dict | None:

@@ -5,7 +5,9 @@ receivers -> tasks -> domain -> signals."""
 
 from django.dispatch import Signal
 
-disclosure_due = Signal()  # form_id=int: the form's records changed, run disclosure control
+# form_id=int, countdown=float (seconds, 0 for now): the form's records changed, run disclosure
+# control (after the countdown when its last run was moments ago).
+disclosure_due = Signal()
 anonymisation_due = Signal()  # submission_ids=list[int]: anonymise these (again)
 release_approved = Signal()  # release_id=int: an approval committed (results builds its lattice)
 release_job_due = Signal()  # job_id=int: open or approve a release in the background

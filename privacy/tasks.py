@@ -30,8 +30,10 @@ def anonymise_batch(submission_ids: list[int]) -> int:
 @shared_task(name="privacy.disclosure_control", **RETRY)
 def disclosure_control(form_id: int) -> int | None:
     """Queued once per form however many records arrive meanwhile (``disclosure_schedule``);
-    a form checked moments ago waits for the sweep (``disclosure_deferred``)."""
-    if scheduling.disclosure_deferred(form_id=form_id):
+    a form checked moments ago is re-queued for when its wait ends (``disclosure_wait``), and a
+    message finding no change due does nothing."""
+    wait = scheduling.disclosure_wait(form_id=form_id)
+    if wait is None or wait > 0:
         return None
     run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
@@ -40,7 +42,7 @@ def disclosure_control(form_id: int) -> int | None:
 @shared_task(name="privacy.anonymise_pending", **RETRY)
 def anonymise_pending() -> int:
     """Catch up on complete submissions that have no record (a broker outage, a lost message)
-    and on disclosure-control runs that waited or were lost."""
+    and on disclosure-control runs whose message was lost."""
     scheduling.disclosure_resend_due()
     pending = anonymisation.pending_submission_ids()
     for start in range(0, len(pending), BATCH):

@@ -6,7 +6,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Func, IntegerField, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -27,17 +27,6 @@ from privacy import review
 from privacy.models import Release
 from privacy.review import jobs
 from privacy.signals import release_panels
-
-
-class ArrayLength(Func):
-    """The length of a JSON array column, computed by the database."""
-
-    function = "json_array_length"
-    output_field = IntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="jsonb_array_length", **extra)
-
 
 REASON_KEY = "raw-read-reason:{}"
 PER_PAGE = 50
@@ -151,11 +140,7 @@ def releases(request, project_id: int, form_id: str):
         # tasks run in-process it has finished, or been refused, on return.
         job = jobs.job_start(jobs.release_open_request(form=form, user=request.user))
         return redirect("privacy-release", project.pk, form.form_id, job.release_id)
-    releases = (
-        form.releases.select_related("opened_by", "approved_by")
-        .defer("record_ids")  # a million ids per release: counted in the database instead
-        .annotate(record_count=ArrayLength("record_ids"))
-    )
+    releases = form.releases.select_related("opened_by", "approved_by")
     page = Paginator(releases, PER_PAGE).get_page(request.GET.get("page"))
     current = review.latest_approved(form)
     return render(

@@ -7,23 +7,24 @@ import csv
 import hashlib
 import hmac
 import io
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from uuid import UUID
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Func
 
 from forms.models import Form
 from lib.crypto import pseudonym_key
 from lib.spreadsheets import TRIGGERS, neutralise, neutralise_sql
 from privacy.models import Release, ReleasedRecord
+from privacy.review.columns import release_columns
 from results.microdata import WITHHELD, microdata_records
-from results.released import Filters, released_records
+from results.released import Filters, current_release
 
 BOM = "\ufeff"
-COLUMNS_CACHED = 7 * 24 * 3600  # seconds; a release's columns never change
-FETCH = 1000  # records per round trip: a few MB of lines in memory at a time
+FETCH = 500  # records per round trip: a few MB of lines, a few batches at a time (fetched_ahead)
 # The record column as PostgreSQL writes it: the same keyed hash as ``record_label``.
 RECORD_LABEL_SQL = (
     "left(encode(sha256(%s::bytea || convert_to(r.record_id::text, 'UTF8')), 'hex'), 20)"
@@ -48,52 +49,12 @@ def record_label(key: bytes, record_id: UUID | str) -> str:
     return hashlib.sha256(key + str(record_id).encode()).hexdigest()[:20]
 
 
-def answer_key(question: dict) -> str:
-    """The key a question's answer has in a record: its path below the form's root, or, inside
-    a repeat, the repeat's (whose rows hold the answers). ``/data/group/q`` is ``group/q``."""
-    return (question.get("repeat") or question["path"]).strip("/").split("/", 1)[-1]
-
-
-def asked_order(form: Form) -> dict[str, int]:
-    """Answer key -> position, as the questionnaires ask them (older versions first, a newer
-    version's new questions after)."""
-    asked: dict[str, int] = {}
-    for questions in form.versions.order_by("created_at").values_list("questions", flat=True):
-        for question in questions:
-            asked.setdefault(answer_key(question), len(asked))
-    return asked
-
-
 def records_columns(form: Form, release: Release | None = None) -> list[str]:
-    """Every answer any released record publishes (a newer version's questions too), in the
-    order the questionnaires ask them.
-
-    Finding them reads every record of the release (2.5 s for 20,000 records of the library
-    questionnaire on a loaded machine), and a release's records never change once frozen: the
-    answer is kept in the cache, keyed by the release and its approval time (a test database
-    may hand a rolled-back release's id to another)."""
-    if release is not None and release.approved_at is not None:
-        key = f"waypoint:records-columns:{release.pk}:{release.approved_at.isoformat()}"
-        found = cache.get(key)
-        if found is None:
-            found = _records_columns(form, release)
-            cache.set(key, found, timeout=COLUMNS_CACHED)
-        return found
-    return _records_columns(form, release)
-
-
-def _records_columns(form: Form, release: Release | None) -> list[str]:
-    records = released_records(form, release=release).order_by()
-    if connection.vendor == "postgresql":
-        keys = set(
-            records.annotate(key=Func(F("data"), function="jsonb_object_keys"))
-            .values_list("key", flat=True)
-            .distinct()
-        )
-    else:
-        keys = {key for data in records.values_list("data", flat=True) for key in data}
-    asked = asked_order(form)
-    return sorted(keys, key=lambda key: (asked.get(key, len(asked)), key))
+    """Every answer any record of ``release`` (else the form's latest approved one) publishes, a
+    newer version's questions too, in the order the questionnaires ask them: stored on the
+    release when it was frozen (``privacy.review.columns``)."""
+    release = release or current_release(form)
+    return [] if release is None else release_columns(release)
 
 
 def _flat(value) -> object:
@@ -139,8 +100,104 @@ VALUE_SQL = (
 NO_JIT = "SET LOCAL jit = off"
 
 
+# PostgreSQL processes writing one download's rows, each a share of the records: writing the
+# rows is most of an export's work, and one process uses one core of a host that has two.
+PARTS = 2
+
+
+def fetched_ahead(cursors: list, size: int) -> Iterator[list[tuple]]:
+    """The batches of ``cursor.fetchmany(size)`` of every server-side cursor in ``cursors``, in
+    the order they arrive, each fetched while the caller still sends the one before: each
+    PostgreSQL process writes its next rows while this process compresses and sends (psycopg2,
+    zlib and the socket release the GIL), instead of each waiting on the other. At most two
+    batches per cursor and the caller's are held at a time.
+
+    One thread per cursor uses it alone; they are stopped and joined before the generator
+    returns (a client that goes away closes it), so the callers' transactions then end as
+    usual."""
+    batches: queue.Queue = queue.Queue(maxsize=len(cursors))
+    stop = threading.Event()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def fetch(cursor) -> None:
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(size)
+                put(rows)
+                if not rows:
+                    return
+        except Exception as error:  # handed to the caller's thread, raised there
+            put(error)
+
+    threads = [
+        threading.Thread(target=fetch, args=(cursor,), name="records-fetch", daemon=True)
+        for cursor in cursors
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        running = len(threads)
+        while running:
+            rows = batches.get()
+            if isinstance(rows, Exception):
+                raise rows
+            if not rows:
+                running -= 1
+                continue
+            yield rows
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def rows_streamed(sql: Callable[[int, int], tuple[str, list]], size: int, *, raw: bool = False):
+    """The rows of ``sql(part, parts)`` for every part, in batches (``fetched_ahead``), each
+    part read through a server-side cursor by a PostgreSQL process of its own (``PARTS``);
+    ``raw``: text columns as the UTF-8 bytes PostgreSQL sends (nothing decoded).
+
+    The first part is read on Django's connection; the others on connections opened here and
+    closed at the end. Those see only committed rows, so a caller inside a transaction (a test)
+    gets one part, read on Django's connection. A release's frozen records never change once
+    committed: the parts need no shared snapshot."""
+    from psycopg2.extensions import BYTES, register_type
+
+    parts = 1 if connection.in_atomic_block else PARTS
+    extra = [
+        connection.get_new_connection(connection.get_connection_params()) for _ in range(1, parts)
+    ]
+    try:
+        with transaction.atomic(), ExitStack() as cursors:
+            with connection.cursor() as settings:
+                settings.execute(NO_JIT)
+            opened = [cursors.enter_context(connection.connection.cursor(name="records_export"))]
+            for other in extra:
+                with other.cursor() as settings:
+                    settings.execute(NO_JIT)  # in the transaction psycopg2 begins
+                opened.append(cursors.enter_context(other.cursor(name="records_export")))
+            for part, cursor in enumerate(opened):
+                if raw:
+                    register_type(BYTES, cursor)
+                cursor.execute(*sql(part, parts))
+            yield from fetched_ahead(opened, size)
+    finally:
+        for other in extra:
+            other.close()
+
+
 def records_values_sql(
-    form: Form, filters: Filters, release: Release | None, columns: list[str]
+    form: Form,
+    filters: Filters,
+    release: Release | None,
+    columns: list[str],
+    part: tuple[int, int] = (0, 1),
 ) -> tuple[str, list]:
     """The records of ``microdata_records`` as a PostgreSQL FROM item ``v``: ``v.id`` (the
     record column), ``v.month``, and for column i ``v.cI`` (its text, NULL when unanswered)
@@ -150,7 +207,8 @@ def records_values_sql(
     every use): a record's answers are stored compressed (a story passes the 2 KB TOAST
     threshold), and reading ``data -> key`` straight from the table decompresses them again
     for each of the ~10 uses per column, most of an export's time. ``|| '{}'`` decompresses
-    once; each answer is then looked up once."""
+    once; each answer is then looked up once. ``part`` (i, n): only the i-th of n shares of
+    the records (``rows_streamed``)."""
     selected, params = (
         microdata_records(form, filters, release).order_by().values("pk")
     ).query.sql_with_params()
@@ -166,11 +224,11 @@ def records_values_sql(
         f"(SELECT t.id, t.month{values} FROM ("  # noqa: S608 - keys are parameters
         f"SELECT {RECORD_LABEL_SQL} AS id, r.month{answers} FROM ("
         f"SELECT r.record_id, r.month, r.data || '{{}}'::jsonb AS data, r.suppressed "
-        f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected}) OFFSET 0"
-        ") r OFFSET 0) t OFFSET 0) v"
+        f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected}) "
+        "AND r.id %% %s = %s OFFSET 0) r OFFSET 0) t OFFSET 0) v"
     )
     keys = [key for key in columns for _ in range(2)]
-    return sql, [release_record_key(form, release), *keys, *params]
+    return sql, [release_record_key(form, release), *keys, *params, part[1], part[0]]
 
 
 def _records_csv_postgresql(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:
@@ -178,21 +236,19 @@ def _records_csv_postgresql(form: Form, filters: Filters, release: Release | Non
     server-side cursor hands them over in chunks: Python only joins strings."""
     yield BOM  # the download starts while the columns are looked up
     columns = records_columns(form, release)
-    values, params = records_values_sql(form, filters, release, columns)
     fields = [_quoted("v.id"), _quoted("v.month")] + [
         f"coalesce({_quoted(f'v.c{i}')}, '')" for i in range(len(columns))
     ]
-    sql = f"SELECT concat_ws(',', {', '.join(fields)}) FROM {values}"  # noqa: S608
+
+    def sql(part: int, parts: int) -> tuple[str, list]:
+        values, params = records_values_sql(form, filters, release, columns, (part, parts))
+        return f"SELECT concat_ws(',', {', '.join(fields)}) FROM {values}", params  # noqa: S608
+
     header = io.StringIO()
     csv.writer(header).writerow(["record", "month", *columns])
     yield header.getvalue()
-    with transaction.atomic(), connection.connection.cursor(name="records_export") as cursor:
-        with connection.cursor() as settings:
-            settings.execute(NO_JIT)
-        cursor.itersize = FETCH
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
-            yield "\r\n".join(row[0] for row in rows) + "\r\n"
+    for rows in rows_streamed(sql, FETCH):
+        yield "\r\n".join(row[0] for row in rows) + "\r\n"
 
 
 def _records_csv_python(form: Form, filters: Filters, release: Release | None) -> Iterator[str]:

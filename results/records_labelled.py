@@ -20,10 +20,10 @@ from forms.models import Form
 from lib.spreadsheets import neutralise
 from privacy.models import Release
 from privacy.record_content import label_for
+from privacy.review.columns import answer_key
 from results.microdata import NOTE, WITHHELD, microdata_records
 from results.records import (
     BOM,
-    answer_key,
     record_label,
     records_columns,
     release_record_key,

@@ -4,8 +4,9 @@ Why columns: a million records read as Python rows (a dict of answers, a list, a
 took 2.6 GB; as numpy codes they take tens of megabytes. Only what disclosure control needs is
 read - id, content hash, service point, visit month, each quasi-identifier and sensitive answer
 as text (PostgreSQL extracts them: ``->>``) - a chunk at a time through a server-side cursor,
-and coded at once. The verdicts in force are not read: a run replaces the verdict of every
-record it read (``verdicts_write``).
+and coded at once. Row by row the verdicts in force are not read: a run replaces the verdict of
+every record it read (``verdicts_write``); streamed, they are, and only the changed ones are
+written (``verdicts``).
 """
 
 import io
@@ -55,6 +56,11 @@ class Columns:
     cells: np.ndarray  # service point x visit month
     cell_pairs: list[tuple]  # (service point id, visit month) of each cell code
     redactions: dict[str, int] = field(default_factory=dict)
+    # Streamed with a form (``stream.columns_stream``): each record's verdict in force, as
+    # (content key XOR hash of the suppressed list's text, fk * 2 + held or -1 for none)...
+    previous: tuple[np.ndarray, np.ndarray] | None = None
+    # ... and (records, sum of their fingerprint terms): ``dataset._fingerprint`` unread.
+    fingerprint: tuple[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -67,14 +73,22 @@ def _text(value) -> str | None:
     return json.dumps(value) if isinstance(value, list | dict) else str(value)
 
 
-def columns_read(records, names: list[str], sensitive: list[str], month: str) -> Columns:
+def columns_read(
+    records,
+    names: list[str],
+    sensitive: list[str],
+    month: str,
+    form_id: int | None = None,
+    expected: int | None = None,
+) -> Columns:
     """Read `records` (a queryset of AnonymisedRecord) as `Columns`: on PostgreSQL coded by
-    the database and streamed (``stream``), else row by row here."""
+    the database and streamed (``stream``; with the verdicts of ``form_id`` in force), else row
+    by row here. ``expected``: their number if known (else counted), to size the buffers."""
     if connection.vendor == "postgresql":
         from privacy.disclosure import stream  # it builds on this module
 
         if stream.streamable(names, sensitive):
-            return stream.columns_stream(records, names, sensitive, month)
+            return stream.columns_stream(records, names, sensitive, month, form_id, expected)
     sources = [(name, "quasi") for name in names] + [(name, "data") for name in sensitive]
     texts = {
         **{f"q{i}": KeyTextTransform(name, "quasi") for i, name in enumerate(names)},
@@ -109,7 +123,7 @@ def columns_read(records, names: list[str], sensitive: list[str], month: str) ->
     dtypes |= {f"s{i}": np.int64 for i in range(len(sensitive))}
     # Filled in place (a chunk list concatenated at the end would need twice the memory); the
     # count is a hint: records written meanwhile grow the buffers.
-    buffers = _Buffers(dtypes, records.count())
+    buffers = _Buffers(dtypes, records.count() if expected is None else expected)
     for chunk in _chunks(query.values_list(*fields, *texts, *kinds)):
         columns = list(zip(*chunk, strict=True))
         start = len(fields)
@@ -242,7 +256,7 @@ def verdicts_write(columns: Columns, form_id: int, names: list[str], new) -> int
     if connection.vendor != "postgresql":
         return _write_orm(columns, form_id, new, suppressed_json)
     if columns.ids.dtype.kind != "S":
-        from privacy.disclosure.stream import verdicts_copy
+        from privacy.disclosure.verdicts import verdicts_copy
 
         return verdicts_copy(columns, form_id, names, new)
     lines = (

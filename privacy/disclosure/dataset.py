@@ -56,16 +56,20 @@ def _settings_prefix(form: Form, names: list[str]) -> str:
     )
 
 
-def _fingerprint(records, form: Form, names: list[str]) -> str:
+def _fingerprint(
+    records, form: Form, names: list[str], counted: tuple[int, int] | None = None
+) -> tuple[str, int]:
     """SHA-256 of the settings, the number of records and the sum of a 64-bit hash of each
     record's id, content hash, service point and visit month: any change to a record changes
     the sum, and a sum needs no sort. On PostgreSQL the hash is ``hashtextextended`` (the
     server's own hash function, 2-3 times cheaper than MD5 in SQL), so an unchanged form of
     1,000,000 records is recognised in about a second without sending them. Change detection,
     not security: nobody can write records to make a run skip. Each database computes its own
-    values (only a run's own database compares them)."""
+    values (only a run's own database compares them). Returns it and the number of records."""
     prefix = _settings_prefix(form, names)
-    if connection.vendor == "postgresql":
+    if counted is not None:  # summed from the records as read (``stream.FINGERPRINT_ROW``)
+        count, total = counted
+    elif connection.vendor == "postgresql":
         query, params = (
             records.values("id", "content_hash", "service_point_id")
             .annotate(visit_month=F(VISIT_MONTH))
@@ -88,7 +92,7 @@ def _fingerprint(records, form: Form, names: list[str]) -> str:
         for pk, content_hash, point, month in values:
             text = f"{pk}:{content_hash}:{'' if point is None else point}:{month}"
             count, total = count + 1, total + int(hashlib.md5(text.encode()).hexdigest()[:15], 16)  # noqa: S324 - change detection
-    return hashlib.sha256(f"{prefix}|{count}|{int(total)}".encode()).hexdigest()
+    return hashlib.sha256(f"{prefix}|{count}|{int(total)}".encode()).hexdigest(), count
 
 
 def _summary(
@@ -165,11 +169,14 @@ def _disclosure_run(form: Form) -> DisclosureRun:
     sensitive = sensitive_variables(form)
     # A record the DPO withheld never reaches analysts, so it cannot hide anyone in a group.
     records = AnonymisedRecord.objects.filter(form=form, superseded=False, withheld_at__isnull=True)
-    fingerprint = _fingerprint(records, form, names)
-    latest = form.disclosure_runs.first()
-    if latest is not None and latest.fingerprint == fingerprint:
-        return latest
-    data = columns_read(records, names, sensitive, VISIT_MONTH)
+    latest, fingerprint, count = form.disclosure_runs.first(), None, None
+    if latest is not None:  # a first run reads the records anyway: no query of its own
+        fingerprint, count = _fingerprint(records, form, names)
+        if latest.fingerprint == fingerprint:
+            return latest
+    data = columns_read(records, names, sensitive, VISIT_MONTH, form.pk, expected=count)
+    if fingerprint is None:
+        fingerprint, _count = _fingerprint(records, form, names, data.fingerprint)
     started = time.perf_counter()
     keys, cells = data.keys, _Cells(data.cell_pairs)
     k, missing = project.k_anonymity, project.missing_values

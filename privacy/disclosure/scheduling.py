@@ -1,10 +1,11 @@
 """When disclosure control runs: one queued run per form however many records change, and a form
-checked moments ago waits for the minute sweep (``WAYPOINT_DISCLOSURE_MIN_INTERVAL``).
+checked moments ago waits a time that grows with how long its last run took.
 
 A form with changed records holds a ``DisclosurePending`` mark until a run takes it. The run is
 queued when the mark is made, after the commit, through ``privacy.signals.disclosure_due``
-(``privacy.receivers`` sends the task), and re-queued by the sweep if it waited or its message
-was lost."""
+(``privacy.receivers`` sends the task). A run that must wait (``disclosure_wait``) is sent again
+once, with a countdown for the time left, so the last batch of a load is checked seconds after
+it is anonymised; the minute sweep re-queues a mark whose message was lost."""
 
 from datetime import timedelta
 
@@ -26,21 +27,46 @@ def disclosure_schedule(*, form_id: int) -> None:
         _disclosure_send(form_id)
 
 
-def disclosure_deferred(*, form_id: int) -> bool:
-    """True when the form's last run is more recent than ``WAYPOINT_DISCLOSURE_MIN_INTERVAL``:
-    the run waits for the sweep, so a busy form is checked about once a minute instead of
-    after every batch, and workers keep anonymising. In-process (no broker, no sweep) never."""
-    interval = settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL
-    if settings.CELERY_TASK_ALWAYS_EAGER or interval <= 0:
-        return False
-    recent = timezone.now() - timedelta(seconds=interval)
-    return DisclosureRun.objects.filter(form_id=form_id, created_at__gt=recent).exists()
+def disclosure_interval(seconds: float) -> float:
+    """How long a form waits after a run that computed for ``seconds``:
+    ``WAYPOINT_DISCLOSURE_INTERVAL_FACTOR`` times that, at least
+    ``WAYPOINT_DISCLOSURE_MIN_INTERVAL`` and at most ``WAYPOINT_DISCLOSURE_MAX_INTERVAL``. A
+    fixed 30 s kept a load's last batch unchecked for 60-90 s (the run waited for the minute
+    sweep); tied to the run's cost, a large form's checks stay a bounded share of a worker, so
+    the workers keep anonymising, and a form of 60,000 records is checked every few seconds.
+    ``seconds`` is ``DisclosureRun.seconds``, the computing part (reading and writing records
+    not counted), so the floor governs small and middling forms."""
+    wanted = settings.WAYPOINT_DISCLOSURE_INTERVAL_FACTOR * seconds
+    floor = settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL
+    return min(max(wanted, floor), settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL)
+
+
+def disclosure_wait(*, form_id: int) -> float | None:
+    """What a queued run should do now: ``None`` when nothing is due (no mark: a duplicate
+    message, or a run already took the mark), ``0`` to run, or the seconds left before the
+    form's next run may start; the run is then re-queued once with that countdown (the delayed
+    message asks again when it arrives). In-process (no broker) a run never waits."""
+    if not DisclosurePending.objects.filter(form_id=form_id).exists():
+        return None
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return 0
+    last = DisclosureRun.objects.filter(form_id=form_id).values("created_at", "seconds").first()
+    if last is None:
+        return 0
+    due = last["created_at"] + timedelta(seconds=disclosure_interval(last["seconds"]))
+    left = (due - timezone.now()).total_seconds()
+    if left <= 0:
+        return 0
+    _disclosure_send(form_id, countdown=left)
+    return left
 
 
 def disclosure_resend_due() -> int:
-    """Re-queue the runs that waited (``disclosure_deferred``) or whose message was lost (a
-    broker outage); the minute sweep calls this."""
-    cutoff = timezone.now() - timedelta(seconds=settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL)
+    """Re-queue the runs whose message was lost (a broker outage, a worker's restart losing a
+    delayed message); the minute sweep calls this. A mark older than the longest wait
+    (``WAYPOINT_DISCLOSURE_MAX_INTERVAL``) should have been taken by its delayed run; a duplicate
+    sent for a run still on its way finds no mark and does nothing."""
+    cutoff = timezone.now() - timedelta(seconds=settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL)
     form_ids = list(
         DisclosurePending.objects.filter(since__lte=cutoff).values_list("form_id", flat=True)
     )
@@ -49,5 +75,7 @@ def disclosure_resend_due() -> int:
     return len(form_ids)
 
 
-def _disclosure_send(form_id: int) -> None:
-    transaction.on_commit(lambda: signals.disclosure_due.send(sender=None, form_id=form_id))
+def _disclosure_send(form_id: int, countdown: float = 0) -> None:
+    transaction.on_commit(
+        lambda: signals.disclosure_due.send(sender=None, form_id=form_id, countdown=countdown)
+    )

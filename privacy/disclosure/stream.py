@@ -10,8 +10,6 @@ different answers of one question sharing a 64-bit hash (about 1 in 10^11 for te
 distinct answers) would be counted as one value.
 """
 
-import json
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +17,7 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 
-from privacy.disclosure.columns import Columns, _redactions, verdicts_empty, verdicts_kept_restore
+from privacy.disclosure.columns import Columns, _redactions, verdicts_partition
 
 # The integer columns before the answers' hashes (the uuid as two halves).
 FIXED = ["hi", "lo", "key", "point", "visit"]
@@ -82,8 +80,9 @@ class _Parser:
         if count:
             block = np.frombuffer(self.pending, self.dtype, count, start)
             stop = self.size + count
-            if stop > len(self.out):  # records written since the count: grow
-                grown = np.zeros((max(stop, 2 * len(self.out)), self.out.shape[1]), np.int64)
+            if stop > len(self.out):  # records written since the count: grow by an eighth
+                size = max(stop, len(self.out) + len(self.out) // 8 + 1024)
+                grown = np.zeros((size, self.out.shape[1]), np.int64)
                 grown[: self.size] = self.out[: self.size]
                 self.out = grown
             out = self.out[self.size : stop]
@@ -131,11 +130,21 @@ def _texts(plan: _Plan, rows: np.ndarray, ids: np.ndarray) -> dict[int, tuple]:
     return {i: found[u] for i, u in zip(wanted, uuids, strict=True) if u in found}
 
 
-def columns_stream(records, names: list[str], sensitive: list[str], month: str) -> Columns:
+def columns_stream(
+    records,
+    names: list[str],
+    sensitive: list[str],
+    month: str,
+    form_id: int | None = None,
+    expected: int | None = None,
+) -> Columns:
     """``columns.columns_read`` on PostgreSQL; ``ids`` are (n, 2) int64 halves of the uuid and
     ``hashes`` the content keys (``privacy.models.content_key``) the verdicts name. Each
     answer travels as a 64-bit hash of its text; the texts themselves (the risk report's
-    labels) are read from one record per distinct value."""
+    labels) are read from one record per distinct value. With ``form_id``, each record's
+    verdict in force comes too (``Columns.previous``), and the run's fingerprint sum
+    (``Columns.fingerprint``), so that a run rewrites only the verdicts that change and
+    its first run reads the records once."""
     plan = _plan(records, names, sensitive, month)
     if not connection.get_autocommit():  # a run holds the form's lock: inside a transaction
         with connection.cursor() as cursor:
@@ -143,103 +152,72 @@ def columns_stream(records, names: list[str], sensitive: list[str], month: str) 
     hashed = "".join(
         f", coalesce(hashtextextended(t.v{j}, 0), {MISSING_HASH})" for j in range(plan.width)
     )
+    joined, extra = "", 0
+    if form_id is not None:
+        with connection.cursor() as cursor:
+            part, _made = verdicts_partition(cursor, form_id)
+        # The verdict as two integers: its content key XOR the hash of its suppressed list's
+        # text, and (fk * 2 + held), -1 for none; then the fingerprint's term of the record.
+        hashed += (
+            ", coalesce(v.content_key # hashtextextended(v.suppressed::text, 0), 0), "
+            "CASE WHEN v.record_id IS NULL THEN -1 ELSE v.fk::bigint * 2 + v.held::int END, "
+            f"hashtextextended({FINGERPRINT_ROW}, 0)"
+        )
+        joined, extra = f" LEFT JOIN {part} v ON v.record_id = t.id", 3
     sql = (
         "SELECT t.id, ('x' || left(md5(t.h), 16))::bit(64)::bigint, "  # noqa: S608 - Django-built subquery, parameters bound; the key: privacy.models.ContentKey
         "coalesce(t.point, -1)::bigint, replace(t.visit, '-', '')::bigint"
-        f"{hashed} FROM ({plan.sql}) {_alias(plan.width)}"
+        f"{hashed} FROM ({plan.sql}) {_alias(plan.width)}{joined}"
     )
-    parser = _Parser(len(FIXED) - 2 + plan.width, records.count())
+    rows_hint = records.count() if expected is None else expected
+    parser = _Parser(len(FIXED) - 2 + plan.width + extra, rows_hint)
     with connection.cursor() as cursor:
         statement = cursor.mogrify(sql, plan.params).decode()
         cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", parser)
     rows = parser.result()
-    ids, m = rows[:, 0:2].copy(), len(names)
+    del parser
+    ids, m, width = rows[:, 0:2].copy(), len(names), plan.width
+    previous, fingerprint = None, None
+    if extra:
+        last = len(FIXED) + width
+        previous = (rows[:, last].copy(), rows[:, last + 1].astype(np.int32))
+        fingerprint = (len(rows), _exact_sum(rows[:, last + 2]))
     cells, cell_keys, _ = _codes(rows[:, 3] * 1_000_000 + rows[:, 4])
     cell_pairs = [
         (None if key // 1_000_000 == -1 else int(key // 1_000_000), f"{key % 1_000_000:06d}")
         for key in cell_keys.tolist()
     ]
     cell_pairs = [(point, f"{text[:4]}-{text[4:]}") for point, text in cell_pairs]
-    coded = [_codes(rows[:, len(FIXED) + j]) for j in range(plan.width)]
+    coded = [_codes(rows[:, len(FIXED) + j]) for j in range(width)]
+    hashes = rows[:, 2].copy()
+    del rows
     texts = _texts(plan, np.concatenate([np.zeros(0, np.int64), *(c[2] for c in coded)]), ids)
     categories = [[texts[i][j] for i in c[2].tolist()] for j, c in enumerate(coded)]
     return Columns(
         ids=ids,
-        hashes=rows[:, 2].copy(),
-        keys=np.stack([c[0] for c in coded[:m]], axis=1) if m else np.zeros((len(rows), 0), int),
+        hashes=hashes,
+        keys=np.stack([c[0] for c in coded[:m]], axis=1) if m else np.zeros((len(ids), 0), int),
         categories=categories[:m],
         sensitive={name: coded[m + i][0] for i, name in enumerate(sensitive)},
         cells=cells,
         cell_pairs=cell_pairs,
         redactions=_redactions(records),
+        previous=previous,
+        fingerprint=fingerprint,
     )
 
 
-def _copy_dtype(width: int) -> np.dtype:
-    """One row of a binary COPY into a partition of ``RecordVerdict``: a field count, then
-    each field's size and value (a uuid: its 16 bytes, the id's two halves as read; jsonb: a
-    version byte, then the text). Every row has one size: the suppressed list's JSON is padded
-    with spaces (JSON allows them) to the longest in use, and fk is never null (0: none)."""
-    fields = [
-        ("id", [("hi", ">i8"), ("lo", ">i8")]),
-        ("form", ">i4"),
-        ("key", ">i8"),
-        ("suppressed", f"S{width}"),
-        ("held", "u1"),
-        ("fk", ">i4"),
-    ]
-    pairs = [p for name, kind in fields for p in ((f"{name}_size", ">i4"), (name, kind))]
-    return np.dtype([("n", ">i2"), *pairs])
+# A record's term of the run's fingerprint (``dataset._fingerprint``), over the columns of
+# ``_alias``: the same text, so the same hash.
+FINGERPRINT_ROW = "t.id::text || ':' || t.h || ':' || coalesce(t.point::text, '') || ':' || t.visit"
 
 
-COPY_CHUNK = 1 << 17  # rows built at a time: a few MB, whatever the form's size
-
-
-def verdicts_copy(columns: Columns, form_id: int, names: list[str], new) -> int:
-    """``columns.verdicts_write`` for streamed columns: the form's partition of the verdicts is
-    emptied and every record's verdict goes into it as one binary COPY built by numpy (no line
-    per record in Python), in uuid order (the partition's index is filled in order), a
-    suppressed list coded as a bit mask over `names` and written as the JSON of the few masks
-    in use."""
-    hidden, held, fk = new
-    masks = (hidden.astype(np.int64) << np.arange(len(names), dtype=np.int64)).sum(1)
-    used, index = np.unique(masks, return_inverse=True)
-    index = index.reshape(-1).astype(np.int32)
-    del masks
-    labels = [
-        json.dumps([n for j, n in enumerate(names) if mask >> j & 1]).encode()
-        for mask in used.tolist()
-    ]
-    width = 1 + max((len(label) for label in labels), default=2)
-    dtype = _copy_dtype(width)
-    padded = np.array([b"\x01" + label.ljust(width - 1) for label in labels], f"S{width}")
-    field_names = dtype.names or ()
-    sign = np.int64(-(1 << 63))  # uuids sort as unsigned bytes: flip the sign bit
-    order = np.lexsort((columns.ids[:, 1] ^ sign, columns.ids[:, 0] ^ sign))
-    with tempfile.TemporaryFile() as body, connection.cursor() as cursor:
-        body.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8))
-        for start in range(0, len(order), COPY_CHUNK):
-            at = order[start : start + COPY_CHUNK]
-            rows = np.zeros(len(at), dtype)
-            rows["n"] = len(field_names) // 2
-            for name in field_names[1::2]:
-                rows[name] = dtype[name[: -len("_size")]].itemsize
-            rows["id"]["hi"], rows["id"]["lo"] = columns.ids[at, 0], columns.ids[at, 1]
-            rows["form"], rows["key"] = form_id, columns.hashes[at]
-            rows["suppressed"] = padded[index[at]]
-            rows["held"], rows["fk"] = held[at], np.maximum(fk[at], 0)
-            rows.tofile(body)
-        body.write(b"\xff\xff")
-        body.seek(0)
-        del order, index
-        part = verdicts_empty(cursor, form_id)
-        columns_sql = "record_id, form_id, content_key, suppressed, held, fk"
-        cursor.cursor.copy_expert(
-            f"COPY {part} ({columns_sql}) FROM STDIN WITH (FORMAT binary)", body
-        )
-        written = cursor.rowcount
-        verdicts_kept_restore(cursor, part)
-    return written
+def _exact_sum(values: np.ndarray) -> int:
+    """The exact sum of int64 values (PostgreSQL sums them as numeric): high and low 32 bits
+    summed apart, neither can overflow for fewer than 2^31 rows."""
+    high = int((values >> 32).sum())
+    low = int((values & 0xFFFFFFFF).sum())
+    return (high << 32) + low
 
 
 def streamable(names: list[str], sensitive: list[str]) -> bool:
@@ -248,4 +226,4 @@ def streamable(names: list[str], sensitive: list[str]) -> bool:
     return len(names) <= 30
 
 
-__all__ = ["columns_stream", "streamable", "verdicts_copy"]
+__all__ = ["FINGERPRINT_ROW", "columns_stream", "streamable"]

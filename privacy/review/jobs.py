@@ -74,7 +74,6 @@ def release_open_request(*, form: Form, user) -> ReleaseJob:
             form=form,
             state=Release.State.OPENING,
             content_hash="",
-            record_ids=[],
             risk={},
             rule_sets={},
             opened_by=user,

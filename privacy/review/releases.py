@@ -14,7 +14,7 @@ approval (the candidate shows it as removed).
 from collections.abc import Callable
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +34,7 @@ from privacy.review.refusals import (
     StillRerunning,
 )
 from privacy.review.snapshot import (
-    changes_since,
+    candidate_snapshot,
     eligible,
     freeze,
     latest_approved,
@@ -74,9 +74,8 @@ def release_open(
         # is refused below rather than frozen unchecked.
         progress(5, "Checking disclosure risk over every record")
         run = disclosure_run(form_id=form.pk)
-        progress(45, "Comparing with the release analysts read")
-        base = latest_approved(form)
-        changes = changes_since(form, base)
+        progress(45, "Comparing with the release analysts read, computing its fingerprint")
+        digest, count, changes = candidate_snapshot(form, latest_approved(form))
         if not (changes["added"] or changes["changed"] or changes["removed"]):
             raise NothingToRelease(
                 _(
@@ -84,7 +83,6 @@ def release_open(
                     "or remove."
                 )
             )
-        records = eligible(form)
         if DisclosurePending.objects.filter(form=form).exists():
             raise StillChecking(
                 _(
@@ -92,11 +90,11 @@ def release_open(
                     "been checked for disclosure risk yet. Open the candidate again in a minute."
                 )
             )
-        progress(75, "Computing the candidate's fingerprint")
+        progress(90, "Recording the candidate")
         fields = {
             "state": Release.State.OPEN,
-            "content_hash": content_hash(records, base=base),
-            "record_ids": [],
+            "content_hash": digest,
+            "record_count": count,
             "risk": {**_risk_snapshot(run), "since": changes},
             "rule_sets": {v.version: v.current_rule_set.number for v in form.versions.all()},
         }
@@ -108,40 +106,14 @@ def release_open(
             for name, value in fields.items():
                 setattr(release, name, value)
             release.save(update_fields=list(fields))
-        progress(90, "Listing the records")
-        ids = _record_ids_store(release, records)
         audit_record(
             actor=user,
             action="release.open",
             project=form.project,
             target=f"{form.form_id} release {release.pk}",
-            details={"records": ids, "content_hash": release.content_hash, **changes},
+            details={"records": count, "content_hash": release.content_hash, **changes},
         )
     return release
-
-
-def _record_ids_store(release: Release, records) -> int:
-    """Store the candidate's record ids (in creation order) on ``release``; their number. On
-    PostgreSQL the list is built by the database: a million ids never pass through Python
-    (they took some 300 MB of the process)."""
-    records = records.order_by()
-    if connection.vendor == "postgresql":
-        sql, params = records.values_list("id", "created_at").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Release._meta.db_table} SET record_ids = (SELECT coalesce("  # noqa: S608 - Django-built subquery
-                f"jsonb_agg(t.id::text ORDER BY t.created_at, t.id), '[]') FROM ({sql}) "
-                "AS t(id, created_at)) WHERE id = %s RETURNING jsonb_array_length(record_ids)",
-                [*params, release.pk],
-            )
-            count = cursor.fetchone()[0]
-        release.__dict__.pop("record_ids", None)  # deferred: read from the row if asked for
-        return count
-    release.record_ids = [
-        str(pk) for pk in records.order_by("created_at", "pk").values_list("pk", flat=True)
-    ]
-    release.save(update_fields=["record_ids"])
-    return len(release.record_ids)
 
 
 def _rerun_finished_check(form: Form) -> None:

@@ -31,7 +31,7 @@ from privacy.disclosure.dataset import quasi_identifiers
 from privacy.disclosure.scheduling import disclosure_schedule
 from privacy.models import AnonymisedRecord, Release, ReleasedRecord
 from privacy.review.refusals import UndoRefused, WithholdRefused
-from privacy.review.snapshot import eligible, latest_approved, snapshot_hash
+from privacy.review.snapshot import eligible, latest_approved, snapshot, snapshot_hash
 
 CHANGED = "the records changed since it was opened (new records, rules or suppression)"
 REVIEW = "review"  # the key of ``Release.risk`` that lists what the DPO withheld in review
@@ -67,10 +67,9 @@ def record_withhold(*, record: AnonymisedRecord, user, reason: str) -> Outcome:
         candidate = _open_candidate(form)
         why, counted = "", _counted(record)
         if candidate is not None and counted:
-            if str(record.pk) in _ids(candidate):
-                why = _unchanged(candidate, form) or _group_survives(candidate, form, record)
-            else:
-                why = CHANGED
+            # A counted record is eligible now: it is in the candidate exactly when the
+            # candidate still hashes to the records (``_unchanged``).
+            why = _unchanged(candidate, form) or _group_survives(candidate, form, record)
         record.withheld_at = timezone.now()
         record.withheld_reason = reason.strip()
         record.save(update_fields=["withheld_at", "withheld_reason", "updated_at"])
@@ -143,10 +142,6 @@ def _open_candidate(form: Form) -> Release | None:
     return Release.objects.select_for_update().filter(form=form, state=Release.State.OPEN).first()
 
 
-def _ids(candidate: Release) -> set[str]:
-    return set(candidate.record_ids or []) | set(withheld_in_review(candidate))
-
-
 def _record_hash(record: AnonymisedRecord) -> str:
     return snapshot_hash(AnonymisedRecord.objects.filter(pk=record.pk), frozen=False, base=None)
 
@@ -217,19 +212,17 @@ def _candidate_update(
     base = latest_approved(form)
     key = str(record.pk)
     review = candidate.risk.setdefault(REVIEW, {"withheld": {}})
-    ids = list(candidate.record_ids or [])
     if withheld:
         review["withheld"][key] = _record_hash(record)
-        ids = [pk for pk in ids if pk != key]
     else:
         review["withheld"].pop(key, None)
-        ids.append(key)
-    candidate.record_ids = ids
     since = candidate.risk.get("since")
     if since:
         _since_adjust(since, base, record, -1 if withheld else 1)
-    candidate.content_hash = snapshot_hash(eligible(form), frozen=False, base=base)
-    candidate.save(update_fields=["record_ids", "risk", "content_hash"])
+    candidate.content_hash, candidate.record_count = snapshot(
+        eligible(form), frozen=False, base=base
+    )
+    candidate.save(update_fields=["record_count", "risk", "content_hash"])
 
 
 def _since_adjust(since: dict, base: Release | None, record: AnonymisedRecord, step: int) -> None:

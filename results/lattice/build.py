@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from privacy.models import Release, ReleasedRecord
 from results.lattice.boxes import Dim
+from results.lattice.coarsen import protect_release
 from results.lattice.leaves import TOTAL, leaf_counts
 from results.lattice.pairs import pair_counts
-from results.lattice.protect import MENTIONS, protect
+from results.lattice.protect import MENTIONS
 from results.lattice.protect import Lattice as Work
 from results.lattice.report import utility_report
 from results.lattice.trees import geography, time
@@ -89,7 +90,7 @@ def _build(release: Release, lattice: Lattice) -> Lattice:
         levels=pair_levels,
     )
     work = Work(cubes, leaves.kinds, totals, geo, when, slack, pairs)
-    result = protect(work, threshold)
+    result = protect_release(work, threshold, (geo_tree.keys, time_tree.keys))
     rows = []
     for name, values in cubes.items():
         published = np.concatenate([values, totals[:, :, None]], axis=2).astype(np.int32)

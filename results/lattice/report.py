@@ -73,6 +73,7 @@ def utility_report(result: Protection, work, geo: Tree, when: Tree) -> dict:
         )
     return {
         "nothing_published": result.nothing,
+        "coarsened": result.coarsened,
         "records": by_level(result.total_hidden, result.total_primary),
         "tables": tables,
     }
@@ -99,6 +100,7 @@ def for_analysts(report: dict | None) -> dict | None:
 
     return {
         "nothing_published": report.get("nothing_published", False),
+        "coarsened": report.get("coarsened", {}),
         "records": levels(report.get("records", [])),
         "tables": [
             {**table, "levels": levels(table["levels"])} for table in report.get("tables", [])

@@ -67,7 +67,7 @@ def reading(form: Form) -> Reading:
         Release.objects.filter(
             form=form, state=Release.State.APPROVED, lattice__state=Lattice.State.BUILT
         )
-        .defer("record_ids", "risk", "microdata_risk")
+        .defer("risk", "microdata_risk")
         .order_by("-approved_at", "-pk")
         .first()
     )

@@ -111,3 +111,59 @@ def test_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(
     assert wait_for(AnonymisedRecord.objects.exists), fresh.output()[-3000:]
     time.sleep(2)
     assert AnonymisedRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_must_wait_is_redelivered_by_the_broker_without_the_sweep(
+    submit, privacy_form, settings, monkeypatch
+):
+    """A form's second change, moments after its first run, is checked by a real worker when the
+    form's wait ends: the worker re-queued it on RabbitMQ with a countdown. No beat runs here, so
+    the minute sweep cannot be what ran it."""
+    from celery import Celery
+    from django.db import connection
+    from django.utils import timezone
+
+    from privacy import tasks
+    from privacy.models import DisclosurePending, DisclosureRun
+    from tests.samples import privacy_instance
+
+    if connection.vendor != "postgresql" or not broker_reachable():
+        pytest.skip("needs PostgreSQL (shared with the worker) and RabbitMQ on 127.0.0.1:5672")
+    queue = f"waypoint-test-{uuid.uuid4().hex[:8]}"
+    env = postgres_env(
+        connection.settings_dict,
+        CELERY_BROKER_URL=BROKER,
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        WAYPOINT_QUARANTINE_KEYS=settings.WAYPOINT_QUARANTINE_KEYS,
+        WAYPOINT_PSEUDONYM_SECRET="test-pseudonym-secret",
+        WAYPOINT_DISCLOSURE_MIN_INTERVAL="15",
+    )
+    sender = Celery(broker=BROKER, set_as_current=False)  # this process's tasks stay eager
+    # This process anonymises in-process (no broker here); its disclosure messages go to the
+    # worker's queue, as a worker's own would.
+    monkeypatch.setattr(
+        tasks.disclosure_control,
+        "delay",
+        lambda form_id: sender.send_task("privacy.disclosure_control", [form_id], queue=queue),
+    )
+    worker = CeleryWorker(env).start()
+    try:
+        runs = DisclosureRun.objects.filter(form_id=privacy_form.form_id).order_by("created_at")
+        submit(privacy_instance("uuid:worker-first"))
+        assert wait_for(runs.exists, 60), worker.output()[-3000:]
+
+        submit(privacy_instance("uuid:worker-second"))
+        first = runs.get()
+        # Within the 15 s floor of the first run: this change's run has to wait.
+        assert (timezone.now() - first.created_at).total_seconds() < 15
+        assert wait_for(lambda: runs.count() == 2, 60), worker.output()[-3000:]
+        second = runs.last()
+        assert second.records == 2
+        assert (second.created_at - first.created_at).total_seconds() >= 15 - 0.5
+        assert not DisclosurePending.objects.filter(form_id=privacy_form.form_id).exists()
+    finally:
+        worker.stop()
+        with sender.connection_for_write() as broker:
+            broker.default_channel.queue_delete(queue)
+        sender.close()

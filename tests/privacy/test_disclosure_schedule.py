@@ -1,8 +1,12 @@
 """A busy form gets one disclosure-control run queued at a time, not one per batch: delayed
-tasks piling up in the workers used to stall anonymisation for up to 30 s under steady load
-(found by the soak benchmark). A run whose message was lost is re-queued by the sweep."""
+tasks per batch piling up in the workers used to stall anonymisation for up to 30 s under steady
+load (found by the soak benchmark). A run due moments after the last one is re-queued once for
+the time left, so a load's last batch is checked seconds later; a run whose message was lost is
+re-queued by the sweep."""
 
 import hashlib
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +16,7 @@ from django.utils import timezone
 from privacy import tasks
 from privacy.anonymisation import services
 from privacy.disclosure import dataset, scheduling, suppression
-from privacy.models import AnonymisedRecord, DisclosurePending
+from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 from sync.models import Submission
 from tests.samples import privacy_instance
 
@@ -72,28 +76,140 @@ def test_the_sweep_requeues_a_run_whose_message_was_lost(
     assert queued == [privacy_form.form_id, privacy_form.form_id]
 
 
-def test_a_form_checked_moments_ago_waits_for_the_sweep(
-    submit, privacy_form, queued, settings, django_capture_on_commit_callbacks
+@pytest.fixture
+def delayed(monkeypatch):
+    """The disclosure-control messages sent with a countdown: (form, seconds)."""
+    sent: list[tuple[int, float]] = []
+
+    def apply_async(args, countdown):
+        sent.append((args[0], countdown))
+
+    monkeypatch.setattr(tasks.disclosure_control, "apply_async", apply_async)
+    return sent
+
+
+@pytest.fixture
+def broker(settings):
+    """As with a broker: runs may wait (in-process, without one, they never do)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 3
+    settings.WAYPOINT_DISCLOSURE_INTERVAL_FACTOR = 2
+    settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL = 30
+
+
+def _last_run_was(form_id: int, *, ago: float, took: float) -> None:
+    DisclosureRun.objects.filter(form_id=form_id).update(
+        created_at=timezone.now() - timedelta(seconds=ago), seconds=took
+    )
+
+
+def test_the_wait_grows_with_the_last_run_between_a_floor_and_a_cap(broker):
+    """A small form is checked again within seconds, a large one after twice its run, and no
+    form waits longer than the cap."""
+    assert scheduling.disclosure_interval(0.1) == 3
+    assert scheduling.disclosure_interval(4) == 8
+    assert scheduling.disclosure_interval(100) == 30
+
+
+def test_a_form_checked_moments_ago_is_requeued_once_for_the_time_left(
+    submit, privacy_form, queued, delayed, broker, django_capture_on_commit_callbacks
 ):
-    """Under steady load a form is checked about once a minute, not after every batch, so the
-    workers keep anonymising; the change still gets its run from the sweep."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker: deferral applies
-    settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 30
+    """The last batch of a load is checked when the form's wait ends, not at the next minute
+    sweep; the waiting run is one delayed message, and the run then takes the mark."""
     form_id = privacy_form.form_id
     _anonymise(submit, django_capture_on_commit_callbacks, "uuid:first")
     assert tasks.disclosure_control.run(form_id) is not None  # nothing recent: runs at once
 
     _anonymise(submit, django_capture_on_commit_callbacks, "uuid:second")
-    assert tasks.disclosure_control.run(form_id) is None  # deferred, still due
-    assert DisclosurePending.objects.filter(form_id=form_id).exists()
+    _last_run_was(form_id, ago=1, took=4)  # due 8 s after it: 7 s left
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.disclosure_control.run(form_id) is None
+    assert len(delayed) == 1
+    assert delayed[0][0] == form_id
+    assert 6.5 < delayed[0][1] <= 7
+    assert DisclosurePending.objects.filter(form_id=form_id).exists()  # still due
+
+    _last_run_was(form_id, ago=8.5, took=4)  # the delayed message arrives when the wait is over
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = tasks.disclosure_control.run(form_id)
+    assert run_id is not None
+    assert DisclosureRun.objects.get(pk=run_id).records == 2
+    assert not DisclosurePending.objects.filter(form_id=form_id).exists()
+    assert len(delayed) == 1  # ran: nothing re-queued
+
+
+def test_a_duplicate_message_runs_nothing_twice(
+    submit, privacy_form, queued, delayed, broker, django_capture_on_commit_callbacks
+):
+    """The sweep's copy of a message whose run already happened (or a second delayed message)
+    finds no mark: no second run, nothing re-queued."""
+    form_id = privacy_form.form_id
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:dup")
+    assert tasks.disclosure_control.run(form_id) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.disclosure_control.run(form_id) is None
+    assert DisclosureRun.objects.filter(form_id=form_id).count() == 1
+    assert delayed == []
+
+
+def test_the_sweep_catches_a_waiting_run_whose_delayed_message_was_lost(
+    submit, privacy_form, queued, delayed, broker, django_capture_on_commit_callbacks
+):
+    """A worker restart can lose a delayed message: a mark older than the longest wait is sent
+    again by the sweep, and a younger one (its delayed run still on its way) is left alone."""
+    form_id = privacy_form.form_id
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:a")
+    tasks.disclosure_control.run(form_id)
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:b")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.disclosure_control.run(form_id)  # waits: its delayed message is then lost
+    assert len(delayed) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.anonymise_pending()
+    assert queued.count(form_id) == 2  # the two marks' own messages; the sweep left it alone
 
     DisclosurePending.objects.update(since=timezone.now() - timedelta(seconds=31))
     with django_capture_on_commit_callbacks(execute=True):
         tasks.anonymise_pending()
-    assert queued.count(form_id) == 3  # the first, the second, and the sweep's
+    assert queued.count(form_id) == 3  # the sweep's
 
-    settings.WAYPOINT_DISCLOSURE_MIN_INTERVAL = 0
-    assert not scheduling.disclosure_deferred(form_id=form_id)
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_messages_for_one_form_make_one_run(submit, privacy_form, queued, monkeypatch):
+    """Two workers taking messages for one form at once (a run and the sweep's copy): the second
+    waits for the first run's commit and does not compute the same run again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL's row locks")
+    form_id = privacy_form.form_id
+    for n in range(3):
+        submit(privacy_instance(f"uuid:concurrent{n}"))  # commits: queues disclosure control
+    DisclosureRun.objects.all().delete()  # as if not yet run, the form marked due
+    DisclosurePending.objects.get_or_create(form_id=form_id)
+    protect = suppression.local_suppression
+    second: list = []
+
+    def start_the_second_meanwhile(*args, **kwargs):
+        if not second:  # inside the first run, the form locked: a second message arrives
+            thread = threading.Thread(target=lambda: second.append(_run_in_thread(form_id)))
+            second.append(thread)
+            thread.start()
+            time.sleep(1)  # let it reach the form's lock
+        return protect(*args, **kwargs)
+
+    monkeypatch.setattr(suppression, "local_suppression", start_the_second_meanwhile)
+    first = tasks.disclosure_control.run(form_id)
+    second[0].join(timeout=60)
+
+    assert DisclosureRun.objects.filter(form_id=form_id).count() == 1
+    assert second[1] in (None, first)  # found no mark, or found the run unchanged
+
+
+def _run_in_thread(form_id: int):
+    try:
+        return tasks.disclosure_control.run(form_id)
+    finally:
+        connection.close()
 
 
 def test_a_record_changed_during_a_run_is_not_overwritten_with_what_the_run_read(

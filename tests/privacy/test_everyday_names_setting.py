@@ -27,7 +27,7 @@ def test_context_keeps_the_word_and_always_removes_it():
 
 
 def test_always_does_not_turn_weak_matches_into_names():
-    """"Always" is about everyday words that are the name; a short stem after a preposition
+    """The "always" mode is about everyday words that are the name; a short stem after a preposition
     (فعلي "so I must", for a respondent called علي) stays a word in either mode."""
     always = Redactor.for_regions(["SY"], everyday_names="always")
     text = "فعلي أن أنتظر حتى الصباح."

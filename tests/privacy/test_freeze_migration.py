@@ -62,6 +62,14 @@ def at_0007():
         executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+def _migrate(target=None):
+    """The database migrated to ``target`` (default: the latest); its executor."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target or executor.loader.graph.leaf_nodes())
+    return executor
+
+
 def _records(privacy_form, n=5):
     return [
         AnonymisedRecordFactory(
@@ -87,6 +95,7 @@ def test_each_forms_latest_approved_release_freezes_what_analysts_read(privacy_f
 
     for _ in range(2):  # idempotent
         freezing.freeze_approved_releases(apps, SimpleNamespace(connection=connection))
+    _migrate()  # read through today's models
 
     assert not ReleasedRecord.objects.filter(release_id=first.pk).exists()
     frozen = {str(r.record_id): r.data for r in released_records(form)}
@@ -167,3 +176,32 @@ def test_records_waiting_for_their_first_check_get_no_verdict_on_the_upgrade(pri
 
     assert not RecordVerdict.objects.filter(record_id__in=[r.pk for r in made]).exists()
     assert not set(eligible(privacy_form.form)) & set(made)
+
+
+def test_a_release_keeps_its_record_count_when_its_id_list_goes(privacy_form, dpo, request):
+    """Privacy 0010 keeps the number of records the DPO and the pages see for each release."""
+    from privacy.models import Release
+
+    made = _records(privacy_form, 3)
+    apps = request.getfixturevalue("at_0007")
+    old = old_approval(apps, privacy_form.form, made[:2], dpo)
+
+    _migrate()
+
+    assert Release.objects.get(pk=old.pk).record_count == 2
+
+
+def test_reversing_the_count_lists_an_approved_releases_records_again(privacy_form, dpo):
+    """Back before 0010, an approved release lists the ids of exactly the records it froze."""
+    from tests.factories.privacy import ReleaseFactory
+
+    release = ReleaseFactory(records=_records(privacy_form, 3), approved_by=dpo)
+    frozen = {str(pk) for pk in release.frozen.values_list("record_id", flat=True)}
+    assert len(frozen) == 3
+    target = [("privacy", "0009_release_columns")]
+    try:
+        apps = _migrate(target).loader.project_state(target).apps
+        listed = apps.get_model("privacy", "Release").objects.get(pk=release.pk).record_ids
+        assert set(listed) == frozen
+    finally:
+        _migrate()

@@ -124,7 +124,7 @@ def test_a_withheld_released_record_leaves_only_at_the_next_approval(six, dpo):
 
     assert released_records(six).filter(record_id=record.pk).exists()
     candidate = review.release_open(form=six, user=dpo)
-    assert (candidate.risk["since"]["removed"], len(candidate.record_ids)) == (1, 5)
+    assert (candidate.risk["since"]["removed"], candidate.record_count) == (1, 5)
     review.release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
     assert not released_records(six).filter(record_id=record.pk).exists()
     assert released_records(six).count() == 5

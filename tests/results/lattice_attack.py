@@ -34,6 +34,19 @@ def published_questions(lattice: Lattice) -> list[str]:
     ]
 
 
+def published_cells(lattice: Lattice, geography: str, time: str) -> int:
+    """Non-zero question cells (not record totals, not pairs) published at one level of place
+    and period: what an analyst can read there."""
+    geo = np.array([lv == geography for lv in lattice.geography["levels"]])
+    when = np.array([lv == time for lv in lattice.time["levels"]])
+    found = 0
+    for name in cube_names(lattice):
+        cells, _, kind, _ = cube(lattice, name)
+        if kind not in ("pair", "records"):
+            found += int((cells[np.ix_(geo, when)][:, :, :-1] > 0).sum())
+    return found
+
+
 class Attack:
     def __init__(self, lattice: Lattice) -> None:
         self.lattice = lattice

@@ -164,3 +164,14 @@ def test_a_ranking_is_charted_by_top_choice_and_mean_rank(
     assert chart, "the ranking has a chart of its own"
     assert "Food" in chart.group(1)
     assert "Average rank:" in chart.group(1)
+
+
+def test_an_unknown_filter_value_is_a_message_on_the_page_naming_what_exists(
+    client, project, analyst, released_form
+):
+    """Issue 13: "an unknown value is a clear message, on the page as in the API" (it used to
+    show "No released records." on every chart)."""
+    html = dashboard(client, project, analyst, country="ZZ")
+
+    assert "No released records." not in html
+    assert "&#x27;ZZ&#x27; is not in this release. Available: IT" in html  # what it has

@@ -10,7 +10,7 @@ import pytest
 from results.lattice.store import built
 from results.models import Lattice
 from results.tables import linked_tables, table
-from tests.results.lattice_attack import Attack, published_questions
+from tests.results.lattice_attack import Attack, published_cells, published_questions
 from tests.results.lattice_release import library_release, synthetic_release
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,18 @@ def test_no_withheld_cell_narrows_below_the_threshold_whatever_is_combined(priva
 
 def test_the_larger_release_holds_against_the_attack_on_a_sample_of_its_cells(release):
     """Seven service points, five months, skewed answers: every published number enters the
-    attack, a spread sample of withheld cells is solved (WAYPOINT_FULL_ATTACK=1: all)."""
-    attack = Attack(built(release)).build()
+    attack, a spread sample of withheld cells is solved (WAYPOINT_FULL_ATTACK=1: all).
 
+    Its December (12 visits at all places) and its smallest places have record totals no box
+    protects: the months and Greece's service points are withheld whole, and the questions are
+    published at the coarser levels (before, the release published nothing at all)."""
+    lattice = built(release)
+    attack = Attack(lattice).build()
+
+    assert len(published_questions(lattice)) >= 5
+    for level in [("all", "all"), ("network", "year"), ("country", "quarter")]:
+        assert published_cells(lattice, *level) > 0, level
+    assert "quarter:2025-Q4" in lattice.report["coarsened"]["time"]  # December's quarter
     assert attack.check_published(5) == []
     if not os.environ.get("WAYPOINT_FULL_ATTACK"):
         attack.hidden = attack.hidden[:: max(1, len(attack.hidden) // 150)]

@@ -61,3 +61,25 @@ def test_every_candidate_side_changes_the_node_and_cancels_above_it():
             common = set(dim.up[side.a]) & set(dim.up[side.b])
             assert a_path == set(dim.up[side.a]) - common
             assert b_path == set(dim.up[side.b]) - common
+
+
+def test_a_mean_rank_is_published_only_beside_a_published_count_of_enough_people():
+    """Issue 13: rank means are protected like counts - a mean is shown only where the
+    option's top-choice count is published and at least the threshold of people ranked it
+    (a mean of 2 people's ranks, or beside a withheld count, would tell about them)."""
+    from results.lattice.build import _means
+
+    mentions = np.array([[[6, 3]], [[2, 7]]])  # 2 service points, 1 month, 2 options
+    sums = np.array([[[6, 6]], [[4, 7]]])
+    places = np.array([[1, 1], [1, 0], [0, 1]])  # all, first point, second point
+    months = np.array([[1]])
+    published = np.array([[[8, 10, 18]], [[6, 3, 9]], [[2, -1, 9]]])  # second's option 2 withheld
+
+    means = np.frombuffer(_means((mentions, sums), places, months, published, 5), np.float32)
+    means = means.reshape(3, 1, 2)
+
+    assert means[0, 0].tolist() == pytest.approx([1.25, 1.3])
+    assert means[1, 0, 0] == 1.0
+    assert np.isnan(means[1, 0, 1])  # 3 people ranked it
+    assert np.isnan(means[2, 0, 0])  # 2 people
+    assert np.isnan(means[2, 0, 1])  # 7 people, but the count beside it is withheld

@@ -159,3 +159,35 @@ def test_a_malformed_filter_on_the_records_download_is_a_refusal_not_a_cut_zip(
 
     assert response.status_code == 400
     assert "quarter" in response.content.decode()
+
+
+def test_a_release_keeps_its_columns_from_when_it_was_frozen(
+    project, released_form, django_assert_num_queries
+):
+    """A download's header row leaves at once, however many records the release holds: the
+    columns are stored when approval freezes the records, not found by reading every record
+    on each download (which held the first byte of a million-record file for seconds)."""
+    release = latest_approved(released_form)
+    assert {"sex", "age"} <= set(release.columns or [])
+
+    with django_assert_num_queries(0):
+        columns = records_columns(released_form, release)
+
+    header = next(csv.reader(io.StringIO("".join(records_csv(released_form, Filters(), release)))))
+    assert (
+        header == ["\ufeffrecord", "month", *columns] == ["\ufeffrecord", "month", *release.columns]
+    )
+
+
+def test_a_release_frozen_before_columns_were_stored_gets_them_on_its_first_download(
+    project, released_form
+):
+    """Releases approved before the upgrade have no stored columns: the first download reads
+    them from the records, as downloads always did, and stores them for the next ones."""
+    release = latest_approved(released_form)
+    stored = release.columns
+    Release.objects.filter(pk=release.pk).update(columns=None)
+    release.refresh_from_db()
+
+    assert records_columns(released_form, release) == stored
+    assert Release.objects.get(pk=release.pk).columns == stored

@@ -157,3 +157,81 @@ def test_the_first_bytes_leave_before_any_record_is_read(project, released_form,
     assert b"xl/worksheets" not in first
     rest = b"".join(stream)
     assert rest[-22:].startswith(b"PK\x05\x06")  # the zip's end of central directory
+
+
+def test_an_unanswered_question_is_an_empty_cell_and_a_withheld_one_says_so(
+    api, project, analyst, released_form
+):
+    """An analyst must tell "not answered" from "withheld for privacy": a question a record
+    never answered is an empty cell, one disclosure control withheld reads [withheld], and
+    the record's other answers stay in their own columns, numbers as numbers."""
+    release = microdata_approve(latest_approved(released_form))
+    unanswered, withheld = ReleasedRecord.objects.filter(release=release)[:2]
+    unanswered.data.pop("sex")
+    unanswered.save(update_fields=["data"])
+    withheld.data.pop("sex")
+    withheld.data["age"] = 41  # a number in the record: a number in the cell
+    withheld.suppressed = ["sex"]
+    withheld.save(update_fields=["data", "suppressed"])
+
+    book = _workbook(api.as_user(analyst).get(url(project, "records.xlsx")))
+
+    rows = list(book["Records"].iter_rows(values_only=True))
+    header, records = rows[0], rows[1:]
+    sex, age = header.index("sex"), header.index("age")
+    assert sorted(str(row[sex]) for row in records if row[sex] in (None, "[withheld]")) == [
+        "None",
+        "[withheld]",
+    ]
+    assert next(row[age] for row in records if row[sex] == "[withheld]") == 41
+    assert all(row[age] is not None for row in records)  # after an empty cell too
+    expected = _csv(released_form, release)
+    assert sorted(_cells(book["Records"])[1:]) == sorted(expected[1:])
+
+
+def test_a_download_the_client_leaves_stops_reading_the_records(project, released_form, dpo):
+    """A browser closed half-way must not leave a thread reading records or a transaction
+    open on the web process's connection: the next request on it works as usual."""
+    import threading
+
+    from django.db import connection
+
+    release = microdata_approve(latest_approved(released_form))
+    stream = module.records_xlsx(released_form, Filters(), release)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "CHUNK", 2)
+        next(stream), next(stream)
+        stream.close()
+
+    assert not [t for t in threading.enumerate() if t.name == "records-fetch"]
+    assert not connection.needs_rollback
+    assert ReleasedRecord.objects.filter(release=release).count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_written_by_two_database_processes_arrive_once_each(
+    api, project, analyst, released_form
+):
+    """Outside a test transaction PostgreSQL writes a download's rows in two processes, each a
+    share of the records: every record still arrives exactly once, in CSV and workbook alike,
+    with the same values as when one process writes them all."""
+    from django.db import connection
+
+    from results import records
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL writes the rows itself")
+    release = microdata_approve(latest_approved(released_form))
+    assert records.PARTS == 2
+    assert not connection.in_atomic_block
+
+    in_parts = _csv(released_form, release)
+    book = _workbook(api.as_user(analyst).get(url(project, "records.xlsx")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "PARTS", 1)
+        whole = _csv(released_form, release)
+
+    assert in_parts[0] == whole[0]
+    assert sorted(in_parts[1:]) == sorted(whole[1:])
+    assert len({row[0] for row in in_parts[1:]}) == len(in_parts) - 1 == 12
+    assert sorted(_cells(book["Records"])[1:]) == sorted(whole[1:])
