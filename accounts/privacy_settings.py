@@ -154,10 +154,10 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
                 ),
             },
         )
-        transaction.on_commit(
-            lambda: signals.privacy_settings_changed.send(
-                sender=Project, project_id=project.pk, changed=changed
-            )
+        # In this transaction: what later stages do about it (a re-run under a new redaction
+        # setting) commits with the change or not at all.
+        signals.privacy_settings_changed.send(
+            sender=Project, project_id=project.pk, changed=changed, user=user, reason=reason.strip()
         )
     return changed
 

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 
 from accounts.signals import privacy_settings_changed
 from privacy import signals, tasks
-from privacy.review.rules import project_rerun
+from privacy.review.rules import redaction_change
 from sync.signals import submission_completed
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,13 @@ def enqueue_release_job(sender, job_id: int, **kwargs) -> None:
 
 
 @receiver(privacy_settings_changed)
-def reanonymise_free_text(sender, project_id: int, changed: dict, **kwargs) -> None:
-    # Free text was redacted under the old choice: every record is made again (its content
-    # changes, so disclosure control judges it afresh and the next release carries it).
+def reanonymise_free_text(sender, project_id: int, changed: dict, user, reason: str, **kwargs):
+    # In the settings change's transaction: free text redacted under the old choice must not
+    # reach a release, so every version gets a new rule set and its records a re-run.
     if "everyday_names" in changed:
-        project_rerun(project_id=project_id)
+        old, new = changed["everyday_names"]
+        redaction_change(
+            project_id=project_id,
+            user=user,
+            reason=f"everyday_names: {old} -> {new} ({reason})",
+        )

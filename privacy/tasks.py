@@ -35,7 +35,10 @@ def disclosure_control(form_id: int) -> int | None:
     wait = scheduling.disclosure_wait(form_id=form_id)
     if wait is None or wait > 0:
         return None
-    run = dataset.disclosure_run(form_id=form_id)
+    with scheduling.disclosure_turn(form_id=form_id) as turn:
+        if not turn:  # another run of the form is going on, or a run just took the mark
+            return None
+        run = dataset.disclosure_run(form_id=form_id)
     return run.pk if run else None
 
 

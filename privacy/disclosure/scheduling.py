@@ -7,10 +7,12 @@ queued when the mark is made, after the commit, through ``privacy.signals.disclo
 once, with a countdown for the time left, so the last batch of a load is checked seconds after
 it is anonymised; the minute sweep re-queues a mark whose message was lost."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from privacy import signals
@@ -41,7 +43,7 @@ def disclosure_interval(seconds: float) -> float:
     return min(max(wanted, floor), settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL)
 
 
-def disclosure_wait(*, form_id: int) -> float | None:
+def disclosure_wait(*, form_id: int, resend: bool = True) -> float | None:
     """What a queued run should do now: ``None`` when nothing is due (no mark: a duplicate
     message, or a run already took the mark), ``0`` to run, or the seconds left before the
     form's next run may start; the run is then re-queued once with that countdown (the delayed
@@ -57,8 +59,40 @@ def disclosure_wait(*, form_id: int) -> float | None:
     left = (due - timezone.now()).total_seconds()
     if left <= 0:
         return 0
-    _disclosure_send(form_id, countdown=left)
+    if resend:
+        _disclosure_send(form_id, countdown=left)
     return left
+
+
+# The first key of the advisory locks disclosure control takes (the second is the form's id).
+_RUN_LOCK = 0x57504443  # "WPDC"
+
+
+@contextmanager
+def disclosure_turn(*, form_id: int) -> Iterator[bool]:
+    """Whether a message may run the form's disclosure control now, held for the run: no other
+    run of the form is going on and, checked again once that is known, the run is still due.
+
+    Under load, copies of a form's message (the sweep's, each early arrival's delayed one)
+    arrive together when the wait ends. Each used to wait on the form's row for the whole run
+    (a worker and a connection each) and then start a second run at once, ignoring the wait.
+    Now the first takes a PostgreSQL advisory lock and the others return at once: a batch
+    written during the run marks the form again after the run commits, and that mark's own
+    message (or the minute sweep) brings the next run."""
+    if connection.vendor != "postgresql":
+        yield disclosure_wait(form_id=form_id, resend=False) == 0
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK, form_id])
+        (taken,) = cursor.fetchone()
+    if not taken:
+        yield False
+        return
+    try:
+        yield disclosure_wait(form_id=form_id, resend=False) == 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK, form_id])
 
 
 def disclosure_resend_due() -> int:

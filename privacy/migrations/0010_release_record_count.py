@@ -19,9 +19,19 @@ from django.db import migrations, models
 
 
 def counts_fill(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    length = "jsonb_array_length" if postgresql else "json_array_length"
-    schema_editor.execute(f"UPDATE privacy_release SET record_count = {length}(record_ids)")  # noqa: S608 - no user text
+    # A row written by older code may hold something else than a list (JSON null, a string):
+    # it counts as none, rather than failing the upgrade.
+    if schema_editor.connection.vendor == "postgresql":
+        length = (
+            "CASE WHEN jsonb_typeof(record_ids) = 'array' "
+            "THEN jsonb_array_length(record_ids) ELSE 0 END"
+        )
+    else:
+        length = (
+            "CASE WHEN json_type(record_ids) = 'array' "
+            "THEN json_array_length(record_ids) ELSE 0 END"
+        )
+    schema_editor.execute(f"UPDATE privacy_release SET record_count = {length}")  # noqa: S608 - no user text
 
 
 def ids_fill(apps, schema_editor):

@@ -272,11 +272,11 @@ def _match(
             if match is None:
                 continue
             name, how, short = match
-            common: bool | str = (
-                (_EVERYDAY if name.common or form.light in common_word_names() else False)
-                or short
-                or ("stem" if _short_stem(word.script, form, token[2], names) else False)
-            )
+            stem = _short_stem(word.script, form, token[2], names)
+            weak: bool | str = short or ("stem" if stem else False)
+            everyday = name.common or form.light in common_word_names()
+            # an everyday word that is also a weak match stays context-bound in every mode
+            common: bool | str = (True if weak else _EVERYDAY) if everyday else weak
             start, end = letter_span(text, token, _name_part(word.script, token[2], form))
             found[i] = (start, end, how, common)
             break
@@ -310,7 +310,7 @@ def _split(
     if match is not None:
         name, how, short = match
         everyday = name.common or word.forms[0].light in common_word_names()
-        found[i] = (token[0], after[1], how, _EVERYDAY if everyday else short)
+        found[i] = (token[0], after[1], how, (True if short else _EVERYDAY) if everyday else short)
 
 
 def _compound(

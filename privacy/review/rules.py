@@ -13,7 +13,6 @@ from lib.problems import interpolate
 from privacy import signals
 from privacy.models import AnonymisedRecord
 from privacy.review.refusals import RulesRefused
-from sync.models import Submission
 
 
 def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str) -> PrivacyRuleSet:
@@ -106,15 +105,44 @@ def rerun_schedule(*, version: FormVersion) -> None:
     transaction.on_commit(lambda: signals.anonymisation_due.send(sender=None, submission_ids=ids))
 
 
-def project_rerun(*, project_id: int) -> None:
-    """Queue every complete submission of the project for anonymisation, once the caller
-    commits: a project-wide setting of free-text redaction changed (``everyday_names``)."""
-    ids = list(
-        Submission.objects.filter(form__project_id=project_id, complete=True).values_list(
-            "pk", flat=True
+def redaction_change(*, project_id: int, user, reason: str) -> int:
+    """A project-wide setting of free-text redaction changed (``everyday_names``): every form
+    version gets a new rule-set version holding the same rules, named by ``reason``, and its
+    records are anonymised again. As after a rules change, no release opens until every record
+    carries the new rule set (``releases._rerun_finished_check``), so a release never mixes
+    stories redacted both ways. Called inside the settings change's transaction. A proposal
+    (rules a DPO has not approved) stays a proposal. Returns how many versions."""
+    changed = 0
+    versions = FormVersion.objects.filter(form__project_id=project_id).select_for_update()
+    for version in versions:
+        current = version.current_rule_set
+        if current is None:
+            continue
+        approved = current.approved_at is not None
+        new = PrivacyRuleSet.objects.create(
+            version=version,
+            number=current.number + 1,
+            reason=reason,
+            created_by=user,
+            approved_by=user if approved else None,
+            approved_at=timezone.now() if approved else None,
         )
-    )
-    transaction.on_commit(lambda: signals.anonymisation_due.send(sender=None, submission_ids=ids))
+        PrivacyRule.objects.bulk_create(
+            PrivacyRule(
+                rule_set=new,
+                path=rule.path,
+                name=rule.name,
+                question_type=rule.question_type,
+                classification=rule.classification,
+                generalisers=rule.generalisers,
+                source=rule.source,
+                position=rule.position,
+            )
+            for rule in current.rules.all()
+        )
+        rerun_schedule(version=version)
+        changed += 1
+    return changed
 
 
 def rerun_progress(version: FormVersion) -> dict:

@@ -31,8 +31,10 @@ def test_always_does_not_turn_weak_matches_into_names():
     (فعلي "so I must", for a respondent called علي) stays a word in either mode."""
     always = Redactor.for_regions(["SY"], everyday_names="always")
     text = "فعلي أن أنتظر حتى الصباح."
+    hope = "الأمل باق."  # "hope remains": the article and a three-letter stem
 
     assert always.redact(text, ["علي حسون"])[0] == text
+    assert always.redact(hope, ["أمل حداد"])[0] == hope
 
 
 def test_a_dpo_choosing_always_anonymises_the_records_again(
@@ -56,6 +58,34 @@ def test_a_dpo_choosing_always_anonymises_the_records_again(
     assert record.data["story"] == "لم يكن هناك [NAME] في الغرفة."
     event = AuditEvent.objects.get(action="project.settings")
     assert event.details["changed"] == {"everyday_names": ["context", "always"]}
+    # a new rule-set version, so no release opens before every record is redone
+    rules = privacy_form.current_rule_set
+    assert (rules.number, record.rule_set_id) == (2, rules.pk)
+    assert "everyday_names: context -> always" in rules.reason
+    assert rules.approved_at is not None
+
+
+def test_records_not_yet_redone_hold_releases_back(
+    privacy_form, submit, dpo, django_capture_on_commit_callbacks
+):
+    """Until every record is anonymised again under the new choice, the DPO cannot open a
+    release: one would carry stories redacted both ways."""
+    from accounts.privacy_settings import settings_change
+    from privacy.review import release_open
+    from privacy.review.refusals import StillRerunning
+
+    for n in range(6):  # a group of k alike: released, not held
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(privacy_instance(f"uuid:held{n}", name=NAME, story=WORD_NOT_NAME))
+    settings_change(  # committed, its re-run not yet done (the callbacks are not run)
+        project=privacy_form.form.project,
+        user=dpo,
+        values={"everyday_names": "always"},
+        reason="more recall",
+    )
+
+    with pytest.raises(StillRerunning):
+        release_open(form=privacy_form.form, user=dpo)
 
 
 def test_a_form_manager_cannot_choose_it(api, project, form_manager):

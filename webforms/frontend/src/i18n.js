@@ -44,7 +44,9 @@ export function t(key, params = {}) {
 
 // ODK Web Forms' own words, patched to ask here (vite.config.js): the engine loads after this
 // module, and the language is fixed for the page's life (a change reloads it).
-globalThis.__waypointT = t;
+// A page cached before a key existed has no such string: the engine's own English then.
+globalThis.__waypointT = (key, params) =>
+  strings[language]?.[key] || strings.en?.[key] ? t(key, params) : undefined;
 
 /** Keep the choice and reload: every screen is drawn again in it (the page is cached offline). */
 export function chooseLanguage(code) {
