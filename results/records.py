@@ -103,6 +103,10 @@ NO_JIT = "SET LOCAL jit = off"
 # PostgreSQL processes writing one download's rows, each a share of the records: writing the
 # rows is most of an export's work, and one process uses one core of a host that has two.
 PARTS = 2
+# Downloads of a process that may read with a second connection at once: each holds one more
+# PostgreSQL connection (and snapshot) for as long as the client reads, beyond the one per
+# gunicorn thread the runbook sizes for; past this, a download reads in one part.
+TWO_PART_DOWNLOADS = threading.BoundedSemaphore(2)
 
 
 def fetched_ahead(cursors: list, size: int) -> Iterator[list[tuple]]:
@@ -170,6 +174,8 @@ def rows_streamed(sql: Callable[[int, int], tuple[str, list]], size: int, *, raw
     from psycopg2.extensions import BYTES, register_type
 
     parts = 1 if connection.in_atomic_block else PARTS
+    if parts > 1 and not TWO_PART_DOWNLOADS.acquire(blocking=False):
+        parts = 1
     extra = [
         connection.get_new_connection(connection.get_connection_params()) for _ in range(1, parts)
     ]
@@ -190,6 +196,8 @@ def rows_streamed(sql: Callable[[int, int], tuple[str, list]], size: int, *, raw
     finally:
         for other in extra:
             other.close()
+        if parts > 1:
+            TWO_PART_DOWNLOADS.release()
 
 
 def records_values_sql(

@@ -235,3 +235,32 @@ def test_records_written_by_two_database_processes_arrive_once_each(
     assert sorted(in_parts[1:]) == sorted(whole[1:])
     assert len({row[0] for row in in_parts[1:]}) == len(in_parts) - 1 == 12
     assert sorted(_cells(book["Records"])[1:]) == sorted(whole[1:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_downloads_past_the_two_part_limit_read_in_one_part(released_form):
+    """Each two-part download holds one more PostgreSQL connection while the client reads: past
+    ``TWO_PART_DOWNLOADS`` at once, a download reads in one part, whole and the same, and the
+    slots come back when downloads end."""
+    from django.db import connection
+
+    from results import records
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL writes the rows itself")
+    release = microdata_approve(latest_approved(released_form))
+    whole = _csv(released_form, release)
+    taken = 0
+    while records.TWO_PART_DOWNLOADS.acquire(blocking=False):
+        taken += 1
+    try:
+        crowded = _csv(released_form, release)
+    finally:
+        for _ in range(taken):
+            records.TWO_PART_DOWNLOADS.release()
+
+    assert taken == 2
+    assert crowded[0] == whole[0]
+    assert sorted(crowded[1:]) == sorted(whole[1:])  # two parts interleave their rows
+    assert records.TWO_PART_DOWNLOADS.acquire(blocking=False)  # nothing kept by the downloads
+    records.TWO_PART_DOWNLOADS.release()
