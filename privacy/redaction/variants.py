@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from privacy.redaction.context import naming_context
 from privacy.redaction.cues import adjacent, cue_names
-from privacy.redaction.lexicon import common_word_names, kin_words, particles, person_markers
+from privacy.redaction.lexicon import common_word_names, particles
 from privacy.redaction.morphology import case_forms
 from privacy.redaction.scripts import (
     ABJADS,
@@ -45,7 +46,6 @@ from privacy.redaction.scripts import (
     other_keys,
     persian_or_pashto,
 )
-from privacy.redaction.syntax import opens_arabic_clause
 from privacy.redaction.text import PRIORITY, Span
 from privacy.redaction.tokens import (
     Form,
@@ -54,10 +54,8 @@ from privacy.redaction.tokens import (
     cased,
     cased_word,
     describe,
-    is_capitalised,
     letter_span,
     light,
-    sentence_initial,
     tokens,
     word_of,
 )
@@ -225,7 +223,7 @@ def find(
     joiners = _folded_particles()
     for i, (start, end, how, common) in found.items():
         needs_context = common and not (everyday_always and common == _EVERYDAY)
-        if needs_context and i not in cued and not _naming_context(text, toks, i, found):
+        if needs_context and i not in cued and not naming_context(text, toks, i, found):
             continue
         if i and toks[i - 1][2] in joiners and toks[i - 1][1] >= start - 1:
             start = toks[i - 1][0]  # "Al-[NAME]" would keep half the name
@@ -379,45 +377,3 @@ def _short_stem(script: str, form: Form, folded_word: str, names: Names) -> bool
     if own is None or not own[1]:
         return True
     return script in ABJADS and (clitic.startswith("ف") or clitic.endswith(("ال", "لل")))
-
-
-def _naming_context(
-    text: str, toks: list[Token], i: int, found: dict[int, tuple[int, int, str, bool | str]]
-) -> bool:
-    token = toks[i]
-    if cased_word(token[2]) and is_capitalised(text, token) and not sentence_initial(text, token):
-        return True  # "we met Hope at the camp"
-    if i and light(text[toks[i - 1][0] : toks[i - 1][1]]) in person_markers():
-        return True
-    if found[i][3] != "stem" and opens_arabic_clause(text, toks, i, found[i][0]):
-        return True  # "ونور كانت متعبة" (not "فعلي أن", "so I must": a short stem)
-    for j in (i - 1, i + 1):  # beside another name word: "Amal Haddad", "ሕድሪ ሓጎስ"
-        if j in found and adjacent(text, toks[min(i, j)], toks[max(i, j)]):
-            return True
-    return _and_kin(text, toks, i)
-
-
-def _and_kin(text: str, toks: list[Token], i: int) -> bool:
-    """The word is joined by "and" to a kin word: "ተስፋን ኣደይን" ("Tesfa and my mother"),
-    "نور وأمي", "امید و مادرم". A person is coordinated with a relative; "hope of my mother"
-    (أمل أمي, ተስፋ ኣደይ, no conjunction) is not read so."""
-    j = i + 1
-    if j >= len(toks) or not adjacent(text, toks[i], toks[j]):
-        return False
-    if toks[j][2] == "و" and j + 1 < len(toks):  # "و" written apart (Dari, Pashto)
-        j += 1
-        conjunction = True
-    else:
-        conjunction = False
-    kin = kin_words()
-    both_suffixed = toks[i][2].endswith("ን")
-    for form in word_of(text, toks[j]).forms:
-        if form.light not in kin:
-            continue
-        if conjunction and not form.skip and not form.cut:
-            return True
-        if form.skip == 1 and toks[j][2][0] == "و":
-            return True
-        if both_suffixed and form.cut and toks[j][2].endswith("ን"):
-            return True
-    return False
