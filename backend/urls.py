@@ -163,6 +163,11 @@ api_v1 = [
         name="results-lattice-retry",
     ),
     path(
+        "projects/<int:project_id>/forms/<str:form_id>/results/releases/<int:release_id>/candidate",
+        results_lattice_api.CandidateTables.as_view(),
+        name="results-lattice-candidate",
+    ),
+    path(
         "projects/<int:project_id>/forms/<str:form_id>/results/ranks/<str:key>",
         results_api.RankSummary.as_view(),
         name="results-rank",
@@ -323,6 +328,11 @@ privacy_pages = [
         "projects/<int:project_id>/results/<str:form_id>/releases/<int:release_id>/retry",
         results_views.lattice_retry_page,
         name="results-lattice-retry-page",
+    ),
+    path(
+        "projects/<int:project_id>/results/<str:form_id>/releases/<int:release_id>/candidate",
+        results_views.lattice_candidate_page,
+        name="results-lattice-candidate-page",
     ),
     path(
         "projects/<int:project_id>/results/<str:form_id>/records.zip",

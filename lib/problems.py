@@ -154,6 +154,11 @@ ENTRIES = [
     ("results.table_not_published", 400, "A table the release's lattice does not protect."),
     ("results.retry_refused", 409, "The release's tables are built or being computed."),
     ("results.being_rebuilt", 503, "Results are being rebuilt for a new release; Retry-After."),
+    (
+        "results.preview_refused",
+        409,
+        "The candidate's tables are current or being computed, or it is not open.",
+    ),
     # Projects and service points (accounts).
     ("service_point.name_taken", 400, "The project has a service point of that name."),
 ]

@@ -10,15 +10,19 @@ from django.dispatch import Signal
 disclosure_due = Signal()
 anonymisation_due = Signal()  # submission_ids=list[int]: anonymise these (again)
 release_approved = Signal()  # release_id=int: an approval committed (results builds its lattice)
+# release_id=int: a candidate was opened (results computes the tables it would get, for the DPO)
+release_opened = Signal()
 release_job_due = Signal()  # job_id=int: open or approve a release in the background
-# release=Release, request=HttpRequest: a DPO page about an approved release asks what later
-# stages know of it (results: the state of its tables, a retry button); receivers return HTML.
+# release=Release, request=HttpRequest: a DPO page about an approved release or an open
+# candidate asks what later stages know of it (results: the state of its tables, a retry
+# button; for a candidate, the tables it would get before approval); receivers return HTML.
 release_page = Signal()
 
 
 def release_panels(request, release) -> list[str]:
-    """The HTML receivers of ``release_page`` give for ``release`` (none unless approved)."""
-    if release is None or release.state != "approved":
+    """The HTML receivers of ``release_page`` give for ``release`` (none unless approved or
+    open)."""
+    if release is None or release.state not in ("approved", "open"):
         return []
     answers = release_page.send(None, release=release, request=request)
     return [html for _, html in answers if html]

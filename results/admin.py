@@ -12,8 +12,16 @@ from results.models import Lattice, LatticeCube
 
 @admin.register(Lattice)
 class LatticeAdmin(ViewOnlyAdmin):
-    list_display = ["release", "state", "threshold", "pair_levels", "started_at", "seconds"]
-    list_filter = ["state"]
+    list_display = [
+        "release",
+        "state",
+        "preview",
+        "threshold",
+        "pair_levels",
+        "started_at",
+        "seconds",
+    ]
+    list_filter = ["state", "preview"]
     list_select_related = ["release__form"]
     exclude = ["geography", "time", "report"]  # large trees and reports: the API shows them
     readonly_fields = ["error"]

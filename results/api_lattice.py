@@ -12,6 +12,7 @@ from accounts.access import is_admin, project_roles
 from accounts.models import Role
 from privacy.models import Release
 from results.api import ResultsScoped
+from results.lattice.candidate import candidate_request, candidate_tables
 from results.lattice.report import for_analysts
 from results.lattice.status import lattice_retry
 from results.lattice.store import built, reading
@@ -116,3 +117,42 @@ class LatticeRetry(ResultsScoped, APIView):
             {"release": release.pk, "state": lattice.state, "error": lattice.error or None},
             status=202,
         )
+
+
+def _candidate_body(found: dict) -> dict:
+    return {key: value for key, value in found.items() if key != "lattice"}
+
+
+class CandidateTables(ResultsScoped, APIView):
+    read_roles = (Role.DPO,)
+    write_roles = (Role.DPO,)
+
+    @extend_schema(
+        summary="The tables an open candidate would get, before approval (DPO)",
+        description="The utility report (cells hidden per table and level, primary and "
+        "secondary) of the lattice computed from exactly the records approving the candidate "
+        "would freeze. `state`: `none` (not computed: POST to compute), `building`, `built` "
+        "(`report` given), `failed` (`error`), `stale` (computed for an earlier state of the "
+        "candidate, another approved release or other settings: no report, POST to compute "
+        "again) or `approved` (the release's own tables: see `results/lattice`). Approval "
+        "reuses built tables whose basis still matches.",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, *args, **kwargs):
+        release = get_object_or_404(Release, form=self.get_form(), pk=kwargs["release_id"])
+        return Response(_candidate_body(candidate_tables(release)))
+
+    @extend_schema(
+        summary="Compute an open candidate's tables (DPO)",
+        description="Queues the computation, audited (`lattice.preview`). Refused with 409 "
+        "`results.preview_refused` when the release is not open or its tables are current or "
+        "being computed.",
+        request=None,
+        responses={
+            202: OpenApiTypes.OBJECT,
+            409: OpenApiResponse(description="`results.preview_refused`"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        release = get_object_or_404(Release, form=self.get_form(), pk=kwargs["release_id"])
+        return Response(_candidate_body(candidate_request(release=release, user=request.user)), 202)

@@ -1,5 +1,7 @@
 """The protected table lattice of an approved release: every table results will ever publish
-for it, computed and suppressed once at approval (``results.lattice``), then only read.
+for it, computed and suppressed once at approval (``results.lattice``), then only read. A
+candidate's may be computed before approval, for the DPO only (``preview``), and adopted at
+approval when nothing it counted changed (``results.lattice.candidate``).
 
 One ``Lattice`` per release (its dimension trees, state and utility report) and one
 ``LatticeCube`` per variable: a (geography node x time node x category) array of published
@@ -34,6 +36,17 @@ class Lattice(models.Model):
     time = models.JSONField(default=dict, help_text="Time tree (results.lattice.trees).")
     report = models.JSONField(default=dict, help_text="Hidden cells per table and level.")
     error = models.TextField(blank=True)
+    # A candidate's tables, computed before approval for the DPO's review (issue 13): analysts
+    # never read them; the approval's build adopts them when ``basis`` still matches.
+    preview = models.BooleanField(
+        default=False, help_text="Computed for an open candidate; not read by analysts."
+    )
+    basis = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What a candidate's tables were computed from: its content hash, threshold, "
+        "pair levels and questions (results.lattice.candidate.basis).",
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)

@@ -24,3 +24,13 @@ def lattice_build(release_id: int) -> int:
     if release.state == Release.State.OPEN:
         return 0
     return build(release).pk
+
+
+@shared_task(name="results.lattice_preview", **RETRY)
+def lattice_preview(release_id: int) -> int:
+    """Compute an open candidate's tables for the DPO's review (idempotent; nothing when the
+    release is no longer open)."""
+    from results.lattice.candidate import candidate_build
+
+    lattice = candidate_build(release_id)
+    return lattice.pk if lattice is not None else 0

@@ -20,6 +20,7 @@ from lib.problems import Problem, interpolate
 from privacy.models import Release
 from results import dashboard as board
 from results.api import FiltersQuery
+from results.lattice.candidate import candidate_request
 from results.lattice.status import lattice_retry
 from results.lattice.store import reading
 from results.microdata import NOTE, microdata_release
@@ -178,4 +179,28 @@ def lattice_retry_page(
             )
         else:
             messages.success(request, _("The tables are being computed again."))
+    return redirect("privacy-release", project_id, form.form_id, release.pk)
+
+
+@login_required
+@require_POST
+def lattice_candidate_page(
+    request: HttpRequest, project_id: int, form_id: str, release_id: int
+) -> HttpResponse:
+    """The DPO's "compute the tables" button on an open candidate's page."""
+    form = access_form(request.user, project_id, form_id, Role.DPO)
+    release = get_object_or_404(Release, form=form, pk=release_id)
+    try:
+        found = candidate_request(release=release, user=request.user)
+    except Problem as problem:
+        messages.error(request, problem.text())
+    else:
+        if found["state"] == "failed":
+            messages.error(
+                request, _("Computing the tables failed: %(error)s") % {"error": found["error"]}
+            )
+        elif found["state"] == "built":
+            messages.success(request, _("The tables this candidate would get are computed."))
+        else:
+            messages.info(request, _("The tables this candidate would get are being computed."))
     return redirect("privacy-release", project_id, form.form_id, release.pk)

@@ -80,15 +80,19 @@ def columns_read(
     month: str,
     form_id: int | None = None,
     expected: int | None = None,
+    fingerprint: bool = True,
 ) -> Columns:
     """Read `records` (a queryset of AnonymisedRecord) as `Columns`: on PostgreSQL coded by
-    the database and streamed (``stream``; with the verdicts of ``form_id`` in force), else row
-    by row here. ``expected``: their number if known (else counted), to size the buffers."""
+    the database and streamed (``stream``; with the verdicts of ``form_id`` in force and,
+    if ``fingerprint``, the run's fingerprint sum), else row by row here. ``expected``: their
+    number if known (else counted), to size the buffers."""
     if connection.vendor == "postgresql":
         from privacy.disclosure import stream  # it builds on this module
 
         if stream.streamable(names, sensitive):
-            return stream.columns_stream(records, names, sensitive, month, form_id, expected)
+            return stream.columns_stream(
+                records, names, sensitive, month, form_id, expected, fingerprint
+            )
     sources = [(name, "quasi") for name in names] + [(name, "data") for name in sensitive]
     texts = {
         **{f"q{i}": KeyTextTransform(name, "quasi") for i, name in enumerate(names)},

@@ -82,16 +82,45 @@ def _ravel(block: np.ndarray, mask: int, cards: list[int]) -> np.ndarray:
 
 def _group_ids(block: np.ndarray, radices: list[int]) -> np.ndarray:
     """Dense ids of the distinct rows of `block` (column j in [0, radices[j])), numbered in
-    lexicographic row order."""
-    ids, size = np.zeros(len(block), np.int64), 1
-    for j, radix in enumerate(radices):
-        if size * radix >= _EXACT:
-            values, ids = np.unique(ids, return_inverse=True)
-            size = len(values)
-        ids, size = ids * radix + block[:, j], size * radix
-    if size <= _dense_limit(len(block)):
-        return (np.cumsum(np.bincount(ids, minlength=size) > 0) - 1)[ids]
-    return np.unique(ids, return_inverse=True)[1].reshape(-1)
+    lexicographic row order.
+
+    Why renumbered as the columns are added: the mixed-radix code of a million records over
+    cells and five keys spans tens of millions of values, numbered only by sorting (np.unique,
+    about 0.1 s each time, and a run numbers groups a few dozen times). Renumbering the
+    distinct prefixes whenever the code would outgrow a count table keeps it small enough to
+    number by a table lookup; renumbering keeps the order, so the ids are the same."""
+    return _column_ids([block[:, j] for j in range(len(radices))], radices)
+
+
+def _column_ids(columns: list[np.ndarray], radices: list[int], shift: int = 0) -> np.ndarray:
+    """``_group_ids`` of the rows whose column j is ``columns[j] + shift`` (the columns' own
+    arrays, not stacked into a copy); the first column is never shifted (a record's cell)."""
+    limit = _dense_limit(len(columns[0]) if columns else 0)
+    ids, size = np.zeros(len(columns[0]) if columns else 0, np.int64), 1
+    for j, (column, radix) in enumerate(zip(columns, radices, strict=True)):
+        if size > 1 and (size * radix > limit or size * radix >= _EXACT):
+            ids, size = _renumber(ids, size, limit)
+        ids *= radix
+        ids += column
+        if j and shift:
+            ids += shift
+        size *= radix
+    return _renumber(ids, size, limit)[0]
+
+
+def _renumber(ids: np.ndarray, size: int, limit: int) -> tuple[np.ndarray, int]:
+    """`ids` (in [0, size)) as dense ids in the same order, and how many there are: by a rank
+    table (5 bytes a value) up to twice `limit`, else by sorting."""
+    if size > 2 * limit:
+        values, dense = np.unique(ids, return_inverse=True)
+        return dense.reshape(-1), len(values)
+    seen = np.zeros(size, bool)
+    seen[ids] = True
+    rank = np.cumsum(seen, dtype=np.int32)
+    del seen
+    renumbered = rank[ids].astype(np.int64)
+    renumbered -= 1
+    return renumbered, int(rank[-1]) if size else 0
 
 
 def _by_pattern(codes: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -160,6 +189,10 @@ def _cells(cells: np.ndarray | None, n: int) -> tuple[np.ndarray, int]:
     cells = np.asarray(cells)
     if cells.shape != (n,) or not (n == 0 or np.issubdtype(cells.dtype, np.integer)):
         raise ValueError("cells must hold one integer code per record")
+    if n and cells.min() >= 0 and (top := int(cells.max())) < n:  # dense already? (a run's are)
+        codes = cells.astype(np.int64, copy=False)
+        if np.bincount(codes, minlength=top + 1).all():
+            return codes, top + 1
     values, dense = np.unique(cells, return_inverse=True)
     return dense.reshape(-1).astype(np.int64), max(len(values), 1)
 
@@ -173,25 +206,33 @@ def exact_groups(
     Preconditions: `codes`, `cards` as returned by `_recode`; `cells` dense codes < `n_cells`."""
     if not len(codes):
         return np.zeros(0, np.int64)
-    return _group_ids(np.column_stack([cells, codes + 2]), [n_cells, *(c + 2 for c in cards)])
+    columns = [cells, *(codes[:, j] for j in range(codes.shape[1]))]
+    return _column_ids(columns, [n_cells, *(c + 2 for c in cards)], shift=2)
 
 
 def _fk(
     codes: np.ndarray, cards: list[int], cells: np.ndarray | None, missing: Missing
 ) -> np.ndarray:
     """fk of each record under the convention `missing` (see the module docstring)."""
+    return _fk_groups(codes, cards, cells, missing)[0]
+
+
+def _fk_groups(
+    codes: np.ndarray, cards: list[int], cells: np.ndarray | None, missing: Missing
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """`_fk`, and the `exact_groups` it counted under ``"own"`` (None under ``"any"``)."""
     n, m = codes.shape
     dense, n_cells = _cells(cells, n)
     if missing == "any":
         with_cells = np.column_stack([codes, dense])
-        return _match_counts(with_cells, [*cards, n_cells])
+        return _match_counts(with_cells, [*cards, n_cells]), None
     if missing != "own":
         raise ValueError('missing must be "own" or "any"')
     ids = exact_groups(codes, cards, dense, n_cells)
     fk: np.ndarray = np.bincount(ids, minlength=1)[ids] if n else np.zeros(0, np.int64)
     if m:
         fk[(codes == MISSING).all(axis=1)] = 1  # nothing to hide behind: unique
-    return fk
+    return fk, ids
 
 
 def frequencies(
@@ -224,6 +265,12 @@ class RiskSummary:
     risk_histogram: list[int]
     top_combinations: list[tuple[tuple[int, ...], int]]
     top_cells: list[int] = field(default_factory=list)  # the cell of each top combination
+    # Per record, for a caller that goes on (not in the report): its fk and its exact group
+    # (``exact_groups``: what ``l_diversity``'s ``classes`` takes).
+    fk: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False, compare=False)
+    groups: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, np.int64), repr=False, compare=False
+    )
 
 
 def risk_summary(
@@ -244,13 +291,16 @@ def risk_summary(
     caller's cell code of each.
     """
     keys, codes, cards = _recode(keys)
-    fk = _fk(codes, cards, cells, missing) if fk is None else np.asarray(fk, np.int64)
+    ids = None
+    if fk is None:
+        fk, ids = _fk_groups(codes, cards, cells, missing)
+    fk = np.asarray(fk, np.int64)
     if fk.shape != (len(keys),):
         raise ValueError("fk must hold one frequency per record")
     if not len(keys):
-        return RiskSummary(0, k, 0, 0, 0.0, 0.0, [0] * 10, [])
-    dense, n_cells = _cells(cells, len(keys))
-    ids = exact_groups(codes, cards, dense, n_cells)
+        return RiskSummary(0, k, 0, 0, 0.0, 0.0, [0] * 10, [], fk=fk, groups=fk)
+    if ids is None:
+        ids = exact_groups(codes, cards, *_cells(cells, len(keys)))
     rep = np.empty(int(ids.max()) + 1, np.int64)
     rep[ids] = np.arange(len(keys))  # any record of a combination represents it
     order = fk[rep] * len(rep) + np.arange(len(rep))  # by fk, then by (cell, tuple)
@@ -268,11 +318,17 @@ def risk_summary(
         risk_histogram=np.bincount(np.minimum(10 // fk, 9), minlength=10).tolist(),
         top_combinations=[(tuple(keys[rep[i]].tolist()), int(fk[rep[i]])) for i in top],
         top_cells=[int(raw_cells[rep[i]]) for i in top],
+        fk=fk,
+        groups=ids,
     )
 
 
 def l_diversity(
-    keys: np.ndarray, sensitive: np.ndarray, *, cells: np.ndarray | None = None
+    keys: np.ndarray,
+    sensitive: np.ndarray,
+    *,
+    cells: np.ndarray | None = None,
+    classes: np.ndarray | None = None,
 ) -> np.ndarray:
     """Distinct l-diversity per record: distinct non-missing sensitive values in its class.
 
@@ -280,13 +336,15 @@ def l_diversity(
     allowed). A class is the records of one dimension cell with exactly the same key tuple,
     MISSING and SUPPRESSED being values of their own (sdcMicro's ldiversity groups by the key
     combination too): a suppressed value does not pool records here, which errs towards
-    reporting lower diversity.
+    reporting lower diversity. `classes`, if given, is ``RiskSummary.groups`` of the same keys
+    and cells (saves regrouping).
     """
     _, codes, cards = _recode(keys)
     _, values, value_cards = _recode(sensitive, 1)
     if len(values) != len(codes):
         raise ValueError("one sensitive value per record is needed")
-    classes = exact_groups(codes, cards, *_cells(cells, len(codes)))
+    if classes is None:
+        classes = exact_groups(codes, cards, *_cells(cells, len(codes)))
     present = values[:, 0] >= 0
     pairs = np.stack([classes[present], values[present, 0]], axis=1)
     pair_ids = _group_ids(pairs, [int(classes.max(initial=0)) + 1, value_cards[0]])
@@ -298,11 +356,15 @@ def l_diversity(
 
 
 def l_diversity_summary(
-    keys: np.ndarray, sensitive: np.ndarray, *, cells: np.ndarray | None = None
+    keys: np.ndarray,
+    sensitive: np.ndarray,
+    *,
+    cells: np.ndarray | None = None,
+    classes: np.ndarray | None = None,
 ) -> dict[str, float]:
     """{"min": int, "mean": float} of `l_diversity` over all records (0 and 0.0 if none);
     records whose sensitive value is missing still count, with their class's l."""
-    per_record = l_diversity(keys, sensitive, cells=cells)
+    per_record = l_diversity(keys, sensitive, cells=cells, classes=classes)
     if not len(per_record):
         return {"min": 0, "mean": 0.0}
     return {"min": int(per_record.min()), "mean": float(per_record.mean())}

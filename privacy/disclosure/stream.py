@@ -10,6 +10,7 @@ different answers of one question sharing a 64-bit hash (about 1 in 10^11 for te
 distinct answers) would be counted as one value.
 """
 
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,12 +53,15 @@ def _alias(width: int) -> str:
 
 
 class _Parser:
-    """A file a binary COPY writes into: its rows (a uuid, then int8 fields, none null, so all
-    of one size) parsed a few megabytes at a time into an (n, 2 + fields) int64 array, the
-    uuid as two halves. Why binary: no integer is printed as text by PostgreSQL and parsed
-    back here, and a uuid needs no conversion at all."""
+    """The rows of a binary COPY (a uuid, then int8 fields, none null, so all of one size)
+    parsed a few megabytes at a time into an (n, 2 + fields) int64 array, the uuid as two
+    halves. Why binary: no integer is printed as text by PostgreSQL and parsed back here, and
+    a uuid needs no conversion at all. Why through a temporary file: psycopg2 hands over a
+    COPY one row at a time; a file's own ``write`` takes them without a Python call each (a
+    million calls were half a second), and the file, not this process, holds them."""
 
     HEADER = 19  # signature, flags, header extension length
+    CHUNK = 1 << 22
 
     def __init__(self, fields: int, rows: int) -> None:
         self.dtype = np.dtype(
@@ -65,37 +69,29 @@ class _Parser:
             + [p for j in range(fields) for p in ((f"s{j}", ">i4"), (f"v{j}", ">i8"))]
         )
         self.fields, self.out, self.size = fields, np.zeros((rows, 2 + fields), np.int64), 0
-        self.pending, self.skip = bytearray(), self.HEADER
 
-    def write(self, data) -> int:
-        self.pending += data
-        if len(self.pending) > 1 << 22:
-            self._parse()
-        return len(data)
-
-    def _parse(self) -> None:
-        start = min(self.skip, len(self.pending))
-        self.skip -= start
-        count = (len(self.pending) - start) // self.dtype.itemsize
-        if count:
-            block = np.frombuffer(self.pending, self.dtype, count, start)
-            stop = self.size + count
-            if stop > len(self.out):  # records written since the count: grow by an eighth
-                size = max(stop, len(self.out) + len(self.out) // 8 + 1024)
-                grown = np.zeros((size, self.out.shape[1]), np.int64)
-                grown[: self.size] = self.out[: self.size]
-                self.out = grown
-            out = self.out[self.size : stop]
-            out[:, 0], out[:, 1] = block["hi"], block["lo"]
-            for j in range(self.fields):
-                out[:, 2 + j] = block[f"v{j}"]
-            self.size = stop
-            del block, out
-        self.pending = self.pending[start + count * self.dtype.itemsize :]
-
-    def result(self) -> np.ndarray:
-        self._parse()  # what is left is the trailer (-1)
+    def parse(self, body) -> np.ndarray:
+        """The rows of the COPY written into the file `body`, read from its start."""
+        body.seek(self.HEADER)
+        step = self.CHUNK // self.dtype.itemsize * self.dtype.itemsize
+        while chunk := body.read(step):  # whole rows: a file's read fills up to its end
+            count = len(chunk) // self.dtype.itemsize  # what is left is the trailer (-1)
+            if count:
+                self._put(np.frombuffer(chunk, self.dtype, count))
         return self.out[: self.size]
+
+    def _put(self, block: np.ndarray) -> None:
+        stop = self.size + len(block)
+        if stop > len(self.out):  # records written since the count: grow by an eighth
+            size = max(stop, len(self.out) + len(self.out) // 8 + 1024)
+            grown = np.zeros((size, self.out.shape[1]), np.int64)
+            grown[: self.size] = self.out[: self.size]
+            self.out = grown
+        out = self.out[self.size : stop]
+        out[:, 0], out[:, 1] = block["hi"], block["lo"]
+        for j in range(self.fields):
+            out[:, 2 + j] = block[f"v{j}"]
+        self.size = stop
 
 
 MISSING_HASH = -(1 << 63)  # a missing answer's "hash" (hashtextextended never gives it in practice)
@@ -103,11 +99,19 @@ MISSING_HASH = -(1 << 63)  # a missing answer's "hash" (hashtextextended never g
 
 def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dense codes of a column of 64-bit hashes (MISSING where missing), the distinct hashes
-    and the first row holding each."""
+    and the first row holding each.
+
+    Why not ``np.unique(return_index=, return_inverse=)``: it sorts the million hashes (a
+    stable sort), where the distinct ones - a few dozen answers - come from a hash table
+    (numpy >= 2.3) and each row's code by a binary search among them."""
     present = column != MISSING_HASH
+    values = column[present]
+    distinct = np.unique(values)
+    inverse = np.searchsorted(distinct, values)
+    first = np.full(len(distinct), len(values), np.int64)
+    np.minimum.at(first, inverse, np.arange(len(values)))
     codes = np.full(len(column), -1, np.int64)
-    distinct, first, inverse = np.unique(column[present], return_index=True, return_inverse=True)
-    codes[present] = inverse.reshape(-1)
+    codes[present] = inverse
     return codes, distinct, np.flatnonzero(present)[first]
 
 
@@ -137,14 +141,16 @@ def columns_stream(
     month: str,
     form_id: int | None = None,
     expected: int | None = None,
+    fingerprint: bool = True,
 ) -> Columns:
     """``columns.columns_read`` on PostgreSQL; ``ids`` are (n, 2) int64 halves of the uuid and
     ``hashes`` the content keys (``privacy.models.content_key``) the verdicts name. Each
     answer travels as a 64-bit hash of its text; the texts themselves (the risk report's
     labels) are read from one record per distinct value. With ``form_id``, each record's
     verdict in force comes too (``Columns.previous``), and the run's fingerprint sum
-    (``Columns.fingerprint``), so that a run rewrites only the verdicts that change and
-    its first run reads the records once."""
+    (``Columns.fingerprint``, unless ``fingerprint`` is False: a re-check has it already),
+    so that a run rewrites only the verdicts that change and its first run reads the records
+    once."""
     plan = _plan(records, names, sensitive, month)
     if not connection.get_autocommit():  # a run holds the form's lock: inside a transaction
         with connection.cursor() as cursor:
@@ -160,10 +166,11 @@ def columns_stream(
         # text, and (fk * 2 + held), -1 for none; then the fingerprint's term of the record.
         hashed += (
             ", coalesce(v.content_key # hashtextextended(v.suppressed::text, 0), 0), "
-            "CASE WHEN v.record_id IS NULL THEN -1 ELSE v.fk::bigint * 2 + v.held::int END, "
-            f"hashtextextended({FINGERPRINT_ROW}, 0)"
+            "CASE WHEN v.record_id IS NULL THEN -1 ELSE v.fk::bigint * 2 + v.held::int END"
         )
-        joined, extra = f" LEFT JOIN {part} v ON v.record_id = t.id", 3
+        if fingerprint:
+            hashed += f", hashtextextended({FINGERPRINT_ROW}, 0)"
+        joined, extra = f" LEFT JOIN {part} v ON v.record_id = t.id", 2 + int(fingerprint)
     sql = (
         "SELECT t.id, ('x' || left(md5(t.h), 16))::bit(64)::bigint, "  # noqa: S608 - Django-built subquery, parameters bound; the key: privacy.models.ContentKey
         "coalesce(t.point, -1)::bigint, replace(t.visit, '-', '')::bigint"
@@ -171,17 +178,18 @@ def columns_stream(
     )
     rows_hint = records.count() if expected is None else expected
     parser = _Parser(len(FIXED) - 2 + plan.width + extra, rows_hint)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, tempfile.TemporaryFile() as body:
         statement = cursor.mogrify(sql, plan.params).decode()
-        cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", parser)
-    rows = parser.result()
+        cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", body)
+        rows = parser.parse(body)
     del parser
     ids, m, width = rows[:, 0:2].copy(), len(names), plan.width
-    previous, fingerprint = None, None
+    previous, summed = None, None
     if extra:
         last = len(FIXED) + width
         previous = (rows[:, last].copy(), rows[:, last + 1].astype(np.int32))
-        fingerprint = (len(rows), _exact_sum(rows[:, last + 2]))
+        if fingerprint:
+            summed = (len(rows), _exact_sum(rows[:, last + 2]))
     cells, cell_keys, _ = _codes(rows[:, 3] * 1_000_000 + rows[:, 4])
     cell_pairs = [
         (None if key // 1_000_000 == -1 else int(key // 1_000_000), f"{key % 1_000_000:06d}")
@@ -203,7 +211,7 @@ def columns_stream(
         cell_pairs=cell_pairs,
         redactions=_redactions(records),
         previous=previous,
-        fingerprint=fingerprint,
+        fingerprint=summed,
     )
 
 

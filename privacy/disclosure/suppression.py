@@ -87,6 +87,7 @@ def local_suppression(
     *,
     cells: np.ndarray | None = None,
     missing: Missing = "any",
+    fk: np.ndarray | None = None,
 ) -> Protection:
     """Hide key values (SUPPRESSED) until every record not held back has fk >= k.
 
@@ -102,7 +103,8 @@ def local_suppression(
     - ``"any"``: fk of the new tuple against the current data (MISSING and SUPPRESSED match
       anything); others' suppressions only raise it.
 
-    A record no pattern brings to k is held back (its keys unchanged). Returns a `Protection`.
+    A record no pattern brings to k is held back (its keys unchanged). `fk`, if given, is
+    `frequencies(keys, cells=cells, missing=missing)` (saves recounting). Returns a `Protection`.
     """
     keys, codes, cards = _recode(keys)
     n, m = keys.shape
@@ -111,27 +113,35 @@ def local_suppression(
     ranks = _ranks(importance, m)
     if (keys == SUPPRESSED).any():
         raise ValueError("keys must not be suppressed already")
-    fk = _fk(codes, cards, cells, missing)
+    fk = _fk(codes, cards, cells, missing) if fk is None else np.asarray(fk)
     undecided = np.flatnonzero(fk < k)
     out = codes.copy()
-    present = codes >= 0
+    bit = np.int64(1) << np.arange(m, dtype=np.int64)
+    present = (codes >= 0).astype(np.int64) @ bit  # answered keys as bits: one gather a pattern
     dense, n_cells = _cells(cells, n)
     trial_cards = [*cards, n_cells]
     with_cells = np.column_stack([codes, dense]) if missing == "any" else codes  # "any" only
     for mask in patterns(ranks) if len(undecided) else iter(()):
-        candidates = undecided[present[undecided][:, mask].all(axis=1)]
+        wanted = bit[mask].sum()
+        chosen = (present[undecided] & wanted) == wanted
+        candidates = undecided[chosen]
         if not len(candidates):
             continue
-        trial = out[candidates]
-        trial[:, mask] = SUPPRESSED
-        if missing == "own":
-            ids = exact_groups(trial, cards, dense[candidates], n_cells)
+        if missing == "own":  # the hidden keys, all SUPPRESSED, do not split the groups
+            shown = np.flatnonzero(~mask)
+            trial = out[np.ix_(candidates, shown)]
+            ids = exact_groups(trial, [cards[j] for j in shown], dense[candidates], n_cells)
+            del trial
             reached = np.bincount(ids)[ids] >= k
+            out[np.ix_(candidates[reached], np.flatnonzero(mask))] = SUPPRESSED
         else:
+            trial = out[candidates]
+            trial[:, mask] = SUPPRESSED
             query = np.column_stack([trial, dense[candidates]])
             reached = _match_counts(with_cells, trial_cards, query) >= k
-        out[candidates[reached]] = trial[reached]
-        undecided = np.setdiff1d(undecided, candidates[reached], assume_unique=True)
+            out[candidates[reached]] = trial[reached]
+        chosen[chosen] = reached  # now: the undecided records this pattern decided
+        undecided = undecided[~chosen]
         if not len(undecided):
             break
     held = np.zeros(n, bool)

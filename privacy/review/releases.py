@@ -113,6 +113,8 @@ def release_open(
             target=f"{form.form_id} release {release.pk}",
             details={"records": count, "content_hash": release.content_hash, **changes},
         )
+        # results computes the tables approval would publish, for the DPO's review
+        transaction.on_commit(partial(signals.release_opened.send, None, release_id=release.pk))
     return release
 
 

@@ -134,6 +134,16 @@ def freeze(release: Release, records: QuerySet | None = None) -> int:
     """Copy the form's eligible records (or ``records``) into ``release``'s ReleasedRecords and
     store its columns (``privacy.review.columns``); the number copied. On PostgreSQL one
     INSERT ... SELECT: nothing passes through Python."""
+    copied = freeze_rows(release, records, analyze=True)
+    columns_store(release)  # what downloads print as their header, read once here
+    return copied
+
+
+def freeze_rows(release: Release, records: QuerySet | None = None, *, analyze: bool) -> int:
+    """``freeze`` without storing the columns: only ReleasedRecord rows are written (no lock on
+    the release row). results computes a candidate's tables from this copy inside a
+    transaction it rolls back, so that they count exactly what approval would freeze.
+    ``analyze``: refresh the table's statistics after the copy (PostgreSQL)."""
     records = _sources(eligible(release.form) if records is None else records)
     if connection.vendor == "postgresql":
         sql, params = records.values_list(*(s for _, s in FROZEN)).query.sql_with_params()
@@ -147,8 +157,8 @@ def freeze(release: Release, records: QuerySet | None = None) -> int:
             copied = cursor.rowcount
             # A million fresh rows with stale statistics make the planner compare the next
             # candidate with them by index lookups, one per row (12.8 s instead of a hash join).
-            cursor.execute(f"ANALYZE {table}")
-        columns_store(release)  # what downloads print as their header, read once here
+            if analyze:
+                cursor.execute(f"ANALYZE {table}")
         return copied
     rows = [
         ReleasedRecord(
@@ -159,7 +169,6 @@ def freeze(release: Release, records: QuerySet | None = None) -> int:
         )
     ]
     ReleasedRecord.objects.bulk_create(rows, batch_size=2000)
-    columns_store(release)
     return len(rows)
 
 

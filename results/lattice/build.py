@@ -1,7 +1,10 @@
 """Computing a release's lattice: count leaves once in the database, sum every coarser cell in
 numpy, protect the whole lattice jointly, store it (``results.models``)."""
 
+import hashlib
+import json
 import time as clock
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -40,18 +43,29 @@ def roll_up(leaf: np.ndarray, geo: np.ndarray, when: np.ndarray) -> np.ndarray:
     return full.reshape(geo.shape[0], when.shape[0], *rest)
 
 
+@dataclass
+class Computed:
+    """A protected lattice ready to store: its cubes and the fields of its ``Lattice`` row."""
+
+    rows: list[LatticeCube]
+    fields: dict
+
+
 def build(release: Release) -> Lattice:
     """Compute, protect and store the lattice of an approved ``release`` (idempotent: a built
-    lattice is returned as it is)."""
+    lattice is returned as it is). Tables computed for it as a candidate are adopted when
+    their basis still matches (``results.lattice.candidate``), else computed again."""
     lattice, _ = Lattice.objects.get_or_create(
         release=release, defaults={"threshold": release.form.project.cell_threshold}
     )
+    if lattice.preview:
+        lattice = _adopt(release, lattice)
     if lattice.state == Lattice.State.BUILT:
         return lattice
     if lattice.state == Lattice.State.FAILED:  # a retry: pages say "being computed" again
         Lattice.objects.filter(pk=lattice.pk).update(state=Lattice.State.BUILDING, error="")
     try:
-        return _build(release, lattice)
+        return store(lattice, compute(release))
     except Exception as error:
         # A retry racing a slow build that then finished must not mark the built tables FAILED.
         Lattice.objects.filter(pk=lattice.pk).exclude(state=Lattice.State.BUILT).update(
@@ -60,7 +74,55 @@ def build(release: Release) -> Lattice:
         raise
 
 
-def _build(release: Release, lattice: Lattice) -> Lattice:
+def basis(release: Release) -> str:
+    """What a lattice counts and how: the release's content hash, the project's threshold and
+    pair levels, the questions' keys, kinds and choices. Tables computed for a candidate are
+    current while this is unchanged; approval adopts them only then."""
+    project = release.form.project
+    questions = [(v.key, v.kind, list(v.choices)) for v in form_variables(release.form).values()]
+    text = json.dumps(
+        [release.content_hash, project.cell_threshold, project.pair_levels, questions],
+        sort_keys=True,
+        default=list,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _adopt(release: Release, lattice: Lattice) -> Lattice:
+    """An approved release's tables computed while it was a candidate: kept when their basis
+    is the approved one (the approval verified its copy against the same content hash), else
+    marked to be computed again. Either way analysts may read the row from now on."""
+    current = basis(release)
+    with transaction.atomic():
+        lattice = Lattice.objects.select_for_update().get(pk=lattice.pk)
+        if lattice.state == Lattice.State.BUILT and lattice.basis == current:
+            Lattice.objects.filter(pk=lattice.pk).update(preview=False)
+        else:
+            Lattice.objects.filter(pk=lattice.pk).update(
+                preview=False, state=Lattice.State.BUILDING, error="", basis=""
+            )
+    lattice.refresh_from_db()
+    return lattice
+
+
+def store(lattice: Lattice, computed: Computed) -> Lattice:
+    """Replace ``lattice``'s cubes and fields with ``computed``, marked built, in one
+    transaction."""
+    with transaction.atomic():
+        lattice.cubes.all().delete()
+        for row in computed.rows:
+            row.lattice = lattice
+        LatticeCube.objects.bulk_create(computed.rows)
+        for name, value in computed.fields.items():
+            setattr(lattice, name, value)
+        lattice.state, lattice.error = Lattice.State.BUILT, ""
+        lattice.built_at = timezone.now()
+        lattice.save()
+    return lattice
+
+
+def compute(release: Release) -> Computed:
+    """The protected lattice of ``release``'s frozen records (ReleasedRecord), not stored."""
     started = clock.monotonic()
     threshold = release.form.project.cell_threshold
     pair_levels = release.form.project.pair_levels  # frozen with the lattice, as the threshold
@@ -127,20 +189,15 @@ def _build(release: Release, lattice: Lattice) -> Lattice:
             variable="_records", kind="records", categories=[TOTAL], cells=records.tobytes()
         )
     )
-    with transaction.atomic():
-        lattice.cubes.all().delete()
-        for row in rows:
-            row.lattice = lattice
-        LatticeCube.objects.bulk_create(rows)
-        lattice.threshold = threshold
-        lattice.pair_levels = [list(levels) for levels in pair_levels]
-        lattice.geography, lattice.time = geo_tree.as_dict(), time_tree.as_dict()
-        lattice.report = utility_report(result, work, geo_tree, time_tree)
-        lattice.state, lattice.error = Lattice.State.BUILT, ""
-        lattice.built_at = timezone.now()
-        lattice.seconds = round(clock.monotonic() - started, 3)
-        lattice.save()
-    return lattice
+    fields = {
+        "threshold": threshold,
+        "pair_levels": [list(levels) for levels in pair_levels],
+        "geography": geo_tree.as_dict(),
+        "time": time_tree.as_dict(),
+        "report": utility_report(result, work, geo_tree, time_tree),
+        "seconds": round(clock.monotonic() - started, 3),
+    }
+    return Computed(rows, fields)
 
 
 def _means(ranks, g_member, t_member, published, threshold) -> bytes:

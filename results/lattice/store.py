@@ -37,9 +37,13 @@ LEVEL_NAMES = {
 
 
 def built(release: Release) -> Lattice | None:
-    """The release's built lattice (looked up once per release object)."""
+    """The release's built lattice (looked up once per release object). Tables computed while
+    it was a candidate count only once approval adopted them (``Lattice.preview``); until then
+    the row reads as "being computed"."""
     if not hasattr(release, "_lattice"):
         release._lattice = Lattice.objects.filter(release=release).first()
+        if release._lattice is not None and release._lattice.preview:
+            release._lattice.state = Lattice.State.BUILDING  # never saved: the approval adopts
     lattice = release._lattice
     return lattice if lattice is not None and lattice.state == Lattice.State.BUILT else None
 
@@ -65,7 +69,10 @@ def reading(form: Form) -> Reading:
         return Reading(latest)
     older = (
         Release.objects.filter(
-            form=form, state=Release.State.APPROVED, lattice__state=Lattice.State.BUILT
+            form=form,
+            state=Release.State.APPROVED,
+            lattice__state=Lattice.State.BUILT,
+            lattice__preview=False,
         )
         .defer("risk", "microdata_risk")
         .order_by("-approved_at", "-pk")

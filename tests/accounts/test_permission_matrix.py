@@ -188,6 +188,15 @@ MATRIX = [
         None,
         statuses(401, 401, 404, 403, 409, 403, 409),
     ),
+    # An open candidate's tables before approval (issue 13): the DPO's alone; computing them
+    # is accepted (202), they are computed after the request commits.
+    ("get", P + "/forms/simple/results/releases/{release}/candidate", None, DPO_ONLY),
+    (
+        "post",
+        P + "/forms/simple/results/releases/{release}/candidate",
+        None,
+        statuses(401, 401, 404, 403, 202, 403, 202),
+    ),
     (
         "get",
         P + "/forms/simple/results/ranks/place",

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         releases = Release.objects.filter(state=Release.State.APPROVED).exclude(
-            lattice__state=Lattice.State.BUILT
+            lattice__state=Lattice.State.BUILT, lattice__preview=False
         )
         if not options["all"]:
             latest: dict[int, Release] = {}
