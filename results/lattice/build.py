@@ -1,15 +1,18 @@
 """Computing a release's lattice: count leaves once in the database, sum every coarser cell in
 numpy, protect the whole lattice jointly, store it (``results.models``)."""
 
+import functools
 import hashlib
 import json
 import time as clock
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import RegionalNetwork, ServicePoint
 from privacy.models import Release, ReleasedRecord
 from results.lattice.boxes import Dim
 from results.lattice.coarsen import protect_release
@@ -76,16 +79,46 @@ def build(release: Release) -> Lattice:
 
 def basis(release: Release) -> str:
     """What a lattice counts and how: the release's content hash, the project's threshold and
-    pair levels, the questions' keys, kinds and choices. Tables computed for a candidate are
-    current while this is unchanged; approval adopts them only then."""
+    pair levels, the questions' keys, kinds and choices, the places' hierarchy (service points,
+    their National Societies, countries and networks: ``trees.geography`` reads them live) and
+    the code that protects. Tables computed for a candidate are current while this is
+    unchanged; approval adopts them only then."""
     project = release.form.project
     questions = [(v.key, v.kind, list(v.choices)) for v in form_variables(release.form).values()]
+    places = list(
+        ServicePoint.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("pk", "name", "country", "national_society_id", "national_society__name")
+    )
+    networks = list(
+        RegionalNetwork.objects.order_by("code", "societies__pk").values_list(
+            "code", "name", "societies__pk"
+        )
+    )
     text = json.dumps(
-        [release.content_hash, project.cell_threshold, project.pair_levels, questions],
+        [
+            release.content_hash,
+            project.cell_threshold,
+            project.pair_levels,
+            questions,
+            places,
+            networks,
+            _protection_code(),
+        ],
         sort_keys=True,
         default=list,
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _protection_code() -> str:
+    """A digest of this package's source: tables computed before a deploy that changed how
+    protection works are computed again, never adopted."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _adopt(release: Release, lattice: Lattice) -> Lattice:

@@ -50,10 +50,12 @@ class _Discard(Exception):
 
 def _computed(release: Release) -> Computed | None:
     """The lattice of the rows approval would freeze now, or None when their content hash is
-    not the candidate's (approval would refuse it). The copy is never committed."""
+    not the candidate's (approval would refuse it). The copy is never committed, nor analysed:
+    ANALYZE would hold a lock on the whole table until the rollback, stalling every form's
+    approval (its own ANALYZE) for the computation's length."""
     try:
         with transaction.atomic():
-            freeze_rows(release, analyze=True)
+            freeze_rows(release, analyze=False)
             digest = snapshot_hash(
                 release.frozen.all(), frozen=True, base=latest_approved(release.form)
             )

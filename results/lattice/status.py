@@ -117,10 +117,13 @@ def lattice_queue(release_id: int) -> None:
 
 
 def may_retry(lattice: Lattice | None) -> bool:
-    """A failed build, or one "being computed" for longer than any build takes (its worker
-    died), may be started again."""
+    """A failed build, one "being computed" for longer than any build takes (its worker died),
+    or an approved release's tables still as computed for its candidate (the approval's build
+    never ran: a broker down), may be started again."""
     if lattice is None or lattice.state == Lattice.State.FAILED:
         return True
+    if lattice.preview and lattice.release.state == Release.State.APPROVED:
+        return True  # a candidate's tables that the approval's build never adopted
     return lattice.state == Lattice.State.BUILDING and timezone.now() - lattice.started_at > STUCK
 
 

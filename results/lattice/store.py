@@ -7,10 +7,12 @@ keep reading the previous built release where that is allowed (``results.lattice
 ``manage.py build_lattices`` builds them all ahead.
 """
 
+from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms.models import Form
@@ -23,6 +25,9 @@ from results.lattice.trees import Tree
 from results.models import Lattice, LatticeCube
 
 GEO_FILTERS = ("network", "national_society", "country", "service_point")
+# How long after approval a release's tables may still be its candidate's before a read queues
+# the build that adopts them (the approval's own build normally does it in a moment).
+ADOPTION_WAIT = timedelta(minutes=1)
 TIME_FILTERS = ("year", "quarter", "month")
 # The filters' names in refusals, in the reader's language (as results.dashboard labels them).
 LEVEL_NAMES = {
@@ -55,6 +60,16 @@ def readable_release(form: Form) -> tuple[Release | None, Release | None]:
     return found.release, found.pending
 
 
+def _never_built(release: Release) -> bool:
+    """No build of the approved ``release`` is on its way: no tables at all, or still those of
+    its candidate a minute after approval (the approval's build, which adopts them, was lost)."""
+    lattice = release._lattice
+    if lattice is None:
+        return True
+    stalled = release.approved_at and timezone.now() - release.approved_at > ADOPTION_WAIT
+    return bool(lattice.preview and stalled)
+
+
 def reading(form: Form) -> Reading:
     """What analysts read of ``form``: the latest approved release once its lattice is built;
     meanwhile (being computed, or failed) the latest older one that is built, if the newer
@@ -62,7 +77,7 @@ def reading(form: Form) -> Reading:
     latest = latest_approved(form)
     if latest is None:
         return Reading(None)
-    if built(latest) is None and latest._lattice is None:
+    if built(latest) is None and _never_built(latest):
         lattice_queue(latest.pk)
         del latest._lattice
     if built(latest) is not None:

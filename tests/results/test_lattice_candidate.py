@@ -186,3 +186,48 @@ def test_the_tables_of_a_replaced_candidate_are_dropped(
 
     assert list(Lattice.objects.values_list("release_id", flat=True)) == [newer.pk]
     assert client.get(url(candidate)).json()["state"] == "none"
+
+
+def test_moving_a_service_point_makes_the_candidates_tables_stale(candidate):
+    """The places' hierarchy is read live when tables are computed: after a service point moves
+    to another National Society, a candidate's tables no longer describe what approval would
+    publish, and approval must not adopt them (outside review)."""
+    from accounts.models import NationalSociety
+    from results.lattice.build import basis
+
+    before = basis(candidate)
+    point = candidate.form.project.service_points.first()
+    point.national_society = NationalSociety.objects.create(name="Zz other", country="IT")
+    point.save(update_fields=["national_society"])
+
+    assert basis(candidate) != before
+
+
+def test_an_approved_release_left_with_its_candidates_tables_is_built_again(
+    candidate, dpo, monkeypatch
+):
+    """If the approval's build never ran (a broker down), the release would keep its
+    candidate's tables, unread by analysts, for good: a read a minute later queues the build
+    that adopts them, and the DPO may retry at once (outside review)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from results.lattice import status, store
+
+    Lattice.objects.update_or_create(  # the candidate's tables, as computed on open
+        release=candidate,
+        defaults={"threshold": 5, "preview": True, "state": Lattice.State.BUILT},
+    )
+    monkeypatch.setattr(store, "lattice_queue", lambda release_id: queued.append(release_id))
+    queued: list[int] = []
+    release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)  # lost
+
+    store.reading(candidate.form)
+    assert queued == []  # the approval's own build may still be on its way
+    type(candidate).objects.filter(pk=candidate.pk).update(
+        approved_at=timezone.now() - timedelta(minutes=2)
+    )
+    store.reading(candidate.form)
+    assert queued == [candidate.pk]
+    assert status.may_retry(Lattice.objects.get(release=candidate))
