@@ -48,31 +48,8 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
     if not updates:
         raise RulesRefused(_("Nothing changed: the rules already say this."))
     with transaction.atomic():
-        new = PrivacyRuleSet.objects.create(  # a DPO's own change is approved by being made
-            version=version,
-            number=current.number + 1,
-            reason=reason.strip(),
-            created_by=user,
-            approved_by=user,
-            approved_at=timezone.now(),
-        )
-        PrivacyRule.objects.bulk_create(
-            PrivacyRule(
-                rule_set=new,
-                path=rule.path,
-                name=rule.name,
-                question_type=rule.question_type,
-                classification=updates[rule.path].classification
-                if rule.path in updates
-                else rule.classification,
-                generalisers=list(updates[rule.path].generalisers)
-                if rule.path in updates
-                else rule.generalisers,
-                source=PrivacyRule.Source.DPO if rule.path in updates else rule.source,
-                position=rule.position,
-            )
-            for rule in rules.values()
-        )
+        # a DPO's own change is approved by being made
+        new = _next_rule_set(version, current, user, reason.strip(), True, updates)
         audit_record(
             actor=user,
             action="rules.change",
@@ -99,6 +76,39 @@ def rules_change(*, version: FormVersion, user, changes: list[dict], reason: str
     return new
 
 
+def _next_rule_set(
+    version: FormVersion, current: PrivacyRuleSet, user, reason: str, approved: bool, updates: dict
+) -> PrivacyRuleSet:
+    """The next rule-set version of ``version``: ``current``'s rules with ``updates`` (path ->
+    parsed privacy value, the DPO's source), approved by ``user`` if ``approved``."""
+    new = PrivacyRuleSet.objects.create(
+        version=version,
+        number=current.number + 1,
+        reason=reason,
+        created_by=user,
+        approved_by=user if approved else None,
+        approved_at=timezone.now() if approved else None,
+    )
+    PrivacyRule.objects.bulk_create(
+        PrivacyRule(
+            rule_set=new,
+            path=rule.path,
+            name=rule.name,
+            question_type=rule.question_type,
+            classification=updates[rule.path].classification
+            if rule.path in updates
+            else rule.classification,
+            generalisers=list(updates[rule.path].generalisers)
+            if rule.path in updates
+            else rule.generalisers,
+            source=PrivacyRule.Source.DPO if rule.path in updates else rule.source,
+            position=rule.position,
+        )
+        for rule in current.rules.all()
+    )
+    return new
+
+
 def rerun_schedule(*, version: FormVersion) -> None:
     """Queue the version's complete submissions for anonymisation once the caller commits."""
     ids = list(version.submissions.filter(complete=True).values_list("pk", flat=True))
@@ -118,28 +128,7 @@ def redaction_change(*, project_id: int, user, reason: str) -> int:
         current = version.current_rule_set
         if current is None:
             continue
-        approved = current.approved_at is not None
-        new = PrivacyRuleSet.objects.create(
-            version=version,
-            number=current.number + 1,
-            reason=reason,
-            created_by=user,
-            approved_by=user if approved else None,
-            approved_at=timezone.now() if approved else None,
-        )
-        PrivacyRule.objects.bulk_create(
-            PrivacyRule(
-                rule_set=new,
-                path=rule.path,
-                name=rule.name,
-                question_type=rule.question_type,
-                classification=rule.classification,
-                generalisers=rule.generalisers,
-                source=rule.source,
-                position=rule.position,
-            )
-            for rule in current.rules.all()
-        )
+        _next_rule_set(version, current, user, reason, current.approved_at is not None, {})
         rerun_schedule(version=version)
         changed += 1
     return changed

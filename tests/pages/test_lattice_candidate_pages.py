@@ -8,18 +8,11 @@ import pytest
 
 from privacy.review import release_open
 from tests.factories import MembershipFactory
-from tests.pages.test_responsive_pages import AXE, PASSWORD, _check
+from tests.pages.test_responsive_pages import PASSWORD, _check
 from tests.plugins.pipeline import PEOPLE
 from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: cd tests/pages && npm ci (make test does it)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])

@@ -6,17 +6,10 @@ than the screen, no serious accessibility violation."""
 import pytest
 
 from tests.factories import MembershipFactory
-from tests.pages.test_responsive_pages import AXE, PASSWORD, _check
+from tests.pages.test_responsive_pages import PASSWORD, _check
 from tests.results.lattice_release import newer_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: cd tests/pages && npm ci (make test does it)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])

@@ -42,13 +42,6 @@ TAPPED = "button, input:not([type=hidden]), select, summary, header a, .links a"
 
 
 @pytest.fixture
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: cd tests/pages && npm ci (make test does it)")
-    return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture
 def everyone(project, form_manager):
     """One person holding every role, so one sign-in opens every page; the form manager
     persona's name makes the pages read as they do for real users."""

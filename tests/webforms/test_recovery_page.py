@@ -10,12 +10,13 @@ from accounts.provisioning import device_create, device_revoke
 from forms.services import form_upload
 from tests.factories import ServicePointFactory
 from tests.pages import test_responsive_pages as pages
+from tests.pages.conftest import axe_source as axe_fixture
 from tests.samples import PHOTO_FORM, instance_xml
 from tests.webforms.recovery_file import encode, recovery_document
 from tests.xlsform import xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
-axe_source = pages.axe_source  # the fixture every page test uses
+axe_source = axe_fixture  # the fixture every page test uses (tests/pages/conftest.py)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
