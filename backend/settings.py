@@ -195,6 +195,7 @@ _default_storage: dict[str, Any]
 if WAYPOINT_STORAGE == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif WAYPOINT_STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig as _TransferConfig
     from botocore.config import Config as _BotoConfig
 
     _sse = env_str("WAYPOINT_S3_SERVER_SIDE_ENCRYPTION")  # AES256 or aws:kms
@@ -229,6 +230,9 @@ elif WAYPOINT_STORAGE == "s3":
                 read_timeout=60,
                 retries={"mode": "standard", "max_attempts": 3},
             ),
+            # A photo is one PUT from the request's own thread: boto3's default starts a pool
+            # of threads for every upload, a measurable share of a submission's CPU.
+            "transfer_config": _TransferConfig(use_threads=False),
         },
     }
 else:

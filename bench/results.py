@@ -60,7 +60,7 @@ def _seed(form, version, rule_set, point, *, released: bool = True) -> None:
         part, _ = verdicts_partition(cursor, form.pk)
         cursor.execute(
             f"INSERT INTO {part} (record_id, form_id, content_key, suppressed, held, fk) "  # noqa: S608 - no user text
-            "SELECT id, form_id, ('x' || left(md5(content_hash), 16))::bit(64)::bigint, '[]', "
+            "SELECT id, form_id, hashtextextended(content_hash, 0), '[]', "  # ContentKey
             "false, 5 FROM privacy_anonymisedrecord WHERE form_id = %s ORDER BY id",
             [form.pk],
         )

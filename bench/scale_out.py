@@ -10,7 +10,13 @@ bucket, a sample read back byte for byte through the storage door), no object wi
 anonymisation drained after the load. On one 2-core machine two nodes cannot add cores: what
 should stay flat is CPU per submission (then throughput scales with the hosts given);
 RUNBOOK.md, "Scaling", maps this to real hosts. Options: ``--connections 16``,
-``--duration 20``, ``--layouts 2,1`` (the order of the layouts), ``--one-node-workers 6``.
+``--duration 20``, ``--layouts 2,1`` (the order of the layouts), ``--one-node-workers 6``,
+``--rate 30`` (submissions/s offered to both layouts on a fixed schedule, below what the machine
+can take, so that CPU per submission is measured without processes queueing for the two cores;
+``implied_scaling`` is then 2 x one node's web CPU per submission / two nodes'), ``--pin 1``
+(each web node's processes on a core of their own, node i on core i, with taskset).
+
+On one 2-core machine (README): ``python -m bench scale_out --rate 30 --duration 30``.
 
 ``--part pipeline`` measures issue 19's pipeline latency instead: one web node and two workers
 (no beat: no minute sweep), the plain library questionnaire for ``--duration`` seconds, then the
@@ -92,18 +98,19 @@ class _Storage:
             return sum(quarantine.read_attachment(name) == self.photo for name in names)
 
 
-def _one_layout(nodes, workers, script: Path, version, c: int, seconds: int, storage) -> dict:
+def _one_layout(nodes, workers, scripts: tuple[Path, Path], version, c, seconds, storage) -> dict:
     from django.db import connection
 
     from sync.models import Attachment, Submission
 
     database = connection.settings_dict["NAME"]
+    warm_script, script = scripts  # the warm-up at full speed, the run (paced with ``--rate``)
     stored = Submission.objects.filter(form=version.form)
     with nginx_proxy([n.url.split("//")[1] for n in nodes], _free_port()) as url:
         # Warm-up at the run's own concurrency, so that every gunicorn thread has made its
         # database connection and S3 client (0.1 s of CPU each, once per thread) before the
         # clock starts: a node's first seconds are not what it costs per submission.
-        warm = ["wrk", "-t2", f"-c{c}", "-d6s", "-s", str(script), url]
+        warm = ["wrk", "-t2", f"-c{c}", "-d6s", "-s", str(warm_script), url]
         subprocess.run(warm, capture_output=True, check=True)
         _drain(version.form)
         idle = _idle_cpu(nodes, workers, database)
@@ -171,6 +178,14 @@ def _idle_cpu(nodes: list, workers: list, database: str, seconds: float = 5) -> 
     }
 
 
+def _pin(node, core: int) -> None:
+    """Every thread of a gunicorn node (master and workers) on ``core``: as a host of its own."""
+    for pid in [node.process.pid, *node.worker_pids()]:
+        subprocess.run(
+            ["taskset", "-a", "-cp", str(core), str(pid)], capture_output=True, check=True
+        )
+
+
 def _free_port() -> int:
     from tests.live import free_port
 
@@ -232,6 +247,9 @@ def run() -> dict:
         stack.callback(server.stop)
         storage = _Storage(server, server.new_bucket(), photo)
         nodes, workers = _processes(stack, _env(queue, **storage.env), 2, 2)
+        if os.environ.get("WAYPOINT_BENCH_PIN"):
+            for core, node in enumerate(nodes):
+                _pin(node, core % (os.cpu_count() or 1))
         # ``--one-node-workers 6``: the one-node layout on a node of its own with as many
         # gunicorn processes as the two nodes together, to tell the cost of splitting into
         # nodes from the cost of more processes sharing the same cores.
@@ -243,19 +261,28 @@ def run() -> dict:
             single = [ServerProcess(_env(queue, **storage.env), _free_port(), workers=many)]
             stack.callback(single[0].stop)
             single[0].start()
+            if os.environ.get("WAYPOINT_BENCH_PIN"):
+                _pin(single[0], 0)
         path = f"/key/{bench.token}/projects/{bench.project.pk}/submission"
-        script = workdir / "scale.lua"
-        script.write_text(wrk_script(workdir / "instance.xml", path, workdir / PHOTO))
+        rate = float(os.environ.get("WAYPOINT_BENCH_RATE") or 0) or None
+        scripts = (workdir / "warm.lua", workdir / "scale.lua")
+        for script, pace in zip(scripts, (None, rate), strict=True):
+            script.write_text(wrk_script(workdir / "instance.xml", path, workdir / PHOTO, pace))
         # ``--layouts 2,1`` times two nodes first: the form grows run after run (disclosure
         # control reads all of it), so the order is part of what a comparison measures.
         order = [int(n) for n in os.environ.get("WAYPOINT_BENCH_LAYOUTS", "1,2").split(",")]
         for count in order:
             chosen = single if count == 1 else nodes
-            layouts.append(_one_layout(chosen, workers, script, bench.version, c, seconds, storage))
+            layouts.append(
+                _one_layout(chosen, workers, scripts, bench.version, c, seconds, storage)
+            )
     one, two = sorted(layouts, key=lambda layout: layout["web_nodes"])
+    web_one, web_two = (layout["cpu_ms_per_submission"].get("web") for layout in (one, two))
     return {
         "connections": c,
         "seconds_per_run": seconds,
+        "offered_rate_per_s": rate or "as fast as the connections go",
+        "web_nodes_pinned_to_cores": bool(os.environ.get("WAYPOINT_BENCH_PIN")),
         "photo_bytes": PHOTO_BYTES,
         "gunicorn_processes_one_node": single[0].workers or "gunicorn.conf.py (cpu + 1)",
         "one_web_node": one,
@@ -264,6 +291,9 @@ def run() -> dict:
         "cpu_per_submission_ratio": round(
             two["cpu_ms_per_submission"]["total"] / one["cpu_ms_per_submission"]["total"], 2
         ),
+        # Each node on a host of its own, the shared services with room to spare: what two
+        # nodes take against one, from what a submission costs a web node in each layout.
+        "implied_scaling": round(2 * web_one / web_two, 2) if web_one and web_two else None,
         "passed": all(
             layout["errors"] == 0
             and layout["stored_once"]

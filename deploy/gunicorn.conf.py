@@ -4,6 +4,7 @@ Uploads from tablets on slow links hold a connection for seconds, so threads (gt
 few processes a small host can afford free for other requests.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -46,3 +47,11 @@ def post_fork(server, worker) -> None:
 def child_exit(server, worker) -> None:
     """A worker killed mid-upload (OOM, a crash) leaves half a photo: delete it now."""
     worker_upload_dir_delete(worker.pid)
+
+
+def post_worker_init(worker) -> None:
+    """Django, its apps and their modules, loaded now, live as long as the worker: moved out of
+    the collector's reach, a full collection no longer walks them all while requests wait
+    (issue 19: p99 at c=16 down about 20 %, web CPU per submission about 10 %)."""
+    gc.collect()
+    gc.freeze()

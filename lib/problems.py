@@ -157,7 +157,8 @@ ENTRIES = [
     (
         "results.preview_refused",
         409,
-        "The candidate's tables are current or being computed, or it is not open.",
+        "The candidate's tables are current or being computed, its records changed, or it is "
+        "not open.",
     ),
     # Projects and service points (accounts).
     ("service_point.name_taken", 400, "The project has a service point of that name."),

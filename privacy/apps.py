@@ -17,8 +17,8 @@ class PrivacyConfig(AppConfig):
 def _sqlite_functions(sender, connection, **kwargs) -> None:
     """SQLite learns ``waypoint_content_key`` (``privacy.models.ContentKey``)."""
     if connection.vendor == "sqlite":
-        from privacy.models import content_key
+        from privacy.models import content_key_md5
 
         connection.connection.create_function(
-            "waypoint_content_key", 1, content_key, deterministic=True
+            "waypoint_content_key", 1, content_key_md5, deterministic=True
         )

@@ -18,9 +18,11 @@ from accounts.models import Role
 from forms.access import access_form
 from lib.problems import Problem, flash_problems
 from privacy import review
+from privacy.disclosure.scope import under_current_rules
 from privacy.models import AnonymisedRecord, Release, ReleasedRecord
 from privacy.record_content import record_rows
 from privacy.review import jobs
+from privacy.review.left_out import left_out_message
 from privacy.review.snapshot import Published
 from privacy.signals import release_panels
 
@@ -40,8 +42,11 @@ def _records(release: Release, query: str) -> QuerySet:
     elif release.state == Release.State.OPEN:
         # Withheld ones too, marked, so that any withholding can be undone from here.
         records = (
-            AnonymisedRecord.objects.filter(
-                form=release.form, superseded=False, verdict__form_id=release.form_id
+            under_current_rules(
+                AnonymisedRecord.objects.filter(
+                    form=release.form, superseded=False, verdict__form_id=release.form_id
+                ),
+                release.form_id,
             )
             .publishable()
             .select_related("service_point", "verdict")
@@ -99,6 +104,7 @@ def release_detail(
             "records": [record_rows(r, questions, get_language()) for r in page],
             "query": query,
             "in_review": review.withheld_in_review(release) if release.state == "open" else [],
+            "left_out": left_out_message((release.risk or {}).get("left_out")),
             "current": review.latest_approved(form),
             "job": jobs.latest_job(release),
             "panels": release_panels(request, release),

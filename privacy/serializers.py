@@ -4,6 +4,7 @@ from rest_framework import serializers
 from audit.models import AuditEvent
 from lib.api_defaults import StrictCharField
 from privacy.models import DisclosureRun, Release
+from privacy.review.left_out import left_out_message
 
 
 class DisclosureRunSerializer(serializers.ModelSerializer):
@@ -91,11 +92,22 @@ class RulesChangeSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=2000)
 
 
+class LeftOutSerializer(serializers.Serializer):
+    records = serializers.IntegerField(
+        help_text="Records under replaced rules that can never be anonymised again: left out "
+        "of releases (they do not hold one up)."
+    )
+    purged = serializers.IntegerField(help_text="Of them: raw data purged on schedule.")
+    encrypted = serializers.IntegerField(help_text="Of them: encrypted on the device.")
+    detail = serializers.CharField(help_text="The same, in words (empty when none).")
+
+
 class RerunProgressSerializer(serializers.Serializer):
     rule_set = serializers.IntegerField()
-    total = serializers.IntegerField()
-    done = serializers.IntegerField()
-    finished = serializers.BooleanField()
+    total = serializers.IntegerField(help_text="Records whose re-run can come (raw data here).")
+    done = serializers.IntegerField(help_text="Of them: anonymised under the current rule set.")
+    finished = serializers.BooleanField(help_text="None left to redo: a release may open.")
+    left_out = LeftOutSerializer()
 
 
 class ChangesSerializer(serializers.Serializer):
@@ -132,6 +144,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="What approving this changes for analysts, against the release they read.",
     )
+    left_out = serializers.SerializerMethodField(
+        help_text="Records the candidate leaves out because they are under replaced rules and "
+        "can never be anonymised again, by reason; its risk figures and hash are without them."
+    )
     opened_by = serializers.CharField(source="opened_by.username")
     approved_by = serializers.CharField(
         source="approved_by.username", default=None, allow_null=True
@@ -151,6 +167,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "content_hash",
             "records",
             "since",
+            "left_out",
             "risk",
             "rule_sets",
             "opened_by",
@@ -164,6 +181,12 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
     def get_records(self, release: Release) -> int:
         return release.record_count
+
+    @extend_schema_field(LeftOutSerializer)
+    def get_left_out(self, release: Release) -> dict:
+        counts = {"records": 0, "purged": 0, "encrypted": 0}
+        counts.update((release.risk or {}).get("left_out") or {})
+        return {**counts, "detail": left_out_message(counts)}
 
     @extend_schema_field(ReleaseJobSerializer(allow_null=True))
     def get_job(self, release: Release) -> dict | None:

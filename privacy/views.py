@@ -26,6 +26,7 @@ from lib.spreadsheets import neutralise
 from privacy import review
 from privacy.models import Release
 from privacy.review import jobs
+from privacy.review.left_out import left_out_message
 from privacy.signals import release_panels
 
 REASON_KEY = "raw-read-reason:{}"
@@ -171,6 +172,7 @@ def signoff(request, project_id: int, form_id: str, release_id: int):
             "flags": review.release_flags(release),
             "lowered": below_defaults(project),
             "since": release.risk.get("since"),
+            "left_out": left_out_message(release.risk.get("left_out")),
             "panels": release_panels(request, release),
         },
     )

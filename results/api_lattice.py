@@ -134,8 +134,11 @@ class CandidateTables(ResultsScoped, APIView):
         "would freeze. `state`: `none` (not computed: POST to compute), `building`, `built` "
         "(`report` given), `failed` (`error`), `stale` (computed for an earlier state of the "
         "candidate, another approved release or other settings: no report, POST to compute "
-        "again) or `approved` (the release's own tables: see `results/lattice`). Approval "
-        "reuses built tables whose basis still matches.",
+        "again), `changed` (the records approval would freeze no longer match the candidate: "
+        "records added, edited or anonymised again since it was opened, or another release "
+        "approved; approving it would be refused: open a new candidate) or `approved` (the "
+        "release's own tables: see `results/lattice`). Approval reuses built tables whose basis "
+        "still matches.",
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request, *args, **kwargs):
@@ -145,8 +148,8 @@ class CandidateTables(ResultsScoped, APIView):
     @extend_schema(
         summary="Compute an open candidate's tables (DPO)",
         description="Queues the computation, audited (`lattice.preview`). Refused with 409 "
-        "`results.preview_refused` when the release is not open or its tables are current or "
-        "being computed.",
+        "`results.preview_refused` when the release is not open, its records changed since it "
+        "was opened, or its tables are current or being computed.",
         request=None,
         responses={
             202: OpenApiTypes.OBJECT,

@@ -43,6 +43,18 @@ class Chart:
     rank: dict | None = None
     notes: list[str] = field(default_factory=list)
     refused: str = ""  # why this table is not published
+    # The refusal is the filters' (a value or range the release lacks), not this chart's: the
+    # same for every chart, so the page says it once (``filter_problems``).
+    refused_by_filters: bool = False
+
+
+# Refusals of the filters themselves: every chart of the page gets the same one.
+FILTER_REFUSALS = {"results.unknown_filter_value", "results.range_not_published"}
+
+
+def filter_problems(charts: list[Chart]) -> list[str]:
+    """The filters' refusals among ``charts``, each once, for the page to say once."""
+    return list(dict.fromkeys(c.refused for c in charts if c.refused_by_filters))
 
 
 def filters_from(query) -> Filters:
@@ -101,7 +113,13 @@ def chart(
             release=release,
         )
     except Problem as problem:
-        return Chart(key, "refused", variable.label(language), refused=problem.message)
+        return Chart(
+            key,
+            "refused",
+            variable.label(language),
+            refused=str(problem.message),
+            refused_by_filters=problem.code in FILTER_REFUSALS,
+        )
     made = Chart(key, "bars", result.title, table=result, notes=list(result.notes))
     if column is not None:
         made.kind = "stacks"

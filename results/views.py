@@ -103,8 +103,10 @@ def dashboard(request: HttpRequest, project_id: int, form_id: str | None = None)
             "form": form,
             "release": release,
             "found": found,
-            "charts": charts,
-            "analysed": analysed,
+            "charts": [c for c in charts if not c.refused_by_filters],
+            "filter_problems": board.filter_problems(charts),
+            "analysed": analysed if analysed and not analysed.refused_by_filters else None,
+            "analysing": analysed is not None,
             "crosstab": board.crosstab_rows(analysed.table)
             if analysed and analysed.kind == "stacks" and analysed.table
             else None,

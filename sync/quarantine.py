@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils import timezone
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from lib.crypto import seal, unseal
 
@@ -36,12 +38,15 @@ class StoredFile:
 def store_attachment(data: bytes, *, project_pk: int) -> StoredFile:
     """Seal and store attachment bytes under a random name, durably. A write that fails (a full
     disk, S3 out of reach) deletes what it left, then raises: no empty or half-written file."""
-    # 128 random bits: ``save`` checks the name is free (once: a stat, or a HEAD on S3).
     name = f"quarantine/{project_pk}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    content = ContentFile(seal(data, context=name.encode()))
     try:
-        stored = default_storage.save(name, ContentFile(seal(data, context=name.encode())))
         if isinstance(default_storage, FileSystemStorage):
+            # ``save`` creates the file exclusively (O_EXCL), then it is fsynced.
+            stored = default_storage.save(name, content)
             _fsync(default_storage.path(stored))
+        else:
+            stored = _put_new(name, content)
     except BaseException:
         with contextlib.suppress(Exception):  # the storage may still be failing
             default_storage.delete(name)
@@ -50,6 +55,24 @@ def store_attachment(data: bytes, *, project_pk: int) -> StoredFile:
         default_storage.delete(stored)
         raise OSError(f"Storage renamed {name} to {stored}")
     return StoredFile(stored, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _put_new(name: str, content: ContentFile) -> str:
+    """Write a new object under ``name``, a PUT that is durable once it returns. 128 random bits
+    never meet a taken name, so there is no existence check (``save`` sends a HEAD first); on
+    S3 it is one ``put_object`` with the storage's own key prefix and write parameters
+    (server-side encryption, ACL), not s3transfer's machinery: about 3 ms of CPU less per
+    photo (bench/scale_out.py)."""
+    storage = default_storage
+    if not isinstance(storage, S3Storage):
+        return storage._save(name, content)
+    storage.connection.meta.client.put_object(
+        Bucket=storage.bucket_name,
+        Key=storage._normalize_name(clean_name(name)),
+        Body=content.read(),
+        **storage._get_write_parameters(name, content),
+    )
+    return name
 
 
 def stored_exists(storage_name: str) -> bool:

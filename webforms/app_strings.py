@@ -115,6 +115,19 @@ STRINGS = {
     "form_record_audio": _("Record audio"),
     "form_record_video": _("Record video"),
     "form_choose_file": _("Choose file"),
+    # PrimeVue's date picker (the engine's date questions), through frontend/src/i18n.js; month
+    # and day names and "Today" come from the browser in the app's language.
+    "picker_clear": _("Clear"),
+    "picker_choose_date": _("Choose a date"),
+    "picker_choose_month": _("Choose a month"),
+    "picker_choose_year": _("Choose a year"),
+    "picker_prev_month": _("Previous month"),
+    "picker_next_month": _("Next month"),
+    "picker_prev_year": _("Previous year"),
+    "picker_next_year": _("Next year"),
+    "picker_prev_decade": _("Previous decade"),
+    "picker_next_decade": _("Next decade"),
+    "picker_close": _("Close"),
 }
 
 

@@ -275,7 +275,7 @@ def verdicts_write(columns: Columns, form_id: int, names: list[str], new) -> int
         )
         cursor.cursor.copy_expert("COPY disclosure_verdict FROM STDIN", _Lines(lines))
         part = verdicts_empty(cursor, form_id)
-        key = "('x' || left(md5(t.content_hash), 16))::bit(64)::bigint"  # ContentKey
+        key = "hashtextextended(t.content_hash, 0)"  # ContentKey
         cursor.execute(
             f"INSERT INTO {part} (record_id, form_id, content_key, suppressed, held, fk) "  # noqa: S608 - no user text
             f"SELECT t.id, %s, {key}, t.suppressed, t.held, t.fk FROM disclosure_verdict t "

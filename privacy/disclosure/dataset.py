@@ -11,6 +11,8 @@ from django.db.models import F
 from forms.models import Form, PrivacyRule
 from privacy.disclosure import control, suppression
 from privacy.disclosure.columns import columns_read, verdicts_partition_ready, verdicts_write
+from privacy.disclosure.legacy import old_keys
+from privacy.disclosure.scope import under_current_rules
 from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
 
 # The record's month used as the visit month. Issue 13 adds the visit month proper: change this
@@ -79,9 +81,11 @@ def _fingerprint(
             "r.id::text || ':' || r.content_hash || ':' || "
             "coalesce(r.service_point_id::text, '') || ':' || r.visit_month"
         )
+        # sum(bigint) is exact (a numeric result) and sums in 128-bit integers: twice as fast
+        # as a sum of numerics.
         sql = (
             "SELECT count(*), coalesce(sum(hashtextextended("  # noqa: S608 - Django-built subquery, parameters bound
-            f"{row}, 0)::numeric), 0) FROM ({query}) r"
+            f"{row}, 0)), 0) FROM ({query}) r"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -168,12 +172,21 @@ def _disclosure_run(form: Form) -> DisclosureRun:
     names = quasi_identifiers(form)
     sensitive = sensitive_variables(form)
     # A record the DPO withheld never reaches analysts, so it cannot hide anyone in a group.
-    records = AnonymisedRecord.objects.filter(form=form, superseded=False, withheld_at__isnull=True)
+    # Nor does one under rules a DPO replaced: no release holds it (``scope``).
+    records = under_current_rules(
+        AnonymisedRecord.objects.filter(form=form, superseded=False, withheld_at__isnull=True),
+        form.pk,
+    )
     latest, fingerprint, count = form.disclosure_runs.first(), None, None
     # A first run, or one after k, the mode or the quasi-identifiers changed, runs whatever the
     # records: it sums its fingerprint from the records as it reads them, no query of its own.
     settings = (project.k_anonymity, project.disclosure_mode, names)
-    if latest is not None and (latest.k, latest.mode, latest.quasi_identifiers) == settings:
+    # Verdicts with keys of the older form are renewed by a run that is never skipped (``legacy``).
+    if (
+        latest is not None
+        and (latest.k, latest.mode, latest.quasi_identifiers) == settings
+        and not old_keys(form.pk)
+    ):
         fingerprint, count = _fingerprint(records, form, names)
         if latest.fingerprint == fingerprint:
             return latest

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from privacy import signals
+from privacy.disclosure.legacy import old_keys_forms
 from privacy.models import DisclosurePending, DisclosureRun
 
 
@@ -99,14 +100,19 @@ def disclosure_resend_due() -> int:
     """Re-queue the runs whose message was lost (a broker outage, a worker's restart losing a
     delayed message); the minute sweep calls this. A mark older than the longest wait
     (``WAYPOINT_DISCLOSURE_MAX_INTERVAL``) should have been taken by its delayed run; a duplicate
-    sent for a run still on its way finds no mark and does nothing."""
+    sent for a run still on its way finds no mark and does nothing. Forms whose verdicts carry
+    content keys of the older form are marked for a run too (``legacy``)."""
     cutoff = timezone.now() - timedelta(seconds=settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL)
     form_ids = list(
         DisclosurePending.objects.filter(since__lte=cutoff).values_list("form_id", flat=True)
     )
     for form_id in form_ids:
         _disclosure_send(form_id)
-    return len(form_ids)
+    renewed = old_keys_forms()
+    for form_id in renewed:
+        with transaction.atomic():
+            disclosure_schedule(form_id=form_id)
+    return len(form_ids) + len(renewed)
 
 
 def _disclosure_send(form_id: int, countdown: float = 0) -> None:

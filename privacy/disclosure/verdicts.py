@@ -21,6 +21,7 @@ from privacy.disclosure.columns import (
     verdicts_kept_restore,
     verdicts_partition,
 )
+from privacy.disclosure.scope import rule_set_ids
 from privacy.models import AnonymisedRecord
 
 COPY_CHUNK = 1 << 17  # rows built at a time: a few MB, whatever the form's size
@@ -89,14 +90,14 @@ def _uuid_order(ids: np.ndarray) -> np.ndarray:
 def _changed(columns: Columns, labels: list[bytes], index, held, fk) -> np.ndarray | None:
     """Positions of the records whose new verdict differs from the one in force (or that had
     none); None when the verdicts in force were not read. A verdict's content key and
-    suppressed list are compared through one 64-bit value (key XOR hash of the list's jsonb
-    text, as ``stream.columns_stream`` read them): two different ones agreeing on it (1 in
-    2^64) would leave the old verdict in place."""
+    suppressed list are compared through one 64-bit value (key XOR jsonb hash of the list, as
+    ``stream.columns_stream`` read them): two different ones agreeing on it (1 in 2^64) would
+    leave the old verdict in place."""
     if columns.previous is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT hashtextextended(x::jsonb::text, 0) FROM unnest(%s::text[]) "
+            "SELECT jsonb_hash_extended(x::jsonb, 0) FROM unnest(%s::text[]) "
             "WITH ORDINALITY AS u(x, i) ORDER BY i",
             [[label.decode() for label in labels]],
         )
@@ -186,9 +187,10 @@ def verdicts_upsert(cursor, part: str, rows: _Rows, changed: np.ndarray) -> int:
 
 
 def _stale_delete(cursor, part: str, form_id: int, columns: Columns) -> None:
-    """Drop the verdicts of records the run neither read nor keeps (replaced by an edit since
-    the last run), as emptying the partition would: the partition holds the verdicts of the
-    records read and of the withheld ones. Counted first: usually there are none."""
+    """Drop the verdicts of records the run neither read nor keeps (replaced by an edit, or
+    left under replaced rules, since the last run; see ``scope``), as emptying the partition
+    would: the partition holds the verdicts of the records read and of the withheld ones.
+    Counted first: usually there are none."""
     records, form_id = AnonymisedRecord._meta.db_table, int(form_id)
     cursor.execute(
         f"SELECT (SELECT count(*) FROM {part}), (SELECT count(*) FROM {part} v JOIN {records} r "  # noqa: S608 - model tables
@@ -201,8 +203,8 @@ def _stale_delete(cursor, part: str, form_id: int, columns: Columns) -> None:
     cursor.execute(
         f"DELETE FROM {part} v WHERE NOT EXISTS (SELECT 1 FROM {records} r "  # noqa: S608 - model tables
         "WHERE r.id = v.record_id AND r.form_id = %s AND "
-        "(r.withheld_at IS NOT NULL OR NOT r.superseded))",
-        [form_id],
+        "(r.withheld_at IS NOT NULL OR (NOT r.superseded AND r.rule_set_id = ANY(%s))))",
+        [form_id, rule_set_ids(form_id)[0]],
     )
 
 

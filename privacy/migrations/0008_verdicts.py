@@ -18,11 +18,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 TABLE, VERDICTS = "privacy_anonymisedrecord", "privacy_recordverdict"
-KEY = "('x' || left(md5(content_hash), 16))::bit(64)::bigint"  # privacy.models.ContentKey
+# privacy.models.ContentKey on PostgreSQL. It was first the MD5 form SQLite still uses: a database
+# that ran this migration then holds such keys, which disclosure control renews
+# (privacy.disclosure.legacy); reversing past here puts such a verdict back as unchecked.
+KEY = "hashtextextended(content_hash, 0)"
 
 
 def content_key(content_hash: str) -> int:
-    """privacy.models.content_key as of this migration (migrations keep their own copy)."""
+    """privacy.models.content_key on SQLite as of this migration (migrations keep their own
+    copy; PostgreSQL compares in SQL, ``KEY``)."""
     digest = hashlib.md5(content_hash.encode()).digest()  # noqa: S324 - change detection
     return int.from_bytes(digest[:8], "big", signed=True)
 

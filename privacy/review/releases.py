@@ -8,7 +8,9 @@ change, a new pseudonym secret, an edit, a withholding or a group falling below 
 ``AnonymisedRecord`` rows and so makes a new candidate possible; what analysts read stays at
 its approved content until a DPO approves that candidate. A changed record therefore stays, as
 approved, in the current release; a record held back or withheld since leaves at the next
-approval (the candidate shows it as removed).
+approval (the candidate shows it as removed). So does a record left under replaced rules that
+can never be anonymised again (raw data purged, encrypted on the device): the candidate leaves
+it out and counts it (``left_out``), and only records still to be redone hold a release up.
 """
 
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from privacy import signals
 from privacy.disclosure.dataset import disclosure_run
 from privacy.models import DisclosurePending, DisclosureRun, Release
 from privacy.review.approvals import rules_approved_check
+from privacy.review.left_out import left_out, redo_pending
 from privacy.review.refusals import (
     NothingToRelease,
     ReleaseChanged,
@@ -91,11 +94,13 @@ def release_open(
                 )
             )
         progress(90, "Recording the candidate")
+        # Under replaced rules and never to be redone: out of the candidate, said out loud.
+        out = left_out(form.pk)
         fields = {
             "state": Release.State.OPEN,
             "content_hash": digest,
             "record_count": count,
-            "risk": {**_risk_snapshot(run), "since": changes},
+            "risk": {**_risk_snapshot(run), "since": changes, "left_out": out},
             "rule_sets": {v.version: v.current_rule_set.number for v in form.versions.all()},
         }
         form.releases.filter(state=Release.State.OPEN).update(state=Release.State.SUPERSEDED)
@@ -111,7 +116,12 @@ def release_open(
             action="release.open",
             project=form.project,
             target=f"{form.form_id} release {release.pk}",
-            details={"records": count, "content_hash": release.content_hash, **changes},
+            details={
+                "records": count,
+                "content_hash": release.content_hash,
+                **changes,
+                "left_out": out,
+            },
         )
         # results computes the tables approval would publish, for the DPO's review
         transaction.on_commit(partial(signals.release_opened.send, None, release_id=release.pk))
@@ -119,12 +129,14 @@ def release_open(
 
 
 def _rerun_finished_check(form: Form) -> None:
-    """Refuse while records are still anonymised under a version's previous rules: a rules
-    change (a name made ``drop``, say) applies to a release only once every record has it."""
+    """Refuse while records whose raw data is here are still anonymised under a version's
+    previous rules: a rules change (a name made ``drop``, say) applies to a release only once
+    every such record has it. Those that can never be redone (raw data purged, encrypted on
+    the device) do not hold it up: the candidate leaves them out (``left_out``), as the rules
+    page says (``rules.rerun_progress``, whose ``finished`` is this check)."""
     for version in form.versions.all():
         current = version.current_rule_set
-        stale = eligible(form).filter(version=version).exclude(rule_set=current)
-        if current is not None and stale.exists():
+        if current is not None and redo_pending(form.pk, version).exists():
             raise StillRerunning(
                 interpolate(
                     _(
@@ -174,6 +186,17 @@ def release_approve_check(release: Release, approved_hash: str) -> None:
     rules_approved_check(release.form, eligible(release.form))
 
 
+def release_unchanged(release: Release, *, frozen: bool = False) -> bool:
+    """Approval's check: whether the records hash to the candidate's content hash, over the
+    release analysts read now (another approval meanwhile changes the hash too). ``frozen``:
+    the copy approval has just made; otherwise the records approval would copy, read without
+    copying them. Either reads every record of the candidate: a page asks ``release_current``
+    (``privacy.review.current``), which remembers the answer while nothing can have changed."""
+    records = release.frozen.all() if frozen else eligible(release.form)
+    base = latest_approved(release.form)
+    return snapshot_hash(records, frozen=frozen, base=base) == release.content_hash
+
+
 def release_approve(
     *, release: Release, user, approved_hash: str, progress: Progress = _silent
 ) -> Release:
@@ -187,11 +210,10 @@ def release_approve(
         Form.objects.select_for_update().get(pk=release.form_id)
         release = Release.objects.select_for_update().select_related("form").get(pk=release.pk)
         release_approve_check(release, approved_hash)
-        base = latest_approved(release.form)
         progress(10, "Copying the records analysts will read")
         count = freeze(release)
         progress(60, "Checking the copy is what you reviewed")
-        if snapshot_hash(release.frozen.all(), frozen=True, base=base) != release.content_hash:
+        if not release_unchanged(release, frozen=True):
             raise ReleaseChanged(
                 _(
                     "The records changed since this candidate was opened (new rules, "
@@ -214,6 +236,7 @@ def release_approve(
                 "records": count,
                 "content_hash": release.content_hash,
                 **release.risk.get("since", {}),
+                "left_out": release.risk.get("left_out", {"records": 0}),
             },
         )
         transaction.on_commit(partial(signals.release_approved.send, None, release_id=release.pk))

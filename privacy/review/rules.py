@@ -11,7 +11,9 @@ from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from forms.privacy_vocabulary import PrivacyValueError, parse_privacy
 from lib.problems import interpolate
 from privacy import signals
+from privacy.disclosure.scheduling import disclosure_schedule
 from privacy.models import AnonymisedRecord
+from privacy.review.left_out import left_out, left_out_message, redo_pending
 from privacy.review.refusals import RulesRefused
 
 
@@ -106,6 +108,9 @@ def _next_rule_set(
         )
         for rule in current.rules.all()
     )
+    # The version's records now count for disclosure control and releases only once redone
+    # (``privacy.disclosure.scope``): the set changed, whether or not any record is redone.
+    disclosure_schedule(form_id=version.form_id)
     return new
 
 
@@ -119,8 +124,9 @@ def redaction_change(*, project_id: int, user, reason: str) -> int:
     """A project-wide setting of free-text redaction changed (``everyday_names``): every form
     version gets a new rule-set version holding the same rules, named by ``reason``, and its
     records are anonymised again. As after a rules change, no release opens until every record
-    carries the new rule set (``releases._rerun_finished_check``), so a release never mixes
-    stories redacted both ways. Called inside the settings change's transaction. A proposal
+    that can be redone carries the new rule set (``releases._rerun_finished_check``), and one
+    that cannot (raw data purged) is left out (``left_out``), so a release never mixes stories
+    redacted both ways. Called inside the settings change's transaction. A proposal
     (rules a DPO has not approved) stays a proposal. Returns how many versions."""
     changed = 0
     versions = FormVersion.objects.filter(form__project_id=project_id).select_for_update()
@@ -135,11 +141,20 @@ def redaction_change(*, project_id: int, user, reason: str) -> int:
 
 
 def rerun_progress(version: FormVersion) -> dict:
+    """How far the re-run under ``version``'s current rule set got, over the records a release
+    could hold (current, not withheld): ``done`` of ``total`` carry it; ``finished`` when none
+    whose re-run can still come is left, exactly when ``releases._rerun_finished_check`` lets
+    a release open. ``left_out``: those that can never be redone, by reason (``left_out``)."""
     rule_set = version.current_rule_set
-    records = AnonymisedRecord.objects.filter(version=version)
-    total = version.submissions.filter(
-        complete=True, device_encrypted=False, raw_purged_at__isnull=True
+    pending = redo_pending(version.form_id, version).count()
+    done = AnonymisedRecord.objects.filter(
+        version=version, rule_set=rule_set, superseded=False, withheld_at__isnull=True
     ).count()
-    done = records.filter(rule_set=rule_set).count()
-    number = rule_set.number if rule_set is not None else 0
-    return {"rule_set": number, "total": total, "done": done, "finished": done >= total}
+    counts = left_out(version.form_id, version)
+    return {
+        "rule_set": rule_set.number if rule_set is not None else 0,
+        "total": done + pending,
+        "done": done,
+        "finished": pending == 0,
+        "left_out": {**counts, "detail": left_out_message(counts)},
+    }

@@ -2,10 +2,10 @@
 and what changed since the last approved release.
 
 A candidate is every record analysts may read if the DPO approves it now: current (not
-superseded), not held back, not withheld, released before or not. Its content hash covers
-exactly what is copied (record id, version, service point, month, published answers,
-suppressed list) and the release it replaces, so approval can check that what it froze is what
-was reviewed, and that nobody approved another release meanwhile.
+superseded), under its version's current rules, not held back, not withheld, released before
+or not. Its content hash covers exactly what is copied (record id, version, service point,
+month, published answers, suppressed list) and the release it replaces, so approval can check
+that what it froze is what was reviewed, and that nobody approved another release meanwhile.
 """
 
 import hashlib
@@ -15,6 +15,7 @@ from django.db import NotSupportedError, connection
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet
 
 from forms.models import Form
+from privacy.disclosure.scope import under_current_rules
 from privacy.models import AnonymisedRecord, Release, ReleasedRecord, published_answers
 from privacy.review.columns import columns_store
 
@@ -54,11 +55,13 @@ class Published(Func):
 
 def eligible(form: Form) -> QuerySet[AnonymisedRecord]:
     """The records a release of ``form`` approved now would publish: current, not withheld,
-    checked by disclosure control as they are now and not held back."""
+    anonymised under their version's current rules (``left_out`` counts the others), checked
+    by disclosure control as they are now and not held back."""
     # The verdict's form too: PostgreSQL then reads (and locks) the form's partition only.
-    return AnonymisedRecord.objects.filter(
+    records = AnonymisedRecord.objects.filter(
         form=form, superseded=False, withheld_at__isnull=True, verdict__form_id=form.pk
-    ).publishable()
+    )
+    return under_current_rules(records, form.pk).publishable()
 
 
 def _sources(records: QuerySet) -> QuerySet:

@@ -13,8 +13,8 @@ would hold:
 
 Otherwise the record is still withheld (or restored), and the candidate no longer matches the
 records: its approval is refused, and a new one is opened once disclosure control has run
-again. A record that is not counted anyway (held back, replaced by an edit, or not yet checked by
-disclosure control) changes nothing.
+again. A record that is not counted anyway (held back, replaced by an edit, left under replaced
+rules, or not yet checked by disclosure control) changes nothing.
 Approval recomputes the hash of what it freezes, as before, so whatever happens in between,
 only what the DPO saw is released.
 """
@@ -29,6 +29,7 @@ from audit.services import audit_record
 from forms.models import Form
 from privacy.disclosure.dataset import quasi_identifiers
 from privacy.disclosure.scheduling import disclosure_schedule
+from privacy.disclosure.scope import rule_set_ids
 from privacy.models import AnonymisedRecord, Release, ReleasedRecord
 from privacy.review.refusals import UndoRefused, WithholdRefused
 from privacy.review.snapshot import eligible, latest_approved, snapshot, snapshot_hash
@@ -133,9 +134,15 @@ def withholding_undo(*, record: AnonymisedRecord, user, reason: str = "") -> Out
 
 
 def _counted(record: AnonymisedRecord) -> bool:
-    """Whether ``record`` is one a candidate holds (withheld aside): current, checked by
-    disclosure control as it is now, not held back."""
-    return not record.superseded and record.verdict_in_force is not None and not record.held
+    """Whether ``record`` is one a candidate holds (withheld aside): current, under its
+    version's current rules (``scope``), checked by disclosure control as it is now, not held
+    back."""
+    return (
+        not record.superseded
+        and record.rule_set_id in rule_set_ids(record.form_id)[0]
+        and record.verdict_in_force is not None
+        and not record.held
+    )
 
 
 def _open_candidate(form: Form) -> Release | None:

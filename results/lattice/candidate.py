@@ -11,6 +11,11 @@ during review, another approval, or a settings change gives another basis: the r
 stale and not shown as current. At approval ``results.lattice.build`` adopts the tables when
 the basis still matches, else computes them as before.
 
+Records added, edited, replaced or anonymised again since the candidate was opened leave its
+hash (hence the basis) as it was, but approval's own check would refuse it: the candidate is
+then shown as changed (no report, nothing to compute: a new candidate must be opened), as
+``privacy.review.current`` answers without reading every record on each view.
+
 While the copy is uncommitted, an approval of the same candidate waits at its own copy (the
 unique (release, record) index) until the computation ends: approvals never see a half copy.
 The copy is analysed as approval's is (the lattice's reads then plan as after approval); the
@@ -27,6 +32,7 @@ from audit.services import audit_record
 from lib.problems import Problem, interpolate
 from privacy.models import Release
 from privacy.review import latest_approved
+from privacy.review.current import release_current
 from privacy.review.snapshot import freeze_rows, snapshot_hash
 from results.lattice.build import Computed, basis, compute, store
 from results.lattice.status import STUCK
@@ -120,9 +126,11 @@ def candidate_queue(release_id: int) -> None:
 
 def candidate_tables(release: Release) -> dict:
     """What the DPO sees of an open candidate's tables: ``state`` ``none`` (not computed),
-    ``building``, ``built`` (with the ``report``), ``failed`` (with the ``error``) or
-    ``stale`` (computed for an earlier state of the candidate or other settings: no report,
-    compute again). ``may_compute``: whether a request would start a computation."""
+    ``building``, ``built`` (with the ``report``), ``failed`` (with the ``error``), ``stale``
+    (computed for an earlier state of the candidate or other settings: no report, compute
+    again) or ``changed`` (the records approval would freeze no longer match the candidate:
+    approving it would be refused, a new candidate must be opened; no report).
+    ``may_compute``: whether a request would start a computation."""
     lattice = Lattice.objects.filter(release=release).first()
     state = lattice.state if lattice is not None else "none"
     if lattice is not None and not lattice.preview:
@@ -130,6 +138,8 @@ def candidate_tables(release: Release) -> dict:
     current = lattice is not None and lattice.basis == basis(release)
     if state == Lattice.State.BUILT and not current:
         state = "stale"
+    if release.state == Release.State.OPEN and state != "approved" and not release_current(release):
+        state = "changed"
     stuck = state == Lattice.State.BUILDING and timezone.now() - lattice.started_at > STUCK
     return {
         "release": release.pk,
@@ -161,6 +171,11 @@ def candidate_request(*, release: Release, user) -> dict:
                 "results.preview_refused",
                 interpolate(
                     _(
+                        "The records changed since candidate %(release)s was opened: approving "
+                        "it would be refused. Open a new candidate."
+                    )
+                    if found["state"] == "changed"
+                    else _(
                         "The tables of candidate %(release)s are computed or being computed, or "
                         "it is no longer open: there is nothing to compute."
                     ),

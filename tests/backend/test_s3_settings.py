@@ -62,6 +62,7 @@ def test_s3_settings_come_from_the_environment_and_secret_files(monkeypatch, tmp
         "SSEKMSKeyId": "alias/waypoint",
     }
     assert options["file_overwrite"] is False  # see test_replacing_form_media_on_s3
+    assert options["transfer_config"].use_threads is False  # a PUT per photo, no thread pool
     assert options["default_acl"] is None  # private: no ACL header, the bucket owner's only
     assert storages["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedStaticFilesStorage"
 

@@ -2,8 +2,10 @@
 workers and beat on PostgreSQL and Redis take a submission all the way to the DPO's risk
 report, and stop cleanly."""
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -51,16 +53,47 @@ def topology(tmp_path):
         "PORT": str(port),
     }
     script = str(ROOT / "deploy" / "local.sh")
-    started = subprocess.run(
-        [script, "start"], env=env, capture_output=True, text=True, timeout=180
-    )
     try:
+        started = subprocess.run(
+            [script, "start"], env=env, capture_output=True, text=True, timeout=180
+        )
         assert started.returncode == 0, started.stderr + started.stdout
         yield f"http://127.0.0.1:{port}", env, script
     finally:
-        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=60)
-        time.sleep(2)
+        _stop_everything(script, env, Path(env["WAYPOINT_RUN_DIR"]))
         subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
+
+
+def _started_here(run: Path) -> list[int]:
+    """Pids of the processes this test started: each names its own run folder (a fresh
+    temporary path) in its command line, as do their forked children."""
+    mark = str(run).encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            if mark in (proc / "cmdline").read_bytes():
+                pids.append(int(proc.name))
+        except OSError:  # ended meanwhile
+            continue
+    return pids
+
+
+def _stop_everything(script: str, env: dict, run: Path) -> None:
+    """``local.sh stop`` kills what has a pid file; a detached beat or worker still booting
+    writes its own later and outlived the suite. Stop again until none of this test's processes
+    is left, by pid; whatever still runs after 30 s is killed."""
+    deadline = time.monotonic() + 30
+    while (pids := _started_here(run)) and time.monotonic() < deadline:
+        subprocess.run([script, "stop"], env=env, capture_output=True, timeout=60)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        time.sleep(1)
+    for pid in _started_here(run):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_submission_reaches_the_risk_report(topology):

@@ -64,7 +64,13 @@ def test_rule_change_makes_a_new_rule_set_and_reruns(
     assert response.status_code == 201, response.json()
     assert response.json()["number"] == 2
     progress = api.as_user(dpo).get(f"{api_base(project)}/versions/1/rerun").json()
-    assert progress == {"rule_set": 2, "total": 6, "done": 6, "finished": True}
+    assert progress == {
+        "rule_set": 2,
+        "total": 6,
+        "done": 6,
+        "finished": True,
+        "left_out": {"records": 0, "purged": 0, "encrypted": 0, "detail": ""},
+    }
     assert AnonymisedRecord.objects.get(submission__instance_id="uuid:rv0").data["age"] == "30-34"
     assert privacy_form.rule_sets.count() == 2  # the old one stays in the history
     assert AuditEvent.objects.get(action="rules.change").reason == "finer age bands were agreed"

@@ -170,8 +170,14 @@ def test_an_unknown_filter_value_is_a_message_on_the_page_naming_what_exists(
     client, project, analyst, released_form
 ):
     """Issue 13: "an unknown value is a clear message, on the page as in the API" (it used to
-    show "No released records." on every chart)."""
+    show "No released records." on every chart); and it is said once on the page, not once per
+    chart (it was repeated six times), in the overview as when one variable is analysed."""
     html = dashboard(client, project, analyst, country="ZZ")
+    analysed = dashboard(client, project, analyst, country="ZZ", row="sex")
 
+    message = "&#x27;ZZ&#x27; is not in this release. Available: IT"  # what it has
     assert "No released records." not in html
-    assert "&#x27;ZZ&#x27; is not in this release. Available: IT" in html  # what it has
+    assert html.count(message) == 1
+    assert html.count('class="box error filter-problem"') == 1
+    assert analysed.count(message) == 1
+    assert "Back to the overview" in analysed

@@ -6,7 +6,7 @@ only when nothing it counted changed."""
 import pytest
 
 from privacy.models import AnonymisedRecord, ReleasedRecord
-from privacy.review import record_withhold, release_approve, release_open
+from privacy.review import ReleaseChanged, record_withhold, release_approve, release_open
 from results.lattice.build import build
 from results.models import Lattice
 from tests.plugins.pipeline import PEOPLE
@@ -231,3 +231,98 @@ def test_an_approved_release_left_with_its_candidates_tables_is_built_again(
     store.reading(candidate.form)
     assert queued == [candidate.pk]
     assert status.may_retry(Lattice.objects.get(release=candidate))
+
+
+def test_records_added_since_opening_show_the_candidate_as_out_of_date(
+    api, candidate, dpo, submit, django_capture_on_commit_callbacks
+):
+    """Leftover of issue 13: a record submitted (and checked by disclosure control) after the
+    candidate was opened left its report shown as current, though approval would be refused as
+    changed. The DPO now sees the candidate as changed, with no report and nothing to compute
+    (a new candidate must be opened), exactly when approval would refuse it."""
+    client = api.as_user(dpo)
+    assert compute(client, candidate, django_capture_on_commit_callbacks)["state"] == "built"
+    with django_capture_on_commit_callbacks(execute=True):  # anonymised, then checked
+        submit(privacy_instance("uuid:cand-after", age="35", sex="female"))
+
+    body = client.get(url(candidate)).json()
+    again = client.post(url(candidate))
+
+    assert (body["state"], body["report"], body["may_compute"]) == ("changed", None, False)
+    assert again.status_code == 409
+    assert again.json()["code"] == "results.preview_refused"
+    assert "Open a new candidate" in again.json()["detail"]
+    with pytest.raises(ReleaseChanged):  # the same check approval makes
+        release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
+
+
+def test_the_candidates_currency_is_read_from_the_records_only_when_they_may_have_changed(
+    api, candidate, dpo, submit, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The candidate's page stays cheap: views of an unchanged candidate do not hash every
+    record again (approval's check is remembered), while a record checked since is noticed at
+    the next view."""
+    from privacy.review import current
+
+    client = api.as_user(dpo)
+    compute(client, candidate, django_capture_on_commit_callbacks)
+    assert client.get(url(candidate)).json()["state"] == "built"
+    checks: list[int] = []
+    unchanged = current.release_unchanged
+    monkeypatch.setattr(
+        current,
+        "release_unchanged",
+        lambda release: checks.append(release.pk) or unchanged(release),
+    )
+
+    views = [client.get(url(candidate)).json()["state"] for _ in range(3)]
+    assert (views, checks) == (["built"] * 3, [])
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(privacy_instance("uuid:cand-later", age="36", sex="male"))
+    views = [client.get(url(candidate)).json()["state"] for _ in range(2)]
+
+    assert (views, checks) == (["changed"] * 2, [candidate.pk])
+
+
+def test_the_candidate_page_says_an_out_of_date_candidate_must_be_opened_again(
+    client, candidate, dpo, submit, django_capture_on_commit_callbacks
+):
+    """On the candidate's page: the out-of-date candidate says so, offers no report and no
+    computation but a button that opens a new candidate, whose tables are then shown."""
+    client.force_login(dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(privacy_instance("uuid:cand-page", age="37", sex="female"))
+    project, form = candidate.form.project_id, candidate.form.form_id
+
+    html = client.get(f"/projects/{project}/privacy/{form}/releases/{candidate.pk}").content
+    html = html.decode()
+    assert "This candidate is out of date." in html
+    assert 'id="lattice-candidate-report"' not in html
+    assert 'id="lattice-candidate-compute"' not in html
+    assert 'id="lattice-candidate-reopen"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = client.post(f"/projects/{project}/privacy/{form}/releases")
+    newer = client.get(opened.url).content.decode()
+
+    assert opened.url != f"/projects/{project}/privacy/{form}/releases/{candidate.pk}"
+    assert "This candidate is out of date." not in newer
+    assert 'id="lattice-candidate-report"' in newer
+
+
+def test_records_anonymised_again_under_new_rules_show_the_candidate_as_out_of_date(
+    api, candidate, dpo, privacy_form, django_capture_on_commit_callbacks
+):
+    """A rules change after the candidate was opened (its records anonymised again, the
+    stories dropped) leaves the candidate's hash as it was: the DPO sees it as changed, as
+    approval would refuse it."""
+    from privacy.review import rules_change
+
+    client = api.as_user(dpo)
+    compute(client, candidate, django_capture_on_commit_callbacks)
+    change = {"path": "/data/story", "classification": "drop", "generalisers": []}
+    with django_capture_on_commit_callbacks(execute=True):
+        rules_change(version=privacy_form, user=dpo, changes=[change], reason="stories out")
+
+    assert client.get(url(candidate)).json()["state"] == "changed"
+    with pytest.raises(ReleaseChanged):
+        release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)

@@ -92,7 +92,7 @@ def test_a_full_media_root_answers_503_and_leaves_no_orphan(
 def test_a_failed_write_deletes_its_partial_file(settings, tmp_path, monkeypatch):
     """On any storage (S3 too): a write that fails leaves nothing under its name."""
     deleted = []
-    monkeypatch.setattr(quarantine.default_storage, "save", _raise_enospc)
+    monkeypatch.setattr(quarantine.default_storage, "_save", _raise_enospc)
     monkeypatch.setattr(quarantine.default_storage, "delete", deleted.append)
 
     with pytest.raises(OSError, match="No space left"):
@@ -115,7 +115,7 @@ def test_s3_out_of_reach_answers_503_and_keeps_nothing(submit, photo_form, monke
     def unreachable(name, content):
         raise EndpointConnectionError(endpoint_url="https://s3.example.org")
 
-    monkeypatch.setattr(quarantine.default_storage, "save", unreachable)
+    monkeypatch.setattr(quarantine.default_storage, "_save", unreachable)
     monkeypatch.setattr(quarantine.default_storage, "delete", lambda name: None)
 
     response = submit(instance_xml(photo="p.jpg"), {"p.jpg": b"JPEG"})

@@ -3,13 +3,18 @@ real server process. Protects: a browser set to Arabic gets the PIN screen, the 
 the status line and the words inside a form (ODK Web Forms' "Send", its required-answer message,
 and the form's own Arabic labels) in Arabic, right to left, with no serious axe violation; a
 language picked in the app is kept over the browser's; and both survive a reload with no network
-(the words travel in the cached page, from Django's catalogues)."""
+(the words travel in the cached page, from Django's catalogues). Also the words around the
+engine: the page's "Loading…" before the app's script runs, and PrimeVue's date picker (month
+names, Today, Clear)."""
 
 import pytest
+from django.utils import translation
 
+from forms.services import form_upload
 from tests.pages.test_responsive_pages import AXE
 from tests.webforms.tablet import app_url, counts, outbox_xml, unlock
 from tests.webforms.test_web_tablet_pages import problems_on
+from tests.xlsform import xlsx
 
 pytestmark = [pytest.mark.timeout(600), pytest.mark.live_server_process]
 
@@ -106,3 +111,57 @@ def test_language_picked_in_the_app_is_kept_offline(live, tablet, browser):
         assert page.locator(".wp-main h1").inner_text() == "Formulaires"
     finally:
         context.close()
+
+
+DATED_FORM = {
+    "survey": [
+        ["type", "name", "label::English (en)", "label::العربية (ar)", "privacy"],
+        ["date", "arrival", "Arrival", "تاريخ الوصول", "quasi date:month"],
+    ],
+    "settings": [["form_id", "version"], ["dated", "1"]],
+}
+AR_CLEAR = "مسح"  # Django's catalogue, as the rest of the app's words
+AR_TODAY = "اليوم"  # the browser's own word (Intl), as the month and day names
+
+
+def test_arabic_tablet_loads_and_picks_dates_in_arabic(live, tablet, browser):
+    """Leftover: before the app's script ran, the page said "Loading…" in English, and a date
+    question's picker spoke PrimeVue's English (December, Today, Clear) on an Arabic tablet.
+    Now the page as served is Arabic, right to left, and the picker's month, Today and Clear are
+    Arabic."""
+    form_upload(project=tablet.project, filename="dated.xlsx", data=xlsx(DATED_FORM))
+    with translation.override("ar"):
+        loading = translation.gettext("Loading…")
+    served = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="ar", java_script_enabled=False
+    )
+    try:
+        page = served.new_page()
+        page.goto(app_url(live, tablet))
+        html = page.locator("html")
+        assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
+        assert page.locator(".wp-loading").inner_text() == loading
+    finally:
+        served.close()
+
+    context = _arabic_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(app_url(live, tablet))
+        page.locator("#wp-pin").wait_for()
+        unlock(page)
+        page.get_by_text(AR_READY).wait_for()
+        page.locator(".wp-start[data-form=dated]").click()
+        page.get_by_text("تاريخ الوصول").wait_for()
+        page.locator(".odk-form input").first.click()
+        picker = page.locator(".p-datepicker-panel")
+        picker.wait_for()
+        named = "(code) => new Intl.DateTimeFormat(code, { month: 'long' }).format(new Date())"
+        month, english = (page.evaluate(named, code) for code in ("ar", "en"))
+        shown = picker.inner_text()
+        buttons = picker.locator(".p-datepicker-buttonbar button").all_inner_texts()
+    finally:
+        context.close()
+    assert month in shown, shown
+    assert english not in shown, shown
+    assert [b.strip() for b in buttons] == [AR_TODAY, AR_CLEAR], buttons

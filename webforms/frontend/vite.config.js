@@ -79,6 +79,12 @@ const WORDS = [
       '{ value: toDisplayString(unref(truncateDecimals)(oA.accuracy, { decimals: 3 })) }',
     ),
   ],
+  // PrimeVue's own words (the date picker's): its locale, built by src/i18n.js.
+  [
+    'eA.use(PrimeVue, { theme: { preset: odkThemePreset, options: { darkModeSelector: !1 } } });',
+    'eA.use(PrimeVue, { theme: { preset: odkThemePreset, options: { darkModeSelector: !1 } }, ' +
+      'locale: globalThis.__waypointPrimeLocale?.() ?? {} });',
+  ],
   [
     'DIALOG_TITLE: "An error occurred while loading this form",\n      DETAILS_SUMMARY_LABEL: "Technical error details"',
     `DIALOG_TITLE: ${tr('form_load_failed', '"An error occurred while loading this form"')},\n` +

@@ -58,3 +58,69 @@ export function chooseLanguage(code) {
   }
   location.reload();
 }
+
+// PrimeVue's own words (the date picker's month and day names, Today, Clear and its buttons'
+// labels), given to the engine's PrimeVue as its locale (patched in by vite.config.js). Names
+// of months and days, "today" and the first day of the week come from the browser (Intl) in the
+// app's language; the rest from the catalogue. English keeps PrimeVue's own.
+const text = (key) => strings[language]?.[key] || undefined;
+const capital = (word) => word.charAt(0).toLocaleUpperCase(language) + word.slice(1);
+
+function names(options, count, date) {
+  const format = new Intl.DateTimeFormat(language, { ...options, timeZone: 'UTC' });
+  return Array.from({ length: count }, (_, i) => format.format(date(i)));
+}
+
+function dateOrder() {
+  // Day before month ("dd/mm/yy") or after it ("mm/dd/yy"), as the language writes dates.
+  const parts = new Intl.DateTimeFormat(language, { timeZone: 'UTC' }).formatToParts(Date.UTC(2026, 11, 31));
+  const kinds = parts.map((part) => part.type).filter((type) => type === 'day' || type === 'month');
+  return kinds[0] === 'day' ? 'dd/mm/yy' : 'mm/dd/yy';
+}
+
+function firstDayOfWeek() {
+  try {
+    const locale = new Intl.Locale(language);
+    const first = (locale.getWeekInfo?.() ?? locale.weekInfo)?.firstDay; // 1 Monday .. 7 Sunday
+    return first ? first % 7 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function primeLocale() {
+  if (language === 'en') return {};
+  const day = (i) => new Date(Date.UTC(2026, 0, 4 + i)); // 4 January 2026 was a Sunday
+  const month = (i) => new Date(Date.UTC(2026, i, 15));
+  const words = {
+    dayNames: names({ weekday: 'long' }, 7, day),
+    dayNamesShort: names({ weekday: 'short' }, 7, day),
+    dayNamesMin: names({ weekday: 'narrow' }, 7, day),
+    monthNames: names({ month: 'long' }, 12, month),
+    monthNamesShort: names({ month: 'short' }, 12, month),
+    today: capital(new Intl.RelativeTimeFormat(language, { numeric: 'auto' }).format(0, 'day')),
+    firstDayOfWeek: firstDayOfWeek(),
+    dateFormat: dateOrder(),
+    clear: text('picker_clear'),
+    chooseDate: text('picker_choose_date'),
+    chooseMonth: text('picker_choose_month'),
+    chooseYear: text('picker_choose_year'),
+    prevMonth: text('picker_prev_month'),
+    nextMonth: text('picker_next_month'),
+    prevYear: text('picker_prev_year'),
+    nextYear: text('picker_next_year'),
+    prevDecade: text('picker_prev_decade'),
+    nextDecade: text('picker_next_decade'),
+    aria: { close: text('picker_close') },
+  };
+  // A page cached before a word existed lacks it: PrimeVue's English for that word.
+  const defined = (object) =>
+    Object.fromEntries(
+      Object.entries(object)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key, value && typeof value === 'object' && !Array.isArray(value) ? defined(value) : value]),
+    );
+  return defined(words);
+}
+
+globalThis.__waypointPrimeLocale = primeLocale;

@@ -1,0 +1,74 @@
+"""Records a rules change cannot reach: anonymised under rules a DPO has since replaced (a rules
+change, or a change of ``everyday_names``), whose raw data is no longer here to anonymise
+again: purged on schedule (``privacy.retention``), or encrypted on the device.
+
+They are left out of every candidate and of disclosure control (``privacy.disclosure.scope``):
+the new rules may drop or coarsen more, so releasing them as the old rules made them would
+publish what the DPO replaced. They never hold up a release; the records whose re-run can
+still come do (``redo_pending``). The DPO sees how many, and why, on the rules page and on the
+candidate.
+
+A device-encrypted submission is never anonymised (``anonymisation.services.processable``):
+opening it with the form's private key (``sync.selectors.device_encrypted_open``) shows its
+content for that answer only and anonymises nothing, so decrypting again redoes nothing."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from forms.models import FormVersion
+from privacy.disclosure.scope import rule_set_ids
+from privacy.models import AnonymisedRecord
+
+REDOABLE = Q(submission__raw_purged_at__isnull=True, submission__device_encrypted=False)
+PURGED = Q(submission__raw_purged_at__isnull=False)
+ENCRYPTED = Q(submission__raw_purged_at__isnull=True, submission__device_encrypted=True)
+
+
+def _behind(form_id: int, version: FormVersion | None) -> QuerySet[AnonymisedRecord]:
+    """Records a release could hold but for their rules: current (not superseded), not
+    withheld, under a replaced rule set (of ``version`` only, if given)."""
+    _current, replaced = rule_set_ids(form_id)
+    records = AnonymisedRecord.objects.filter(
+        form_id=form_id, superseded=False, withheld_at__isnull=True, rule_set_id__in=replaced
+    )
+    return records if version is None else records.filter(version=version)
+
+
+def redo_pending(form_id: int, version: FormVersion | None = None) -> QuerySet[AnonymisedRecord]:
+    """Records under replaced rules whose re-run can still come: their raw data is here."""
+    return _behind(form_id, version).filter(REDOABLE)
+
+
+def left_out(form_id: int, version: FormVersion | None = None) -> dict:
+    """How many records under replaced rules can never be redone, by reason: ``purged`` (raw
+    data purged on schedule), ``encrypted`` (encrypted on the device); ``records`` in all."""
+    counts = _behind(form_id, version).aggregate(
+        purged=Count("pk", filter=PURGED), encrypted=Count("pk", filter=ENCRYPTED)
+    )
+    return {"records": counts["purged"] + counts["encrypted"], **counts}
+
+
+def left_out_message(counts: dict | None) -> str:
+    """What the DPO reads about ``left_out``'s counts; empty when there are none."""
+    if not counts or not counts.get("records"):
+        return ""
+    reasons = []
+    if counts.get("purged"):
+        reasons.append(_("raw data purged on schedule (%(count)s)") % {"count": counts["purged"]})
+    if counts.get("encrypted"):
+        reasons.append(
+            _(
+                "encrypted on the device (%(count)s; decrypting it shows it to you only and "
+                "does not anonymise it again)"
+            )
+            % {"count": counts["encrypted"]}
+        )
+    text = ngettext(
+        "%(count)s record cannot be anonymised again under the current rules and is left out "
+        "of releases: %(reasons)s.",
+        "%(count)s records cannot be anonymised again under the current rules and are left out "
+        "of releases: %(reasons)s.",
+        counts["records"],
+    )
+    return text % {"count": counts["records"], "reasons": "; ".join(reasons)}
