@@ -44,9 +44,13 @@ later runs pass ``--peer-project`` and POST nothing.
 
 What Waypoint's side does (so that a regression is found where it is): a release's columns
 are read from the release (stored when frozen), so the header leaves at once; PostgreSQL
-writes each CSV line and each workbook ``<row>`` (escaping only the rows holding ``&``, ``<``
-or ``>``), two PostgreSQL processes each writing a share of the records while the web process
-sends the batches they wrote (``results.records.rows_streamed``);
+writes each CSV line (one ``concat``) and each workbook ``<row>`` (escaping only the rows
+holding ``&``, ``<`` or ``>``), two PostgreSQL processes each writing a share of the records
+while the web process sends the batches they wrote (``results.records.rows_streamed``); each
+answer is turned into text once (``->>``) and told apart by its first character, its type
+asked only where that text may not be a string or may be a number, and a list of plain
+choices is joined from its JSON text (``results.records._value_sql``: that work per record
+and column was most of PostgreSQL's);
 the workbook's rows arrive as UTF-8 bytes, their cells without references, and are numbered,
 cleaned of the characters XML forbids and deflated by ISA-L (``results.records_xlsx``).
 ``server_cpu_s`` is the web processes' CPU only: PostgreSQL's is not counted, for either

@@ -72,28 +72,65 @@ def records_csv(form: Form, filters: Filters, release: Release | None = None) ->
     return _records_csv_python(form, filters, release)
 
 
-def _quoted(expression: str) -> str:
-    return "'\"' || replace(" + expression + ", '\"', '\"\"') || '\"'"
+# What the text of a JSON value that is not a string may start with: a number, an array, an
+# object, true or false (null has no text). A value whose text starts with anything else is a
+# string, so most values are written without asking their type.
+NOT_ONLY_STRINGS = "-0123456789[{tf"
 
 
-# Column i of a record as text, as ``_flat`` writes it: repeats counted, lists joined, text
-# neutralised, numbers as they are; a value disclosure control hid as WITHHELD (a constant),
-# never as empty. ``t.v_N_`` is the answer (jsonb), ``t.w_N_`` whether it was withheld.
+def _codes(chars) -> str:
+    return ", ".join(str(ord(c)) for c in chars)
+
+
 def _neutralised(text: str) -> str:
     """``lib.spreadsheets.neutralise`` on the first character's code: the regular expression of
     ``neutralise_sql`` scans a whole story for its anchored match."""
-    triggers = ", ".join(str(ord(c)) for c in TRIGGERS)
-    return f"CASE WHEN ascii({text}) IN ({triggers}) THEN '''' || {text} ELSE {text} END"
+    return f"CASE WHEN ascii({text}) IN ({_codes(TRIGGERS)}) THEN '''' || {text} ELSE {text} END"
 
 
-VALUE_SQL = (
-    "CASE WHEN t.w_N_ THEN '[withheld]' ELSE CASE jsonb_typeof(t.v_N_) "  # noqa: S608 - no user text
-    "WHEN 'string' THEN " + _neutralised("(t.v_N_ #>> '{}')") + " "
-    "WHEN 'array' THEN CASE WHEN jsonb_typeof(t.v_N_ -> 0) = 'object' "
-    "THEN jsonb_array_length(t.v_N_) || ' row(s)' ELSE "
-    + neutralise_sql("(SELECT string_agg(x #>> '{}', ' ') FROM jsonb_array_elements(t.v_N_) x)")
-    + " END ELSE t.v_N_ #>> '{}' END END"
-)
+def _value_sql(i: int) -> str:
+    """Column i of a record as text, as ``_flat`` writes it: repeats counted, lists joined, text
+    neutralised, numbers as they are; a value disclosure control hid as WITHHELD (a constant),
+    never as empty. ``t.sI`` is the answer's text (``->>``), ``t.wI`` whether it was withheld,
+    ``t.data -> t.kI`` the answer.
+
+    Every call is paid per record and column (a copy of a 3 KB story each time it is turned
+    into text), so each answer is turned into text once and told apart by its first character;
+    only text that may not be a string (``NOT_ONLY_STRINGS``) has its type asked. A list of
+    plain strings (the choices of a select_multiple: no quote or escape in its JSON text) is
+    joined from that text; any other list goes element by element, as ``_flat`` does."""
+    s, answer = f"t.s{i}", f"t.data -> t.k{i}"
+    sure = [c for c in TRIGGERS if c not in NOT_ONLY_STRINGS]
+    unsure = [c for c in TRIGGERS if c in NOT_ONLY_STRINGS]
+    joined = f"left(substr(replace({s}, '\", \"', ' '), 3), -2)"
+    elements = f"(SELECT string_agg(x #>> '{{}}', ' ') FROM jsonb_array_elements({answer}) x)"  # noqa: S608
+    first = f"ascii(substr({s}, 3, 1))"  # of the first choice, the one neutralised
+    listed = (
+        f"CASE WHEN strpos({s}, '\\') = 0 AND left({s}, 2) = '[\"' AND right({s}, 2) = '\"]' "
+        f"AND strpos({joined}, '\"') = 0 THEN CASE WHEN {first} IN ({_codes(TRIGGERS)}) "
+        f"THEN '''' || {joined} ELSE {joined} END "
+        f"WHEN jsonb_typeof({answer} -> 0) = 'object' "
+        f"THEN jsonb_array_length({answer}) || ' row(s)' "
+        f"ELSE {neutralise_sql(elements)} END"
+    )
+    return (
+        f"CASE WHEN t.w{i} THEN '[withheld]' WHEN {s} IS NULL THEN NULL "
+        f"WHEN ascii({s}) IN ({_codes(sure)}) THEN '''' || {s} "
+        f"WHEN ascii({s}) IN ({_codes(unsure)}) THEN CASE WHEN jsonb_typeof({answer}) = 'string' "
+        f"THEN '''' || {s} ELSE {s} END "
+        f"WHEN ascii({s}) IN (91, 123) AND jsonb_typeof({answer}) = 'array' THEN {listed} "
+        f"ELSE {s} END"
+    )
+
+
+def _number_sql(i: int) -> str:
+    """Whether column i holds a number (a workbook's numeric cell): its type is asked only of
+    text a number may have written (a date such as 2026-12 never is one)."""
+    s = f"t.s{i}"
+    return (
+        f"(NOT t.w{i} AND (ascii({s}) BETWEEN 48 AND 57 OR ascii({s}) = 45) "
+        f"AND strpos({s}, '-') < 2 AND jsonb_typeof(t.data -> t.k{i}) = 'number')"
+    )
 
 
 # Compiling this wide query took 0.4-1.5 s before the first row, and won nothing back.
@@ -215,27 +252,28 @@ def records_values_sql(
     every use): a record's answers are stored compressed (a story passes the 2 KB TOAST
     threshold), and reading ``data -> key`` straight from the table decompresses them again
     for each of the ~10 uses per column, most of an export's time. ``|| '{}'`` decompresses
-    once; each answer is then looked up once. ``part`` (i, n): only the i-th of n shares of
-    the records (``rows_streamed``)."""
+    once; each answer is then looked up once, as text, and again only where ``_value_sql``
+    needs its type. ``part`` (i, n): only the i-th of n shares of the records
+    (``rows_streamed``)."""
     selected, params = (
         microdata_records(form, filters, release).order_by().values("pk")
     ).query.sql_with_params()
     answers = "".join(
-        f", r.data -> %s AS v{i}, r.suppressed ? %s AS w{i}" for i in range(len(columns))
+        f", r.data ->> %s AS s{i}, (r.hidden AND r.suppressed ? %s) AS w{i}, %s::text AS k{i}"
+        for i in range(len(columns))
     )
     values = "".join(
-        f", {VALUE_SQL.replace('_N_', str(i))} AS c{i}, "
-        f"(NOT t.w{i} AND jsonb_typeof(t.v{i}) = 'number') AS n{i}"
-        for i in range(len(columns))
+        f", {_value_sql(i)} AS c{i}, {_number_sql(i)} AS n{i}" for i in range(len(columns))
     )
     sql = (
         f"(SELECT t.id, t.month{values} FROM ("  # noqa: S608 - keys are parameters
-        f"SELECT {RECORD_LABEL_SQL} AS id, r.month{answers} FROM ("
-        f"SELECT r.record_id, r.month, r.data || '{{}}'::jsonb AS data, r.suppressed "
+        f"SELECT {RECORD_LABEL_SQL} AS id, r.month, r.data{answers} FROM ("
+        f"SELECT r.record_id, r.month, r.data || '{{}}'::jsonb AS data, r.suppressed, "
+        "r.suppressed <> '[]'::jsonb AS hidden "
         f"FROM {ReleasedRecord._meta.db_table} r WHERE r.id IN ({selected}) "
         "AND r.id %% %s = %s OFFSET 0) r OFFSET 0) t OFFSET 0) v"
     )
-    keys = [key for key in columns for _ in range(2)]
+    keys = [key for key in columns for _ in range(3)]
     return sql, [release_record_key(form, release), *keys, *params, part[1], part[0]]
 
 
@@ -244,13 +282,18 @@ def _records_csv_postgresql(form: Form, filters: Filters, release: Release | Non
     server-side cursor hands them over in chunks: Python only joins strings."""
     yield BOM  # the download starts while the columns are looked up
     columns = records_columns(form, release)
-    fields = [_quoted("v.id"), _quoted("v.month")] + [
-        f"coalesce({_quoted(f'v.c{i}')}, '')" for i in range(len(columns))
-    ]
+    # One concat per line (``||`` copies all that came before at every step); ``replace``
+    # hands back a value holding no quote as it is.
+    fields = "".join(
+        f", CASE WHEN v.c{i} IS NULL THEN ',' ELSE ',\"' END, replace(v.c{i}, '\"', '\"\"'), "
+        f"CASE WHEN v.c{i} IS NOT NULL THEN '\"' END"
+        for i in range(len(columns))
+    )
+    line = f"concat('\"', v.id, '\",\"', replace(v.month, '\"', '\"\"'), '\"'{fields})"
 
     def sql(part: int, parts: int) -> tuple[str, list]:
         values, params = records_values_sql(form, filters, release, columns, (part, parts))
-        return f"SELECT concat_ws(',', {', '.join(fields)}) FROM {values}", params  # noqa: S608
+        return f"SELECT {line} FROM {values}", params  # noqa: S608
 
     header = io.StringIO()
     csv.writer(header).writerow(["record", "month", *columns])

@@ -8,11 +8,14 @@ import uuid
 import zipfile
 
 import pytest
+from django.db import connection
+from openpyxl import load_workbook
 
 from forms.services import form_upload
 from privacy.models import Release, ReleasedRecord
 from privacy.review import latest_approved
 from results.records import records_columns, records_csv
+from results.records_xlsx import records_xlsx
 from results.released import Filters
 from tests.factories import microdata_approve, rules_approve
 from tests.factories.privacy import frozen_release
@@ -191,3 +194,90 @@ def test_a_release_frozen_before_columns_were_stored_gets_them_on_its_first_down
 
     assert records_columns(released_form, release) == stored
     assert Release.objects.get(pk=release.pk).columns == stored
+
+
+# Every kind of answer a record may hold, and the cell records.csv shows for it: text as typed
+# (formulas neutralised), numbers as stored, lists of choices joined, repeats counted.
+EVERY_KIND = [
+    ("text", "text"),
+    ("a, b", "a, b"),
+    ('say "hi"', 'say "hi"'),
+    ("line\nbreak", "line\nbreak"),
+    ("=1+2", "'=1+2"),
+    ("+x", "'+x"),
+    ("@a", "'@a"),
+    ("\tx", "'\tx"),
+    ("-5", "'-5"),
+    (-5, "-5"),
+    (1.5, "1.5"),
+    (12345678901234567890, "12345678901234567890"),
+    ("2026-12", "2026-12"),
+    ("[1]", "[1]"),
+    ('["a"]', '["a"]'),
+    ("{x}", "{x}"),
+    (True, "true"),
+    (None, ""),
+    ([], ""),
+    (["food"], "food"),
+    (["food", "water"], "food water"),
+    (["=x", "y"], "'=x y"),
+    (["-1"], "'-1"),
+    (["", "b"], " b"),
+    (['a"b', "c"], 'a"b c'),
+    (["a\\b"], "a\\b"),
+    (["a\nb"], "a\nb"),
+    (['a", "b'], 'a", "b'),
+    ([1, 2], "1 2"),
+    ([-1, "a"], "'-1 a"),
+    (["a", None], "a"),
+    ([True], "true"),
+    ([[1, 2]], "[1, 2]"),
+    ([{"k": 1}, {"k": 2}], "2 row(s)"),
+    (["x", {"k": 1}], 'x {"k": 1}'),
+    ({"a": 1}, '{"a": 1}'),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_kind_of_answer_is_written_as_analysts_read_it(released_form):
+    """PostgreSQL writes records.csv's lines and the workbook's rows itself, telling most
+    answers apart by their first character: whatever a record holds (text that looks like a
+    number, a list or a formula; lists of choices with quotes, escapes or numbers; repeats),
+    the cell reads as the table above, in two database processes as in one, a withheld value
+    reads [withheld], and only numbers are numeric cells in the workbook."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL writes the rows itself")
+    release = microdata_approve(latest_approved(released_form))
+    key = release.columns[-1]
+    model = ReleasedRecord.objects.filter(release=release).first()
+    kinds = [*EVERY_KIND, ("hidden", "[withheld]")]
+    ReleasedRecord.objects.bulk_create(
+        ReleasedRecord(
+            release=release,
+            record_id=uuid.uuid4(),
+            version_id=model.version_id,
+            service_point_id=model.service_point_id,
+            month="2099-01",
+            data={key: value},
+            suppressed=[key] if value == "hidden" else [],
+        )
+        for value, _ in kinds
+    )
+
+    text = "".join(records_csv(released_form, Filters(), release)).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    at = rows[0].index(key)
+    written = sorted(row[at] for row in rows[1:] if row[1] == "2099-01")
+    book = load_workbook(io.BytesIO(b"".join(records_xlsx(released_form, Filters(), release))))
+    sheet = list(book["Records"].iter_rows(values_only=True))
+    cells = [row[at] for row in sheet[1:] if row[1] == "2099-01"]
+
+    assert written == sorted(cell for _, cell in kinds)
+    assert sorted(type(cell).__name__ for cell in cells if not isinstance(cell, str | None)) == [
+        "float",
+        "int",
+        "int",
+    ]
+    assert sorted(str(cell) for cell in cells if cell is not None) == sorted(
+        cell for _, cell in kinds if cell
+    )
