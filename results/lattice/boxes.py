@@ -218,45 +218,58 @@ def category_box(
     values: np.ndarray,
     hidden: np.ndarray,
     slack: tuple[np.ndarray, bool] | None,
-    geo: Side,
-    when: Side,
+    geo: list[Side],
+    when: list[Side],
     c1: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(up, down, newly withheld cells, their mass) for every partner category ``c2`` of a
-    box in one cube (``c2 == c1`` gets up -1). ``slack`` = (room, rising) bounds how far
+    """(up, down, newly withheld cells, their mass), each (geo sides, time sides, categories),
+    of every box in one cube made of a side of ``geo`` and one of ``when``, for every partner
+    category ``c2`` (``c2 == c1`` gets up -1). ``slack`` = (room, rising) bounds how far
     category 0 may move: up for mentions (``rising``: a mention count cannot exceed the
     respondents), down for respondents (they cannot fall below any option's mentions)."""
-    count = values.shape[2]
-    down = np.full(count, np.inf)
-    up = np.full(count, np.inf)
-    for g, sg in corners(geo):
-        for t, st in corners(when):
-            sign = sg * st
-            v1, v2 = float(values[g, t, c1]), values[g, t, :].astype(float)
-            if sign > 0:  # c1 rises with d, c2 falls
-                down = np.minimum(down, v1)
-                up = np.minimum(up, v2)
+    ga, gb, gn, gm = stacked(geo)
+    ta, tb, tn, tm = stacked(when)
+    shape = (len(geo), len(when), values.shape[2])
+    down, up = np.full(shape, np.inf), np.full(shape, np.inf)
+    for g, t, sign in ((ga, ta, 1), (gb, tb, 1), (ga, tb, -1), (gb, ta, -1)):  # the corners
+        present = (g >= 0)[:, None] & (t >= 0)[None, :]
+        gi, ti = np.maximum(g, 0)[:, None], np.maximum(t, 0)[None, :]
+        v2 = np.where(present[..., None], values[gi, ti], np.inf)
+        v1 = v2[..., c1 : c1 + 1]
+        if sign > 0:  # c1 rises with d, c2 falls
+            down, up = np.minimum(down, v1), np.minimum(up, v2)
+        else:
+            up, down = np.minimum(up, v1), np.minimum(down, v2)
+        if slack is not None:
+            room, rising = np.where(present, slack[0][gi, ti], np.inf), slack[1]
+            # category 0 moves up on the up-move when it is c1 with sign +, or c2 with -
+            bounded_up = ((sign if c1 == 0 else -sign) > 0) == rising
+            if c1 == 0 and bounded_up:
+                up = np.minimum(up, room[..., None])
+            elif c1 == 0:
+                down = np.minimum(down, room[..., None])
+            elif bounded_up:
+                up[..., 0] = np.minimum(up[..., 0], room)
             else:
-                up = np.minimum(up, v1)
-                down = np.minimum(down, v2)
-            if slack is not None:
-                room, rising = float(slack[0][g, t]), slack[1]
-                # category 0 moves up on the up-move when it is c1 with sign +, or c2 with -
-                zero_sign = sign if c1 == 0 else -sign
-                bounded_up = (zero_sign > 0) == rising
-                if c1 == 0:
-                    up, down = (
-                        (np.minimum(up, room), down) if bounded_up else (up, np.minimum(down, room))
-                    )
-                elif bounded_up:
-                    up[0] = min(up[0], room)
-                else:
-                    down[0] = min(down[0], room)
-    up[c1] = -1
-    block = np.ix_(geo.nodes, when.nodes)
-    shown = ~hidden[block]  # (geo path, time path, categories)
-    new = shown[:, :, c1].sum() + shown.sum(axis=(0, 1))
-    mass = (values[block][:, :, c1] * shown[:, :, c1]).sum() + (values[block] * shown).sum(
-        axis=(0, 1)
-    )
+                down[..., 0] = np.minimum(down[..., 0], room)
+    up[..., c1] = -1
+    block = (gn[:, None, :, None], tn[None, :, None, :])  # (geo sides, time sides, nodes, nodes)
+    inside = (gm[:, None, :, None] & tm[None, :, None, :])[..., None]
+    shown = ~hidden[block] & inside
+    counted = np.where(shown, values[block], 0)
+    new = shown[..., c1].sum(axis=(2, 3))[..., None] + shown.sum(axis=(2, 3))
+    mass = counted[..., c1].sum(axis=(2, 3))[..., None] + counted.sum(axis=(2, 3))
     return up, down, new, mass
+
+
+def stacked(options: list[Side]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sides as arrays: leaves ``a`` and ``b`` (-1: degenerate), the changed nodes padded
+    with node 0 and where they are real."""
+    length = max(len(side.nodes) for side in options)
+    nodes = np.zeros((len(options), length), np.int64)
+    real = np.zeros((len(options), length), bool)
+    for i, side in enumerate(options):
+        nodes[i, : len(side.nodes)] = side.nodes
+        real[i, : len(side.nodes)] = True
+    a = np.array([side.a for side in options], np.int64)
+    return a, np.array([side.b for side in options], np.int64), nodes, real

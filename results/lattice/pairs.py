@@ -241,15 +241,19 @@ def coupled(
     ``moved``: cube -> [(category, sign)]. A pair with both questions moved (a record-total
     box: one category each) moves its cell at their crossing; a pair with one question moved
     moves each moved category crossed with the other question's category that allows the
-    widest move. Returns the box's (down, up) bounds narrowed, newly withheld cells, cells."""
-    down, up = bounds
+    widest move (ties: the larger lower bound, then upper, then the later category). Returns
+    the box's (down, up) bounds narrowed, newly withheld cells, cells."""
+    down, up = float(bounds[0]), float(bounds[1])
     new = 0
     cells: list[tuple] = []
     if not nodes:
         return down, up, new, cells
     gs = np.array([g for g, _, _ in nodes])
     ts = np.array([t for _, t, _ in nodes])
-    signs = np.array([s for _, _, s in nodes])
+    rising = np.array([s for _, _, s in nodes]) > 0
+    places = list(dict.fromkeys(zip(gs.tolist(), ts.tolist(), strict=True)))
+    ug = np.array([g for g, _ in places])[:, None, None]
+    ut = np.array([t for _, t in places])[:, None, None]
     for name, pair in pairs.items():
         first, second = moved.get(pair.first), moved.get(pair.second)
         if first is None and second is None:
@@ -262,22 +266,28 @@ def coupled(
         else:
             mine: list[tuple[int, int]] = first if first is not None else (second or [])
             other = values.shape[2] if first is not None else values.shape[1]
-            score = []
-            for w in range(other):
-                lo, hi = down, up
-                for c, sc in mine:
-                    v = values[:, c, w] if first is not None else values[:, w, c]
-                    for value, sign in zip(v, signs * sc, strict=True):
-                        lo, hi = (min(lo, value), hi) if sign > 0 else (lo, min(hi, value))
-                score.append((lo + hi, lo, hi, w))
-            _, _, _, w = max(score)
+            lo, hi = np.full(other, down), np.full(other, up)
+            for c, sc in mine:
+                v = values[:, c, :] if first is not None else values[:, :, c]  # (nodes, other)
+                lo, hi = _narrowed(v, rising if sc > 0 else ~rising, lo, hi)
+            w = int(np.lexsort((np.arange(other), hi, lo, lo + hi))[-1])
             terms = [(c, w, sc) if first is not None else (w, c, sc) for c, sc in mine]
             cats = np.array([c for c, _ in mine])
             choice = (cats, np.array([w])) if first is not None else (np.array([w]), cats)
         for a, b, sc in terms:
-            for value, sign in zip(values[:, a, b], signs * sc, strict=True):
-                down, up = (min(down, value), up) if sign > 0 else (down, min(up, value))
-        for g, t in dict.fromkeys(zip(gs.tolist(), ts.tolist(), strict=True)):
-            new += int((~hidden[name][np.ix_([g], [t], *choice)]).sum())
-            cells.append((name, np.array([g]), np.array([t]), choice))
-    return float(down), float(up), new, cells
+            lo, hi = _narrowed(values[:, a, b], rising if sc > 0 else ~rising, down, up)
+            down, up = float(lo), float(hi)
+        block = hidden[name][ug, ut, choice[0][None, :, None], choice[1][None, None, :]]
+        new += int((~block).sum())
+        cells += [(name, np.array([g]), np.array([t]), choice) for g, t in places]
+    return down, up, new, cells
+
+
+def _narrowed(values: np.ndarray, plus: np.ndarray, down, up):
+    """``down`` and ``up`` narrowed by ``values`` (nodes first): a node whose cell rises with d
+    (``plus``) bounds how far d may fall, the others how far it may rise."""
+    if plus.any():
+        down = np.minimum(down, values[plus].min(axis=0))
+    if not plus.all():
+        up = np.minimum(up, values[~plus].min(axis=0))
+    return down, up

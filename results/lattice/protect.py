@@ -175,33 +175,60 @@ def _category_box(
     else:
         geo_options = sides(lattice.geo, g, lattice.totals[:, t].astype(float), wide)
         time_options = sides(lattice.when, t, lattice.totals[g, :].astype(float), wide)
-    for gs in geo_options:
-        for ts in time_options:
-            up, down, new, mass = category_box(values, hidden, lattice.slack.get(name), gs, ts, c)
-            new[c] = 10**9
-            shared = pair_nodes(
-                lattice.pairs,
-                np.repeat(gs.nodes, len(ts.nodes)),
-                np.tile(ts.nodes, len(gs.nodes)),
-                np.outer(gs.signs, ts.signs).ravel(),
-            )
-            order = np.lexsort((mass, new, up + down < threshold))
-            for c2 in order[: TRIED if shared else 1]:
+    if not geo_options or not time_options:
+        return None
+    up, down, new, mass = category_box(
+        values, hidden, lattice.slack.get(name), geo_options, time_options, c
+    )
+    new[..., c] = 10**9
+    order = np.lexsort((mass, new, up + down < threshold), axis=-1)
+    touched = _pair_sides(lattice, geo_options, time_options)
+    for kg, gs in enumerate(geo_options):
+        for kt, ts in enumerate(time_options):
+            shared = None
+            for c2 in order[kg, kt, : TRIED if touched[0][kg] and touched[1][kt] else 1]:
                 c2 = int(c2)
                 if c2 == c:
                     continue
+                lower, upper = float(down[kg, kt, c2]), float(up[kg, kt, c2])
+                cost, weight = int(new[kg, kt, c2]), int(mass[kg, kt, c2])
+                # Moving pairs along only narrows the width and withholds more: a box whose
+                # own cells already rank no better than the best cannot replace it.
+                if best is not None and (lower + upper < threshold, cost, weight) >= best.key(
+                    threshold
+                ):
+                    continue
+                if shared is None:
+                    shared = pair_nodes(
+                        lattice.pairs,
+                        np.repeat(gs.nodes, len(ts.nodes)),
+                        np.tile(ts.nodes, len(gs.nodes)),
+                        np.outer(gs.signs, ts.signs).ravel(),
+                    )
                 lo, hi, more, cells = coupled(
                     lattice.pairs,
                     result.hidden,
                     shared,
                     {name: [(c, 1), (c2, -1)]},
-                    (float(down[c2]), float(up[c2])),
+                    (lower, upper),
                 )
                 own = (name, gs.nodes, ts.nodes, np.array([c, c2]))
-                box = Box(lo + hi, int(new[c2]) + more, int(mass[c2]), [own, *cells])
+                box = Box(lo + hi, cost + more, weight, [own, *cells])
                 if best is None or box.key(threshold) < best.key(threshold):
                     best = box
     return best
+
+
+def _pair_sides(lattice: Lattice, geo: list, when: list) -> tuple[list[bool], list[bool]]:
+    """Per side: whether it changes a node where pairs are published (a box changes a pair's
+    cells where both of its sides do)."""
+    if not lattice.pairs:
+        return [False] * len(geo), [False] * len(when)
+    pair = next(iter(lattice.pairs.values()))
+    return (
+        [any(int(n) in pair.geo_of for n in side.nodes) for side in geo],
+        [any(int(n) in pair.time_of for n in side.nodes) for side in when],
+    )
 
 
 def _pair_box(

@@ -192,7 +192,9 @@ def totals_boxes(
         if touch is not None:
             touching = touch[0][g][:, :, None] & touch[1][t][:, None, :]
         if coupling is not None:
-            single = (*coupling.bounds(g, t, single[2], single[:2]), single[2])
+            lo, hi = single[:2]
+            wanted = valid & np.isfinite(hi) & (np.floor(lo) + np.floor(hi) >= threshold)
+            single = (*coupling.bounds(g, t, single[2], single[:2], wanted), single[2])
         options = []
         for way, ((lo, hi), cells) in enumerate(((single[:2], len(values)), (mixed[:2], moved))):
             wide = np.isfinite(hi) & (np.floor(lo) + np.floor(hi) >= threshold)
@@ -302,18 +304,25 @@ class Coupling:
         nodes = np.where(signs != 0, np.take_along_axis(mapped, order, 2), size)
         return nodes, signs
 
-    def _cells(self, g, t, picks, first, second):
-        pg, pt = self.geo[0][g][:, :, None, :, None], self.when[0][t][:, None, :, None, :]
-        return pg, pt, picks[first][..., None, None], picks[second][..., None, None]
-
-    def bounds(self, g, t, picks, bounds):
-        """(down, up) of the single way narrowed by the pair cells it moves."""
-        down, up = bounds
-        sign = self.geo[1][g][:, :, None, :, None] * self.when[1][t][:, None, :, None, :]
+    def bounds(self, g, t, picks, bounds, wanted):
+        """(down, up) of the single way narrowed by the pair cells it moves, for the boxes
+        ``wanted`` (N, Kg, Kt): the others are not wide enough before pairs narrow them, or
+        change no pair node (pair cells only narrow a box where it changes one)."""
+        down, up = (b.copy() for b in bounds)
+        touching = (self.geo[1][g] != 0).any(axis=2)[:, :, None]
+        touching = touching & (self.when[1][t] != 0).any(axis=2)[:, None, :]
+        n, kg, kt = np.nonzero(wanted & touching)
+        if not len(n):
+            return down, up
+        pg, pt = self.geo[0][g[n], kg][:, :, None], self.when[0][t[n], kt][:, None, :]
+        sign = self.geo[1][g[n], kg][:, :, None] * self.when[1][t[n], kt][:, None, :]
+        lo, hi = down[n, kg, kt], up[n, kg, kt]
         for name, first, second in self.pairs:
-            v = self.values[name][self._cells(g, t, picks, first, second)]
-            down = np.minimum(down, np.where(sign > 0, v, np.inf).min(axis=(3, 4)))
-            up = np.minimum(up, np.where(sign < 0, v, np.inf).min(axis=(3, 4)))
+            a, b = picks[first][n, kg, kt][:, None, None], picks[second][n, kg, kt][:, None, None]
+            v = self.values[name][pg, pt, a, b]  # (boxes, geo nodes, time nodes)
+            lo = np.minimum(lo, np.where(sign > 0, v, np.inf).min(axis=(1, 2)))
+            hi = np.minimum(hi, np.where(sign < 0, v, np.inf).min(axis=(1, 2)))
+        down[n, kg, kt], up[n, kg, kt] = lo, hi
         return down, up
 
     def apply(self, g, t, kg, kt, chosen: dict[str, np.ndarray]) -> None:

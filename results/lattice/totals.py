@@ -22,7 +22,7 @@ the finer levels around it and protects what is left.
 
 import numpy as np
 
-from results.lattice.boxes import Box, Side, corners, sides
+from results.lattice.boxes import Box, Side, sides, stacked
 from results.lattice.pairs import coupled, pair_nodes
 from results.lattice.work import MENTIONS, Lattice, Protection
 
@@ -64,41 +64,30 @@ def totals_box(
     fewer come). A forced mention ("mentioned") moves its question's respondents' "answered"
     along, so mentions stay under respondents; "answered" falling is bounded by the room
     above every option's mentions, as always."""
-    totals, best = lattice.totals, None
+    best = None
     pinned = dict([force]) if force else {}
     if force and lattice.kinds[force[0]] == MENTIONS and force[1] == 0:
         pinned[force[0].split("=", 1)[0]] = 0
     if options is None:
         options = (
-            sides(lattice.geo, g, totals[:, t].astype(float), wide),
-            sides(lattice.when, t, totals[g, :].astype(float), wide),
+            sides(lattice.geo, g, lattice.totals[:, t].astype(float), wide),
+            sides(lattice.when, t, lattice.totals[g, :].astype(float), wide),
         )
-    for gs in options[0]:
-        for ts in options[1]:
+    if not options[0] or not options[1]:
+        return None
+    down, up, new, picks = _scores(lattice, result, options, pinned)
+    for kg, gs in enumerate(options[0]):
+        for kt, ts in enumerate(options[1]):
             if force and gs.b < 0 and ts.b < 0:
                 continue  # it would withhold the release's record total for one cell
-            leaves = [(a, b, sa * sb) for a, sa in corners(gs) for b, sb in corners(ts)]
-            down = min((float(totals[a, b]) for a, b, s in leaves if s > 0), default=np.inf)
-            up = min((float(totals[a, b]) for a, b, s in leaves if s < 0), default=np.inf)
-            block = np.ix_(gs.nodes, ts.nodes)
-            new = int((~result.total_hidden[block]).sum())
+            lower, upper, cost = float(down[kg, kt]), float(up[kg, kt]), int(new[kg, kt])
+            # each pair moved along only narrows the width and withholds more
+            if best is not None and (lower + upper < threshold, cost, 0) >= best.key(threshold):
+                continue
             cells: list = [(None, gs.nodes, ts.nodes, None)]
             moved = {}
-            for name, values in lattice.cubes.items():
-                plus = np.min([values[a, b] for a, b, s in leaves if s > 0], axis=0).astype(float)
-                falling = [values[a, b] for a, b, s in leaves if s < 0]
-                minus = np.min(falling, axis=0) if falling else np.full(len(plus), np.inf)
-                if name in lattice.slack and lattice.kinds[name] != MENTIONS:
-                    room = lattice.slack[name][0]  # respondents stay above every option's mentions
-                    plus[0] = min(plus[0], min(room[a, b] for a, b, s in leaves if s > 0))
-                    if falling:
-                        minus[0] = min(minus[0], min(room[a, b] for a, b, s in leaves if s < 0))
-                score = np.minimum(plus, 10**9) + np.minimum(minus, 10**9)
-                if lattice.kinds[name] == MENTIONS:
-                    score[0] = -1
-                c = pinned.get(name, int(np.argmax(score)))
-                down, up = min(down, float(plus[c])), min(up, float(minus[c]))
-                new += int((~result.hidden[name][block][:, :, c]).sum())
+            for name, chosen in picks.items():
+                c = int(chosen[kg, kt])
                 cells.append((name, gs.nodes, ts.nodes, np.array([c])))
                 moved[name] = [(c, 1)]
             shared = pair_nodes(
@@ -107,13 +96,55 @@ def totals_box(
                 np.tile(ts.nodes, len(gs.nodes)),
                 np.outer(gs.signs, ts.signs).ravel(),
             )
-            down, up, more, pair_cells = coupled(
-                lattice.pairs, result.hidden, shared, moved, (down, up)
+            lower, upper, more, pair_cells = coupled(
+                lattice.pairs, result.hidden, shared, moved, (lower, upper)
             )
-            box = Box(down + up, new + more, 0, cells + pair_cells)
+            box = Box(lower + upper, cost + more, 0, cells + pair_cells)
             if best is None or box.key(threshold) < best.key(threshold):
                 best = box
     return best
+
+
+def _scores(lattice: Lattice, result: Protection, options: tuple, pinned: dict) -> tuple:
+    """(down, up, newly withheld cells, each cube's moved category), each (geo sides, time
+    sides), of every record-total box made of a side of each of ``options``: every cube moves
+    the category that allows the widest move (``pinned``: that one)."""
+    ga, gb, gn, gm = stacked(options[0])
+    ta, tb, tn, tm = stacked(options[1])
+    corners = [(ga, ta, 1), (gb, tb, 1), (ga, tb, -1), (gb, ta, -1)]
+    present = [(g >= 0)[:, None] & (t >= 0)[None, :] for g, t, _ in corners]
+    index = [(np.maximum(g, 0)[:, None], np.maximum(t, 0)[None, :]) for g, t, _ in corners]
+
+    def bound(cells: np.ndarray, sign: int) -> np.ndarray:
+        """The smallest of ``cells`` (G, T, ...) at the present corners of ``sign``."""
+        found = [
+            np.where(here.reshape(here.shape + (1,) * (cells.ndim - 2)), cells[gi, ti], np.inf)
+            for (gi, ti), here, (_, _, s) in zip(index, present, corners, strict=True)
+            if s == sign
+        ]
+        return np.minimum(found[0], found[1])
+
+    down, up = bound(lattice.totals, 1), bound(lattice.totals, -1)
+    block = (gn[:, None, :, None], tn[None, :, None, :])
+    inside = gm[:, None, :, None] & tm[None, :, None, :]
+    new = (~result.total_hidden[block] & inside).sum(axis=(2, 3))
+    picks = {}
+    for name, values in lattice.cubes.items():
+        plus, minus = bound(values, 1), bound(values, -1)
+        if name in lattice.slack and lattice.kinds[name] != MENTIONS:
+            room = lattice.slack[name][0]  # respondents stay above every option's mentions
+            plus[..., 0] = np.minimum(plus[..., 0], bound(room, 1))
+            minus[..., 0] = np.minimum(minus[..., 0], bound(room, -1))
+        score = np.minimum(plus, 10**9) + np.minimum(minus, 10**9)
+        if lattice.kinds[name] == MENTIONS:
+            score[..., 0] = -1
+        c = np.full(down.shape, pinned[name]) if name in pinned else score.argmax(axis=2)
+        picks[name] = c
+        down = np.minimum(down, np.take_along_axis(plus, c[..., None], 2)[..., 0])
+        up = np.minimum(up, np.take_along_axis(minus, c[..., None], 2)[..., 0])
+        shown = ~result.hidden[name][(*block, c[:, :, None, None])] & inside
+        new = new + shown.sum(axis=(2, 3))
+    return down, up, new, picks
 
 
 def withhold_question(lattice: Lattice, result: Protection, name: str) -> None:
