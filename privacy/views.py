@@ -26,7 +26,7 @@ from lib.spreadsheets import neutralise
 from privacy import review
 from privacy.models import Release
 from privacy.review import jobs
-from privacy.review.left_out import left_out_message
+from privacy.review.left_out import at_stake, at_stake_message, left_out_message
 from privacy.signals import release_panels
 
 REASON_KEY = "raw-read-reason:{}"
@@ -125,6 +125,7 @@ def rules(request, project_id: int, form_id: str, version: str):
             "current": version_obj.current_rule_set,
             "classifications": Classification.choices,
             "progress": review.rerun_progress(version_obj),
+            "at_stake": at_stake_message(at_stake(form.pk, version_obj)),
             "flags": rule_flags(
                 list(version_obj.current_rule_set.rules.all()), version_obj.questions
             ),

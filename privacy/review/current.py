@@ -15,8 +15,12 @@ holds, and each such writer leaves a trace that costs one indexed query to read:
 - a withholding kept in the review changes the candidate's own hash.
 
 So the answer is remembered (Django's cache) under the candidate, its hash, the form's latest
-run, rule set and approved release; while the form is marked, records may change under the same
-mark, and the records are read every time until the run takes it.
+run, rule set and approved release. While the form is marked, records may change under the same
+mark: the answer is then remembered only for ``WHILE_CHANGING`` seconds (under steady ingest the
+mark is nearly always there, and each view would read every record), so a page may call a
+candidate current for that long after it stopped being; approval's own check still refuses it.
+The records are hashed against the candidate's hash as read with the key, never an older copy
+of the candidate the caller holds.
 """
 
 from django.core.cache import cache
@@ -28,11 +32,12 @@ from privacy.review.releases import release_unchanged
 
 # Long enough to serve a review; the key changes whenever the answer can.
 REMEMBERED = 24 * 3600
+WHILE_CHANGING = 20
 
 
-def _key(release: Release) -> str | None:
-    """The cache key of ``release``'s answer as things stand, or None while records may be
-    changing under the form's pending mark. One query."""
+def _key(release: Release) -> tuple[str, str, bool] | None:
+    """The cache key of ``release``'s answer as things stand, the candidate's content hash read
+    with it, and whether the form is marked (records may be changing). One query."""
     form = OuterRef("form_id")
     found = (
         Release.objects.filter(pk=release.pk)
@@ -55,24 +60,28 @@ def _key(release: Release) -> str | None:
         .values("pending", "run", "rules", "approved", "content_hash", "opened_at")
         .first()
     )
-    if found is None or found["pending"]:
+    if found is None:
         return None
-    return (
+    key = (
         f"waypoint:release-current:{release.pk}:{found['opened_at'].timestamp()}:"
         f"{found['content_hash']}:{found['run']}:{found['rules']}:{found['approved']}"
+        f"{':changing' if found['pending'] else ''}"
     )
+    return key, found["content_hash"], found["pending"]
 
 
 def release_current(release: Release) -> bool:
     """Whether approving the open ``release`` now would pass approval's check (the records it
     would freeze still hash to its content hash): ``release_unchanged``, read from the records
     only when something may have changed since it was last asked (module docstring)."""
-    key = _key(release)
-    if key is not None:
-        remembered = cache.get(key)
-        if remembered is not None:
-            return remembered
+    found = _key(release)
+    if found is None:
+        return release_unchanged(release)
+    key, content_hash, changing = found
+    remembered = cache.get(key)
+    if remembered is not None:
+        return remembered
+    release.content_hash = content_hash  # as read with the key: a caller's copy may be older
     answer = release_unchanged(release)
-    if key is not None:
-        cache.set(key, answer, REMEMBERED)
+    cache.set(key, answer, WHILE_CHANGING if changing else REMEMBERED)
     return answer

@@ -49,6 +49,38 @@ def left_out(form_id: int, version: FormVersion | None = None) -> dict:
     return {"records": counts["purged"] + counts["encrypted"], **counts}
 
 
+def at_stake(form_id: int, version: FormVersion) -> dict:
+    """What the next rules change of ``version`` would leave out for good, told before it is
+    made: its records under the current rules that could not be redone (``left_out``'s
+    counts). A change back to the old rules is a new rule set too, so it does not bring them
+    back."""
+    current = rule_set_ids(form_id)[0]
+    counts = AnonymisedRecord.objects.filter(
+        form_id=form_id,
+        version=version,
+        superseded=False,
+        withheld_at__isnull=True,
+        rule_set_id__in=current,
+    ).aggregate(purged=Count("pk", filter=PURGED), encrypted=Count("pk", filter=ENCRYPTED))
+    return {"records": counts["purged"] + counts["encrypted"], **counts}
+
+
+def at_stake_message(counts: dict) -> str:
+    """What the DPO reads beside the rules form about ``at_stake``'s counts; empty if none."""
+    if not counts.get("records"):
+        return ""
+    text = ngettext(
+        "Saving a new rule set leaves %(count)s record out of every later release for good: "
+        "its raw data is no longer here to anonymise again. Changing the rules back later "
+        "does not bring it back.",
+        "Saving a new rule set leaves %(count)s records out of every later release for good: "
+        "their raw data is no longer here to anonymise again. Changing the rules back later "
+        "does not bring them back.",
+        counts["records"],
+    )
+    return text % {"count": counts["records"]}
+
+
 def left_out_message(counts: dict | None) -> str:
     """What the DPO reads about ``left_out``'s counts; empty when there are none."""
     if not counts or not counts.get("records"):

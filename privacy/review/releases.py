@@ -77,6 +77,9 @@ def release_open(
         # is refused below rather than frozen unchecked.
         progress(5, "Checking disclosure risk over every record")
         run = disclosure_run(form_id=form.pk)
+        # Again under the lock: a rules change committed while this open waited would leave
+        # every record of its version out, unredone, and make an empty candidate.
+        _rerun_finished_check(form)
         progress(45, "Comparing with the release analysts read, computing its fingerprint")
         digest, count, changes = candidate_snapshot(form, latest_approved(form))
         if not (changes["added"] or changes["changed"] or changes["removed"]):
@@ -165,7 +168,8 @@ def _risk_snapshot(run: DisclosureRun) -> dict:
 
 
 def release_approve_check(release: Release, approved_hash: str) -> None:
-    """The refusals known before any work: not open, another hash, rules no DPO approved."""
+    """The refusals known before any work: not open, another hash, rules no DPO approved,
+    records still to be anonymised again under new rules."""
     if release.state != Release.State.OPEN:
         raise ReleaseNotOpen(
             interpolate(
@@ -184,6 +188,7 @@ def release_approve_check(release: Release, approved_hash: str) -> None:
             )
         )
     rules_approved_check(release.form, eligible(release.form))
+    _rerun_finished_check(release.form)
 
 
 def release_unchanged(release: Release, *, frozen: bool = False) -> bool:

@@ -156,3 +156,25 @@ def test_replacing_form_media_on_s3_serves_the_new_file_to_devices(
     assert b"".join(download.streaming_content) == b"name,label\nlampedusa,Lampedusa\n"
     assert download["Content-Length"] == str(len(b"name,label\nlampedusa,Lampedusa\n"))
     assert len(keys(s3_server, bucket, f"form-media/{project.pk}/")) == 1  # the old file is gone
+
+
+def test_a_put_the_bucket_refuses_answers_503_and_keeps_nothing(
+    s3_server, bucket, submit, privacy_form, monkeypatch
+):
+    """The quarantine's own PUT to the bucket failing (the store out of reach mid-submission):
+    the device gets a 503 to retry, no submission is recorded and no object is left behind."""
+    from botocore.exceptions import EndpointConnectionError
+    from django.core.files.storage import default_storage
+
+    client = default_storage.connection.meta.client
+
+    def unreachable(**kwargs):
+        raise EndpointConnectionError(endpoint_url=s3_server.url)
+
+    monkeypatch.setattr(client, "put_object", unreachable)
+
+    response = submit(privacy_instance("uuid:s3-down", photo="face.jpg"), {"face.jpg": PHOTO})
+
+    assert response.status_code == 503
+    assert not Submission.objects.exists()
+    assert keys(s3_server, bucket, "quarantine/") == []

@@ -199,3 +199,54 @@ def test_an_encrypted_record_is_counted_and_decrypting_is_said_not_to_redo_it(
     assert progress["finished"] is True
     assert "does not anonymise it again" in progress["left_out"]["detail"]
     assert review.release_open(form=privacy_form.form, user=dpo).record_count == 5
+
+
+def test_a_rules_change_while_the_open_waits_is_refused_not_an_empty_candidate(
+    privacy_form, dpo, purged, monkeypatch
+):
+    """A DPO's rules change that commits while an open waits for the form (disclosure control
+    runs under the lock) leaves every record of the version to be redone: the open refuses
+    with "still being anonymised again" instead of a candidate holding none of them."""
+    from privacy.review import releases
+
+    real_run = releases.disclosure_run
+
+    def run_then_rules_change(**kwargs):
+        result = real_run(**kwargs)
+        review.rules_change(version=privacy_form, user=dpo, changes=DROP_STORY, reason="late")
+        return result
+
+    monkeypatch.setattr(releases, "disclosure_run", run_then_rules_change)
+
+    with pytest.raises(StillRerunning):
+        review.release_open(form=privacy_form.form, user=dpo)
+
+
+def test_approval_waits_for_records_still_to_be_redone(
+    privacy_form, dpo, purged, django_capture_on_commit_callbacks
+):
+    """A candidate opened before a rules change is not approved while its records are still
+    to be redone: the DPO is told the re-run is under way, and nothing is frozen."""
+    with django_capture_on_commit_callbacks(execute=True):
+        release = review.release_open(form=privacy_form.form, user=dpo)
+    review.rules_change(version=privacy_form, user=dpo, changes=DROP_STORY, reason="later")
+
+    with pytest.raises(StillRerunning):
+        review.release_approve(release=release, user=dpo, approved_hash=release.content_hash)
+    assert not ReleasedRecord.objects.filter(release=release).exists()
+
+
+def test_the_rules_page_warns_before_a_change_leaves_records_out(
+    client, project, privacy_form, dpo, purged
+):
+    """Before the DPO saves new rules, the rules page says how many records the change would
+    leave out of every later release for good (raw data purged), and that changing the rules
+    back would not bring them back."""
+    client.force_login(dpo)
+    page = f"/projects/{project.pk}/privacy/privacy_test/rules/{privacy_form.version}"
+
+    before = client.get(page).content.decode()
+
+    assert 'id="at-stake"' in before
+    assert "leaves 6 records out of every later release for good" in before
+    assert "does not bring them back" in before

@@ -326,3 +326,24 @@ def test_records_anonymised_again_under_new_rules_show_the_candidate_as_out_of_d
     assert client.get(url(candidate)).json()["state"] == "changed"
     with pytest.raises(ReleaseChanged):
         release_approve(release=candidate, user=dpo, approved_hash=candidate.content_hash)
+
+
+def test_a_page_holding_an_older_copy_of_the_candidate_does_not_call_it_out_of_date(
+    privacy_form, dpo, django_capture_on_commit_callbacks, submit
+):
+    """A view that loaded the candidate before a withholding was kept in the review (which
+    changes the candidate's hash) must not remember "out of date" for the candidate as it now
+    is: the records are compared with the hash read with the cache key."""
+    from privacy.models import Release
+    from privacy.review.current import release_current
+
+    for n in range(6):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(privacy_instance(f"uuid:copy{n}", age=str(30 + n)))
+    with django_capture_on_commit_callbacks(execute=True):
+        release = release_open(form=privacy_form.form, user=dpo)
+    older = Release.objects.get(pk=release.pk)
+    older.content_hash = "a-hash-a-withholding-made"  # the copy a slower request still holds
+
+    assert release_current(older) is True
+    assert release_current(Release.objects.get(pk=release.pk)) is True
