@@ -96,13 +96,16 @@ class ComparedAnswer:
 
 
 def compare_sample(*, form: Form, user, reason: str, size: int = 5, seed: int | None = None):
-    """A sample of records, raw beside anonymised. Each raw read is an audit event."""
-    records = list(
-        AnonymisedRecord.objects.filter(form=form, superseded=False).select_related(
-            "submission__form__project", "rule_set"
-        )
-    )
-    sample = random.Random(seed).sample(records, min(size, len(records)))
+    """A sample of records, raw beside anonymised. Each raw read is an audit event. Only
+    records whose raw data is still here (not purged on schedule) can be compared; they are
+    picked by position, so a million records are never loaded to choose five."""
+    records = AnonymisedRecord.objects.filter(
+        form=form, superseded=False, submission__raw_purged_at__isnull=True
+    ).order_by("pk")
+    count = records.count()
+    positions = sorted(random.Random(seed).sample(range(count), min(size, count)))
+    chosen = records.select_related("submission__form__project", "rule_set")
+    sample = [chosen[position] for position in positions]
     compared = []
     for record in sample:
         raw = raw_xml_read(user=user, submission=record.submission, reason=reason)

@@ -250,3 +250,20 @@ def test_the_rules_page_warns_before_a_change_leaves_records_out(
     assert 'id="at-stake"' in before
     assert "leaves 6 records out of every later release for good" in before
     assert "does not bring them back" in before
+
+
+def test_comparing_raw_and_anonymised_samples_only_records_whose_raw_data_is_here(
+    api, project, privacy_form, dpo, purged
+):
+    """Once raw data is purged on schedule, the DPO's raw-beside-anonymised comparison still
+    works: it samples only records whose raw data is still here (there is nothing to compare
+    for the others), and audits each raw read."""
+    url = f"/api/v1/projects/{project.pk}/forms/privacy_test/compare?reason=spot check&size=12"
+
+    response = api.as_user(dpo).get(url)
+
+    assert response.status_code == 200, response.content
+    sampled = response.json()
+    assert len(sampled) == 6
+    assert not {str(item["record"]) for item in sampled} & purged
+    assert AuditEvent.objects.filter(action="raw.read_xml").count() == 6
