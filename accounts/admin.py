@@ -1,5 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import privacy_settings, provisioning, tokens
 from accounts.models import (
@@ -13,7 +15,7 @@ from accounts.models import (
     ServicePoint,
 )
 from lib.admin_base import ViewOnlyAdmin
-from lib.problems import Problem
+from lib.problems import Problem, interpolate
 
 
 @admin.register(RegionalNetwork)
@@ -36,12 +38,21 @@ class MembershipInline(admin.TabularInline):
 
 class ProjectForm(forms.ModelForm):
     """Privacy settings change here as through the API: within bounds, with a reason, audited
-    (``accounts.privacy_settings``)."""
+    (``accounts.privacy_settings``), and, when the change would leave records out of every
+    later release for good, only once the admin has seen how many and ticked the box."""
 
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the privacy settings change (required when one does; audited).",
+    )
+    confirm_left_out = forms.BooleanField(
+        required=False,
+        label=_("Leave these records out"),
+        help_text=_(
+            "A change of everyday names can leave records whose raw data was purged out of "
+            "every later release for good; you are told how many before it is saved."
+        ),
     )
 
     class Meta:
@@ -59,6 +70,23 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Give a reason for changing privacy settings (settings.reason_required)."
             )
+        self.at_stake = {"records": 0}
+        if changed and self.instance.pk:
+            stored = Project.objects.get(pk=self.instance.pk)
+            values = {name: data.get(name) for name in changed}
+            self.at_stake = privacy_settings.settings_at_stake(
+                project=stored, changed=privacy_settings.settings_changes(stored, values)
+            )
+        if self.at_stake["records"] and not data.get("confirm_left_out"):
+            raise forms.ValidationError(
+                interpolate(
+                    _(
+                        "%(at_stake)s Tick “Leave these records out” and save again to make "
+                        "the change (settings.left_out_unconfirmed)."
+                    ),
+                    at_stake=self.at_stake["detail"],
+                )
+            )
         return data
 
 
@@ -75,9 +103,23 @@ class ProjectAdmin(admin.ModelAdmin):
         for name in privacy_settings.SETTINGS:  # changed (and audited) by the service only
             setattr(obj, name, getattr(stored, name))
         super().save_model(request, obj, form, change)
+        # Counted again under the service's lock: should a purge since the form's check leave
+        # records out of an unconfirmed change, it is refused (the problem page), nothing saved.
         privacy_settings.settings_change(
-            project=obj, user=request.user, values=values, reason=form.cleaned_data["reason"]
+            project=obj,
+            user=request.user,
+            values=values,
+            reason=form.cleaned_data["reason"],
+            confirm_left_out=form.cleaned_data["confirm_left_out"],
         )
+        left_out = form.at_stake["records"]
+        if left_out:
+            text = ngettext(
+                "%(count)s record is left out of every later release for good.",
+                "%(count)s records are left out of every later release for good.",
+                left_out,
+            )
+            self.message_user(request, text % {"count": left_out}, messages.WARNING)
 
 
 @admin.register(ServicePoint)

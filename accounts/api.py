@@ -73,7 +73,7 @@ class ProjectList(generics.ListCreateAPIView):
     def perform_create(self, serializer) -> None:
         if not can_create_projects(self.request.user):
             raise PermissionDenied(_("Only admins and form managers can create projects."))
-        values, reason = _privacy_values(serializer)
+        values, reason, confirm = _privacy_values(serializer)
         with transaction.atomic():
             project = serializer.save()  # with the defaults; then the admin's choice, audited
             Membership.objects.create(
@@ -81,18 +81,23 @@ class ProjectList(generics.ListCreateAPIView):
             )
             if any(getattr(project, name) != value for name, value in values.items()):
                 privacy_settings.settings_change(
-                    project=project, user=self.request.user, values=values, reason=reason
+                    project=project,
+                    user=self.request.user,
+                    values=values,
+                    reason=reason,
+                    confirm_left_out=confirm,
                 )
 
 
-def _privacy_values(serializer) -> tuple[dict, str]:
-    """Take the privacy settings and the reason out of ``serializer``'s validated data: they
-    are changed through ``accounts.privacy_settings`` only."""
+def _privacy_values(serializer) -> tuple[dict, str, bool]:
+    """Take the privacy settings, the reason and the confirmation out of ``serializer``'s
+    validated data: they are changed through ``accounts.privacy_settings`` only."""
     data = serializer.validated_data
     reason = data.pop("reason", "")
+    confirm = data.pop("confirm_left_out", False)
     values = {name: data.pop(name) for name in list(data) if name in PRIVACY_SETTINGS}
     privacy_settings.settings_check(values)
-    return values, reason
+    return values, reason, confirm
 
 
 @extend_schema_view(
@@ -105,7 +110,10 @@ def _privacy_values(serializer) -> tuple[dict, str]:
         "a `reason` and is "
         "audited old -> new; k and the threshold are at least 2, the pair levels one of their "
         "choices (codes `settings.dpo_only`, `settings.reason_required`, "
-        "`settings.out_of_bounds`). The threshold and the pair levels are frozen into a "
+        "`settings.out_of_bounds`). A change of `everyday_names` that would leave records out "
+        "of every later release for good (raw data purged on schedule) is refused with "
+        "`settings.left_out_unconfirmed` and the counts in `left_out` unless "
+        "`confirm_left_out` is true. The threshold and the pair levels are frozen into a "
         "release's tables when they are computed: a change applies from the next release.",
     ),
 )
@@ -119,7 +127,7 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
             return access_project(user, project_id)
         if not isinstance(self.request.data, Mapping):
             raise ValidationError({"non_field_errors": ["Send an object of fields to change."]})
-        changing = set(self.request.data) - {"reason"}
+        changing = set(self.request.data) - {"reason", "confirm_left_out"}
         project = access_project(user, project_id)  # 404 for a project not theirs
         if changing - PRIVACY_SETTINGS or not changing:
             project = access_project(user, project_id, Role.FORM_MANAGER)
@@ -134,10 +142,14 @@ class ProjectDetail(generics.RetrieveUpdateAPIView):
         return project
 
     def perform_update(self, serializer) -> None:
-        values, reason = _privacy_values(serializer)
+        values, reason, confirm = _privacy_values(serializer)
         with transaction.atomic():  # a refused settings change leaves the name unchanged too
             privacy_settings.settings_change(
-                project=serializer.instance, user=self.request.user, values=values, reason=reason
+                project=serializer.instance,
+                user=self.request.user,
+                values=values,
+                reason=reason,
+                confirm_left_out=confirm,
             )
             serializer.save()
 

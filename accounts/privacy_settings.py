@@ -11,6 +11,7 @@ protection of any cell: finer ones publish more tables and withhold more cells.
 from typing import Any
 
 from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import signals
@@ -91,11 +92,47 @@ def may_change_settings(user, project: Project | None) -> bool:
     return project is not None and Role.DPO in project_roles(user, project)
 
 
-def settings_change(*, project: Project, user, values: dict[str, Any], reason: str) -> dict:
+def settings_changes(project: Project, values: dict[str, Any]) -> dict:
+    """Which of ``values`` differ from ``project``'s: {name: [old, new]}."""
+    return {
+        name: [getattr(project, name), value]
+        for name, value in values.items()
+        if getattr(project, name) != value
+    }
+
+
+def settings_at_stake(*, project: Project, changed: dict) -> dict:
+    """What ``changed`` ({name: [old, new]}) would leave out of every later release for good,
+    told before it is made: records anonymised under the rules it replaces whose raw data is
+    gone (``records``, of which ``purged`` and ``encrypted``; ``detail`` for a person, empty if
+    none). Accounts cannot count them: the apps that would lose them answer
+    (``signals.privacy_settings_at_stake``)."""
+    total = {"records": 0, "purged": 0, "encrypted": 0}
+    details = []
+    answers = signals.privacy_settings_at_stake.send(
+        sender=Project, project_id=project.pk, changed=changed
+    )
+    for __, answer in answers:
+        if answer and answer["records"]:
+            total = {name: total[name] + answer[name] for name in total}
+            details.append(answer["detail"])
+    return {**total, "detail": format_lazy(" ".join(["{}"] * len(details)), *details)}
+
+
+def settings_change(
+    *,
+    project: Project,
+    user,
+    values: dict[str, Any],
+    reason: str,
+    confirm_left_out: bool = False,
+) -> dict:
     """Apply ``values`` (a subset of ``SETTINGS``) to ``project``; what changed, old -> new.
 
-    Nothing changes unless all of it is allowed: the user's role, the bounds, and a reason
-    whenever a value actually changes."""
+    Nothing changes unless all of it is allowed: the user's role, the bounds, a reason
+    whenever a value actually changes, and ``confirm_left_out`` when the change would leave
+    records out of every later release for good (``settings_at_stake``: a new
+    ``everyday_names`` and raw data purged on schedule), which the audit then records."""
     unknown = set(values) - set(SETTINGS)
     assert not unknown, f"Not privacy settings: {sorted(unknown)}; pass only {SETTINGS}."
     if not values:  # a change of name or description only: any form manager may make it
@@ -109,11 +146,7 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
             ),
         )
     settings_check(values)
-    changed = {
-        name: [getattr(project, name), value]
-        for name, value in values.items()
-        if getattr(project, name) != value
-    }
+    changed = settings_changes(project, values)
     if not changed:
         return {}
     if not reason.strip():
@@ -138,6 +171,23 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
         }
         if not changed:
             return {}
+        # Counted under the lock, on the settings as they are: the count refused with, or
+        # audited, is this change's.
+        at_stake = settings_at_stake(project=current, changed=changed)
+        counts = {name: at_stake[name] for name in ("records", "purged", "encrypted")}
+        if counts["records"] and not confirm_left_out:
+            raise Problem(
+                "settings.left_out_unconfirmed",
+                interpolate(
+                    _(
+                        "%(at_stake)s To make the change anyway, send it again with "
+                        "confirm_left_out set to true."
+                    ),
+                    at_stake=at_stake["detail"],
+                ),
+                fields=sorted(changed),
+                left_out=counts,
+            )
         for name, (__, new) in changed.items():
             setattr(project, name, new)
         project.save(update_fields=sorted(changed))
@@ -152,6 +202,7 @@ def settings_change(*, project: Project, user, values: dict[str, Any], reason: s
                 "below_default": sorted(
                     n for n, (__, v) in changed.items() if lowered_below_default(n, v)
                 ),
+                **({"left_out": counts} if counts["records"] else {}),
             },
         )
         # In this transaction: what later stages do about it (a re-run under a new redaction

@@ -77,6 +77,14 @@ class ProjectSerializer(StrictModelSerializer):
         "`always` wherever it stands (more names caught, more everyday words lost). A change "
         "anonymises the project's submissions again (DPO or admin).",
     )
+    confirm_left_out = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="Make a change that leaves records out of every later release for good "
+        "(their raw data was purged on schedule, so the new `everyday_names` cannot be applied "
+        "to them). Without it such a change is refused with `settings.left_out_unconfirmed` "
+        "and the count in `left_out`.",
+    )
     reason = StrictCharField(
         write_only=True,
         required=False,
@@ -101,6 +109,7 @@ class ProjectSerializer(StrictModelSerializer):
             "pair_time",
             "everyday_names",
             "reason",
+            "confirm_left_out",
             "created_at",
             "my_roles",
         ]

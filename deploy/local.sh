@@ -12,12 +12,48 @@ cd "$(dirname "$0")/.."
 BIN=${WAYPOINT_BIN:-.venv/bin}
 RUN=${WAYPOINT_RUN_DIR:-var/run}
 PORT=${PORT:-8080}
+# How long start waits for every process to write its pid file (seconds).
+START_TIMEOUT=${WAYPOINT_START_TIMEOUT:-30}
+NAMES="gunicorn worker1 worker2 beat"
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waypoint}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
 export DEBUG=${DEBUG:-false}
 mkdir -p "$RUN"
 
+running() {
+  [ -s "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
+}
+
+# gunicorn (in the background) and Celery's --detach return before the processes write their
+# pid files: a start that returned then left stop and status blind to a worker or beat still
+# booting, which went on running after stop. Wait until every pid file names a live process.
+wait_for_pid_files() {
+  local deadline=$((SECONDS + START_TIMEOUT)) missing
+  while :; do
+    missing=""
+    for name in $NAMES; do
+      running "$name" || missing="$missing $name"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "Waypoint did not start: no pid file of a running process from$missing after" \
+        "${START_TIMEOUT} s (in $RUN); see their logs there. deploy/local.sh stop stops" \
+        "the others." >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 start() {
+  for name in $NAMES; do
+    if running "$name"; then
+      echo "$name is already running (pid $(cat "$RUN/$name.pid")); deploy/local.sh stop" \
+        "first." >&2
+      return 1
+    fi
+    rm -f "$RUN/$name.pid"  # left by a process that died: it would pass for the new one's
+  done
   "$BIN/python" manage.py migrate --no-input >"$RUN/migrate.log"
   "$BIN/python" manage.py collectstatic --no-input -v 0
   # Not --daemon: it sends the processes' stderr to /dev/null, and with it Django's own error
@@ -31,6 +67,7 @@ start() {
   done
   "$BIN/celery" -A backend beat -l info --detach --pidfile "$RUN/beat.pid" \
     --logfile "$RUN/beat.log" --schedule "$RUN/beat-schedule"
+  wait_for_pid_files
   for _ in $(seq 1 60); do
     if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then
       echo "Waypoint is ready on http://127.0.0.1:$PORT"
@@ -43,7 +80,7 @@ start() {
 }
 
 stop() {
-  for name in gunicorn worker1 worker2 beat; do
+  for name in $NAMES; do
     if [ -f "$RUN/$name.pid" ]; then
       kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
       rm -f "$RUN/$name.pid"
@@ -52,8 +89,8 @@ stop() {
 }
 
 status() {
-  for name in gunicorn worker1 worker2 beat; do
-    if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+  for name in $NAMES; do
+    if running "$name"; then
       echo "$name running (pid $(cat "$RUN/$name.pid"))"
     else
       echo "$name stopped"

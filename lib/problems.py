@@ -137,6 +137,11 @@ ENTRIES = [
     ("settings.dpo_only", 403, "Only a DPO or an admin changes privacy settings."),
     ("settings.reason_required", 400, "A change of privacy settings needs a reason (audited)."),
     ("settings.out_of_bounds", 400, "A privacy setting out of bounds (k and threshold >= 2)."),
+    (
+        "settings.left_out_unconfirmed",
+        409,
+        "The change would leave records out of releases for good; confirm_left_out confirms.",
+    ),
     ("record.withhold_refused", 409, "The record cannot be withheld as things stand."),
     ("record.undo_refused", 409, "The record is not withheld: nothing to undo."),
     ("rules.unapproved", 409, "A version's privacy rules await a DPO's approval."),

@@ -19,8 +19,9 @@ import threading
 from django.conf import settings
 from django.dispatch import receiver
 
-from accounts.signals import privacy_settings_changed
+from accounts.signals import privacy_settings_at_stake, privacy_settings_changed
 from privacy import signals, tasks
+from privacy.review.left_out import project_at_stake, project_at_stake_message
 from privacy.review.rules import redaction_change
 from sync.signals import submission_completed
 
@@ -108,3 +109,12 @@ def reanonymise_free_text(sender, project_id: int, changed: dict, user, reason: 
             user=user,
             reason=f"everyday_names: {old} -> {new} ({reason})",
         )
+
+
+@receiver(privacy_settings_at_stake)
+def free_text_at_stake(sender, project_id: int, changed: dict, **kwargs) -> dict | None:
+    # Asked before the change is made: the records a new everyday_names would leave out.
+    if "everyday_names" not in changed:
+        return None
+    counts = project_at_stake(project_id)
+    return {**counts, "detail": project_at_stake_message(counts)}

@@ -14,9 +14,10 @@ content for that answer only and anonymises nothing, so decrypting again redoes 
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from forms.models import FormVersion
+from lib.problems import interpolate
 from privacy.disclosure.scope import rule_set_ids
 from privacy.models import AnonymisedRecord
 
@@ -63,6 +64,35 @@ def at_stake(form_id: int, version: FormVersion) -> dict:
         rule_set_id__in=current,
     ).aggregate(purged=Count("pk", filter=PURGED), encrypted=Count("pk", filter=ENCRYPTED))
     return {"records": counts["purged"] + counts["encrypted"], **counts}
+
+
+def project_at_stake(project_id: int) -> dict:
+    """What a project-wide redaction change (``everyday_names``: ``rules.redaction_change``
+    gives every version a new rule set) would leave out for good: ``at_stake`` summed over the
+    project's versions."""
+    total = {"records": 0, "purged": 0, "encrypted": 0}
+    for version in FormVersion.objects.filter(form__project_id=project_id):
+        counts = at_stake(version.form_id, version)
+        total = {name: total[name] + counts[name] for name in total}
+    return total
+
+
+def project_at_stake_message(counts: dict) -> str:
+    """``at_stake_message``'s warning for ``project_at_stake``'s counts, worded for a settings
+    change; lazy (it may be a refusal's message, written in the reader's language); empty if
+    none."""
+    if not counts.get("records"):
+        return ""
+    text = ngettext_lazy(
+        "Changing this setting gives every form version a new rule set and leaves %(count)s "
+        "record out of every later release for good: its raw data is no longer here to "
+        "anonymise again. Changing the setting back later does not bring it back.",
+        "Changing this setting gives every form version a new rule set and leaves %(count)s "
+        "records out of every later release for good: their raw data is no longer here to "
+        "anonymise again. Changing the setting back later does not bring them back.",
+        "count",
+    )
+    return interpolate(text, count=counts["records"])
 
 
 def at_stake_message(counts: dict) -> str:

@@ -18,6 +18,7 @@ import pytest
 from tests.live import PSQL, ROOT, free_port, machine_postgres_missing
 
 pytestmark = pytest.mark.timeout(300)
+NAMES = ("gunicorn", "worker1", "worker2", "beat")
 
 
 def _available() -> str | None:
@@ -136,6 +137,23 @@ def test_submission_reaches_the_risk_report(topology):
         records = report.json()["run"]["records"] if report.status_code == 200 else 0
         time.sleep(1)
     assert records == 1  # anonymised by a worker, counted by disclosure control
+
+
+def test_stop_right_after_start_leaves_nothing_running(topology):
+    """start returned before the workers' and beat's pid files were written: a stop straight
+    after it missed a process still booting, which went on running. Now every pid file names
+    a live process when start returns, and stop ends them all."""
+    _, env, script = topology
+    run = Path(env["WAYPOINT_RUN_DIR"])
+
+    pid_files = {name: (run / f"{name}.pid").is_file() for name in NAMES}
+    subprocess.run([script, "stop"], env=env, check=True, timeout=60)
+    deadline = time.monotonic() + 45  # gunicorn's graceful timeout is 30 s
+    while _started_here(run) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+    assert pid_files == dict.fromkeys(NAMES, True)
+    assert _started_here(run) == []
 
 
 def test_django_error_log_is_kept(topology):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from privacy import retention, review
-from tests.pages.test_responsive_pages import PASSWORD, _check
+from tests.pages.test_responsive_pages import _check
 from tests.samples import privacy_instance
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,17 +35,9 @@ def candidate(submit, privacy_form, dpo):
 
 @pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])
 def test_the_rules_and_candidate_pages_say_what_is_left_out(
-    browser, live_server, project, dpo, privacy_form, candidate, axe_source, language, width
+    signed_in_tab, live_server, project, dpo, privacy_form, candidate, axe_source, language, width
 ):
-    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", dpo.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in_tab(dpo, language, width)
     problems: list[str] = []
     base = f"{live_server.url}/projects/{project.pk}/privacy/privacy_test"
 
@@ -57,7 +49,6 @@ def test_the_rules_and_candidate_pages_say_what_is_left_out(
     page.locator("#left-out").wait_for()
     _check(page, "release-left-out", language, width, axe_source, problems)
     on_candidate = page.inner_text("#left-out")
-    context.close()
 
     assert problems == []
     assert "6" in on_rules

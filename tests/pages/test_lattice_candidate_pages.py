@@ -8,7 +8,7 @@ import pytest
 
 from privacy.review import release_open
 from tests.factories import MembershipFactory
-from tests.pages.test_responsive_pages import PASSWORD, _check
+from tests.pages.test_responsive_pages import _check
 from tests.plugins.pipeline import PEOPLE
 from tests.samples import privacy_instance
 
@@ -17,7 +17,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])
 def test_the_dpo_reads_a_candidates_tables_before_approving(
-    browser, live_server, project, form_manager, privacy_form, submit, axe_source, language, width
+    signed_in_tab,
+    live_server,
+    project,
+    form_manager,
+    privacy_form,
+    submit,
+    axe_source,
+    language,
+    width,
 ):
     MembershipFactory(user=form_manager, project=project, role="dpo")
     project.missing_values = "any"
@@ -25,15 +33,7 @@ def test_the_dpo_reads_a_candidates_tables_before_approving(
     for n, (age, sex) in enumerate(PEOPLE):
         submit(privacy_instance(f"uuid:page{n}", age=age, sex=sex))
     candidate = release_open(form=privacy_form.form, user=form_manager)
-    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", form_manager.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in_tab(form_manager, language, width)
     problems: list[str] = []
 
     page.goto(
@@ -44,7 +44,6 @@ def test_the_dpo_reads_a_candidates_tables_before_approving(
     _check(page, "candidate-report", language, width, axe_source, problems)
     levels = page.locator("#lattice-candidate-report details[open] li").count()
     approve = page.locator("#approve").count()
-    context.close()
 
     assert problems == []
     assert levels > 0  # the records' levels: place x period

@@ -6,7 +6,7 @@ than the screen, no serious accessibility violation."""
 import pytest
 
 from tests.factories import MembershipFactory
-from tests.pages.test_responsive_pages import PASSWORD, _check
+from tests.pages.test_responsive_pages import _check
 from tests.results.lattice_release import newer_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,20 +14,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.mark.parametrize(("language", "width"), [("ar", 390), ("en", 1280)])
 def test_a_failed_computation_on_the_dpos_and_the_analysts_pages(
-    browser, live_server, project, form_manager, released_form, axe_source, language, width
+    signed_in_tab, live_server, project, form_manager, released_form, axe_source, language, width
 ):
     for role in ("dpo", "analyst"):
         MembershipFactory(user=form_manager, project=project, role=role)
     _, newer = newer_release(released_form, form_manager, removed=1)
-    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", form_manager.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = signed_in_tab(form_manager, language, width)
     problems: list[str] = []
 
     page.goto(f"{live_server.url}/projects/{project.pk}/privacy/privacy_test/releases/{newer.pk}")
@@ -37,7 +29,6 @@ def test_a_failed_computation_on_the_dpos_and_the_analysts_pages(
     page.goto(f"{live_server.url}/projects/{project.pk}/results/privacy_test/")
     _check(page, "results-rebuilding", language, width, axe_source, problems)
     rebuilding = page.inner_text("#results-rebuilding")
-    context.close()
 
     assert problems == []
     assert "lattice too large" in error

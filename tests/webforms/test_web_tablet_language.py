@@ -32,6 +32,17 @@ def _arabic_context(browser):
     return context
 
 
+def _unlocked_in_arabic(context, live, tablet):
+    """The web tablet opened in ``context`` (``_arabic_context``) and unlocked with its PIN:
+    the forms list, ready offline."""
+    page = context.new_page()
+    page.goto(app_url(live, tablet))
+    page.locator("#wp-pin").wait_for()
+    unlock(page)
+    page.get_by_text(AR_READY).wait_for()
+    return page
+
+
 def test_arabic_tablet_speaks_arabic_right_to_left_also_offline(live, tablet, browser):
     """A volunteer whose phone is in Arabic reads the app's own screens in Arabic, laid out
     right to left, online and after an offline reload; axe finds nothing serious."""
@@ -89,11 +100,7 @@ def test_language_picked_in_the_app_is_kept_offline(live, tablet, browser):
     page is reloaded with no network."""
     context = _arabic_context(browser)
     try:
-        page = context.new_page()
-        page.goto(app_url(live, tablet))
-        page.locator("#wp-pin").wait_for()
-        unlock(page)
-        page.get_by_text(AR_READY).wait_for()
+        page = _unlocked_in_arabic(context, live, tablet)
 
         with page.expect_navigation():
             page.locator("#wp-language").select_option("fr")
@@ -146,11 +153,7 @@ def test_arabic_tablet_loads_and_picks_dates_in_arabic(live, tablet, browser):
 
     context = _arabic_context(browser)
     try:
-        page = context.new_page()
-        page.goto(app_url(live, tablet))
-        page.locator("#wp-pin").wait_for()
-        unlock(page)
-        page.get_by_text(AR_READY).wait_for()
+        page = _unlocked_in_arabic(context, live, tablet)
         page.locator(".wp-start[data-form=dated]").click()
         page.get_by_text("تاريخ الوصول").wait_for()
         page.locator(".odk-form input").first.click()
