@@ -13,8 +13,9 @@ Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* 
 ``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them),
 ``--celery-workers 1`` (real workers anonymise beside the load, as on a production host: their
 CPU is counted, and ``anonymised_after_s`` is the seconds from the run's end until every
-submission has its anonymised record; issue 19 asks for <= 5 s). Without workers the tasks are
-published to a queue nobody consumes.
+submission has its anonymised record; issue 19 asks for <= 5 s), ``--celery-concurrency 1``
+(the pool's processes per worker) and ``--celery-nice 0`` (the worker's CPU priority, as
+``nice -n``). Without workers the tasks are published to a queue nobody consumes.
 
 ODK Central as the peer (README's figures; never committed): central-backend at a release tag
 (v2025.1.3 runs on Node 20 with ``npm ci --engine-strict=false``), a PostgreSQL database owned
@@ -258,6 +259,8 @@ def run() -> dict:
     connections = [int(c) for c in _option("connections", "8,16").split(",")]
     duration, rounds = int(_option("duration", "20")), int(_option("rounds", "1"))
     celery_workers = int(_option("celery_workers", "0"))
+    concurrency = int(_option("celery_concurrency", "1"))
+    nice = int(_option("celery_nice", "0"))
     peer_url = _option("peer_url", "")
     bench = library_project("ingest")
     project, token, version = bench.project, bench.token, bench.version
@@ -273,6 +276,8 @@ def run() -> dict:
     # 120 submissions a minute) is lifted, or the bench would measure 429s.
     with production_stack(
         celery_workers=celery_workers,
+        celery_concurrency=concurrency,
+        celery_nice=nice,
         WAYPOINT_DEVICE_POSTS_PER_MINUTE="100000000",
         WAYPOINT_DEVICE_BYTES_PER_MINUTE=str(1 << 50),
     ) as stack:
@@ -316,6 +321,8 @@ def run() -> dict:
         "server_rss_mb_before": round(rss_before, 1),
         "server_rss_mb_after": round(rss_after, 1),
         "celery_workers": celery_workers,
+        "celery_concurrency": concurrency,
+        "celery_nice": nice,
         "anonymisation_tasks_left_in_queue": stack.messages_left,
     }
     for c, runs in results.items():

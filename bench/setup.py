@@ -98,7 +98,12 @@ class Stack:
 
 @contextmanager
 def production_stack(
-    *, celery_workers: int = 0, log: Path | None = None, **env: str
+    *,
+    celery_workers: int = 0,
+    celery_concurrency: int = 1,
+    celery_nice: int = 0,
+    log: Path | None = None,
+    **env: str,
 ) -> Iterator[Stack]:
     """gunicorn with deploy/gunicorn.conf.py (its own worker count, DEBUG off) on the bench's
     PostgreSQL database, publishing to RabbitMQ as production does, on a queue of its own that
@@ -118,7 +123,8 @@ def production_stack(
     try:
         stack.server.start()
         for _ in range(celery_workers):
-            stack.workers.append(CeleryWorker(env))  # listed first: stopped even if it hangs
+            worker = CeleryWorker(env, concurrency=celery_concurrency, nice=celery_nice)
+            stack.workers.append(worker)  # listed first: stopped even if it hangs
             stack.workers[-1].start()
         yield stack
     finally:

@@ -190,8 +190,9 @@ def postgres_env(connection_settings: dict, **extra: str) -> dict:
 class CeleryWorker:
     """A real Celery worker process (prefork) consuming this test run's own queue."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, *, concurrency: int = 1, nice: int = 0) -> None:
         self.env = env
+        self.concurrency, self.nice = concurrency, nice
         self.process: subprocess.Popen | None = None
         self.log = ROOT / "var" / f"celery-{env['CELERY_TASK_DEFAULT_QUEUE']}-{time.time_ns()}.log"
 
@@ -199,6 +200,8 @@ class CeleryWorker:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
+                # nice execs the worker, so the pid stays the worker's
+                *(("nice", "-n", str(self.nice)) if self.nice else ()),
                 sys.executable,
                 "-m",
                 "celery",
@@ -210,7 +213,7 @@ class CeleryWorker:
                 "-Q",
                 self.env["CELERY_TASK_DEFAULT_QUEUE"],
                 "-c",
-                "1",
+                str(self.concurrency),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
