@@ -2,6 +2,7 @@
 its instanceID (or deprecatedID for an edit), the client's start/end, and the files it names."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -129,6 +130,24 @@ def answers_by_path(root: Element) -> dict[str, list[str]]:
     """Every non-empty leaf by its generic path (repeat rows collapse onto one path)."""
     out: dict[str, list[str]] = {}
     _leaf_values(root, f"/{_local(root.tag)}", out)
+    return out
+
+
+def answers_at(root: Element, paths: Iterable[str]) -> dict[str, list[str]]:
+    """``answers_by_path`` for a few paths only, without walking the whole instance: what the
+    anonymisation worker needs of every submission to date its visit."""
+    out: dict[str, list[str]] = {}
+    for path in dict.fromkeys(paths):
+        names = path.split("/")[1:]
+        if names and names[0] == _local(root.tag):
+            level = [root]
+            for name in names[1:]:
+                level = [
+                    child for element in level for child in element if _local(child.tag) == name
+                ]
+            values = [(e.text or "").strip() for e in level if not len(e)]
+            if values := [value for value in values if value]:
+                out[path] = values
     return out
 
 

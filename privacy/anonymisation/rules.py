@@ -10,6 +10,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -47,7 +48,7 @@ class Anonymised:
 @dataclass
 class Context:
     rules: dict[str, RuleSpec]
-    repeats: set[str]
+    repeats: AbstractSet[str]
     root_path: str
     redactor: Redactor
     pseudonym_key: bytes
@@ -136,7 +137,7 @@ def anonymise_instance(
     root: Element,
     *,
     rules: list[RuleSpec],
-    repeats: set[str],
+    repeats: AbstractSet[str],
     pseudonym_key: bytes,
     regions: tuple[str, ...],
     redactor: Redactor | None = None,

@@ -16,12 +16,12 @@ from django.utils import timezone
 from forms.models import FormVersion, PrivacyRule, PrivacyRuleSet
 from lib import crypto
 from privacy.anonymisation.rules import RuleSpec, anonymise_instance
-from privacy.anonymisation.visit import visit_month
+from privacy.anonymisation.visit import ORDER, visit_month
 from privacy.disclosure.scheduling import disclosure_schedule
 from privacy.models import AnonymisedRecord
 from privacy.redaction import Redactor
 from privacy.redaction.regions import TRANSIT_REGIONS, default_phone_regions
-from sync.instance import parse_instance
+from sync.instance import answers_at, parse_instance
 from sync.models import Submission
 from sync.selectors import raw_xml_for_processing
 
@@ -76,6 +76,19 @@ def _version(version_id: int, created_at) -> FormVersion:
     return FormVersion.objects.defer("xform", "source", "choices").get(pk=version_id)
 
 
+@lru_cache(maxsize=64)
+def _repeats(version_id: int, created_at) -> frozenset[str]:
+    return frozenset(repeat_paths(_version(version_id, created_at)))
+
+
+@lru_cache(maxsize=64)
+def _visit_paths(version_id: int, created_at) -> tuple[str, ...]:
+    """The paths of the answers that date a visit (``visit_month``): only these are read from
+    each instance, not every answer again."""
+    questions = _version(version_id, created_at).questions
+    return tuple(q.get("path", "") for q in questions if q.get("type") in ORDER)
+
+
 _REGIONS: dict[int, tuple[float, tuple[str, ...], tuple[str, ...]]] = {}
 
 
@@ -89,12 +102,21 @@ def _regions(project) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return cached[1], cached[2]
 
 
+_LOADED = (
+    *("form_id", "version_id", "complete", "device_encrypted", "raw_purged_at", "xml_sealed"),
+    *("instance_id", "received_at", "service_point_id", "deprecates_id", "root_instance_id"),
+)
+_PROJECT_FIELDS = ("everyday_names",)
+
+
 def _load(submission_ids: list[int]) -> list[Submission]:
     """The submissions with what processing needs, in one query."""
     latest = PrivacyRuleSet.objects.filter(version=OuterRef("version")).order_by("-number")
     submissions = (
         Submission.objects.filter(pk__in=submission_ids)
         .select_related("form__project")
+        # what processing reads, not the rest of the row (its JSON, client details...)
+        .only(*_LOADED, "form__project_id", *(f"form__project__{f}" for f in _PROJECT_FIELDS))
         .annotate(
             has_edit=Exists(Submission.objects.filter(deprecates=OuterRef("pk"))),
             has_record=Exists(AnonymisedRecord.objects.filter(submission=OuterRef("pk"))),
@@ -139,13 +161,14 @@ def records_anonymise(*, submission_ids: list[int]) -> list[AnonymisedRecord]:
         result = anonymise_instance(
             instance.root,
             rules=list(rule_specs(submission.rule_set_pk, submission.rule_set_created)),
-            repeats=repeat_paths(submission.version),
+            repeats=_repeats(submission.version_id, submission.version_created),
             pseudonym_key=context.pseudonym_key,
             regions=context.regions,
             redactor=context.redactor,
         )
+        paths = _visit_paths(submission.version_id, submission.version_created)
         month = visit_month(
-            {} if instance.encrypted else instance.answers,
+            {} if instance.encrypted else answers_at(instance.root, paths),
             submission.version.questions,
             received_at=submission.received_at,
             version_created=submission.version_created,

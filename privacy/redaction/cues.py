@@ -18,7 +18,7 @@ import functools
 import re
 
 from privacy.redaction.lexicon import particles, person_markers, titles
-from privacy.redaction.tokens import Token, cased_word, tokens
+from privacy.redaction.tokens import Token, among, cased_word, tokens
 
 _BEFORE = """
 my name is|my name's|my first name is|my surname is|his name is|her name is|their names are
@@ -92,6 +92,11 @@ def _sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[s
     return fold(titles()), fold(person_markers()), fold(particles()), fillers
 
 
+@functools.cache
+def _starts() -> frozenset[str]:
+    return _sets()[1] | frozenset(_index())
+
+
 def cue_names(text: str, toks: list[Token]) -> list[tuple[int, int]]:
     """Token index ranges [first, last] of names announced by a naming cue or a title."""
     index = _index()
@@ -99,10 +104,11 @@ def cue_names(text: str, toks: list[Token]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     n = len(toks)
     consumed = -1  # the last word of the cue just matched: "د X په نوم" is not also "نوم Y"
-    for i, token in enumerate(toks):
+    starts = _starts()  # only a title, kin word or a cue's first word starts anything below
+    for i in among(toks, starts):
         if i <= consumed:
             continue
-        word = token[2]
+        word = toks[i][2]
         if word in markers and i + 1 < n:
             name = _after_title(text, toks, i, word in title_words)
             if name is not None:
@@ -113,9 +119,11 @@ def cue_names(text: str, toks: list[Token]) -> list[tuple[int, int]]:
             continue
         for words, before in cues:
             last = i + len(words) - 1
-            if last >= n or any(toks[i + k][2] != words[k] for k in range(1, len(words))):
+            if last > i and (last >= n or toks[i + 1][2] != words[1]):
+                continue  # the usual miss, decided without the loops below
+            if last > i + 1 and any(toks[i + k][2] != words[k] for k in range(2, len(words))):
                 continue
-            if not all(adjacent(text, toks[k], toks[k + 1]) for k in range(i, last)):
+            if last > i and not all(adjacent(text, toks[k], toks[k + 1]) for k in range(i, last)):
                 continue
             if before:
                 name = _after(text, toks, last)

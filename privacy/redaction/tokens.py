@@ -21,6 +21,8 @@ from privacy.redaction.text import GEEZ_VARIANTS, MARK, fold_text
 # A word: letters and marks; in Cyrillic, an apostrophe between letters too (Ukrainian
 # "Любов'ю", "ім'я": the apostrophe is part of the spelling), left out of the folded form.
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|\x01|(?<=[а-яіїєґ])['’](?=[а-яіїєґ]))*")
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")  # `_WORD` in a text without marks or apostrophes
+_ASCII_WORD = re.compile(r"[A-Za-z]+")  # the same in ASCII
 _NOT_LETTERS = str.maketrans({MARK: None, "'": None, "’": None})
 _INNER_APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['’](?=[а-яіїєґ])")
 _ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None, **GEEZ_VARIANTS})
@@ -97,12 +99,16 @@ def tokens(text: str, folded: str | None = None) -> list[Token]:
     """The words of `text` with their offsets; `folded` is `fold_text(text)` if known."""
     if folded is None:
         folded = fold_text(text)
-    apostrophes = ("'" in folded or "’" in folded) and _INNER_APOSTROPHE.search(folded)
-    if not apostrophes:
-        if MARK not in folded:
-            return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded)]
+    if ("'" in folded or "’" in folded) and _INNER_APOSTROPHE.search(folded):
+        return [
+            (m.start(), m.end(), m.group().translate(_NOT_LETTERS)) for m in _WORD.finditer(folded)
+        ]
+    if MARK in folded:
         return [(m.start(), m.end(), m.group().replace(MARK, "")) for m in _WORD.finditer(folded)]
-    return [(m.start(), m.end(), m.group().translate(_NOT_LETTERS)) for m in _WORD.finditer(folded)]
+    # Without marks or such apostrophes `_WORD` is a run of letters, found at a fraction of its
+    # cost (every free-text answer passes here); in ASCII a letter is [A-Za-z].
+    pattern = _ASCII_WORD if folded.isascii() else _PLAIN_WORD
+    return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
 
 
 def word_of(text: str, token: Token) -> Word:
@@ -144,3 +150,28 @@ def cased(script: str) -> bool:
 def cased_word(folded: str) -> bool:
     """A word of a script with capitals (Latin, Cyrillic), by its folded form."""
     return folded.isascii() or script_of(folded) in (LATIN, CYRILLIC)
+
+
+def among(toks: list[Token], words: frozenset[str]) -> list[int]:
+    """The indices of the tokens whose folded word is one of `words`: a story has hundreds of
+    words and a detector looks for a few, so its loop runs over these only."""
+    return [i for i, token in enumerate(toks) if token[2] in words]
+
+
+def capitalised_or_among(text: str, toks: list[Token], words: frozenset[str]) -> list[int]:
+    """The indices of the tokens that are one of `words`, written with a capital, or of a
+    script without capitals (not `cased_word`)."""
+    if text.isascii():  # only Latin words
+        return [
+            i for i, (start, _, word) in enumerate(toks) if word in words or text[start].isupper()
+        ]
+    return [
+        i
+        for i, (start, _, word) in enumerate(toks)
+        if word in words or text[start].isupper() or (not word.isascii() and _uncased(word))
+    ]
+
+
+@functools.lru_cache(maxsize=65536)
+def _uncased(folded: str) -> bool:
+    return not cased_word(folded)

@@ -51,6 +51,7 @@ from privacy.redaction.tokens import (
     Form,
     Token,
     Word,
+    capitalised_or_among,
     cased,
     cased_word,
     describe,
@@ -84,6 +85,7 @@ class Names:
     consonants: dict[str, tuple[str, ...]]
     words: tuple[NameWord, ...]
     by_glottal: dict[str, NameWord]  # one-consonant abjad names with ع or hamza (`glottal_key`)
+    written: frozenset[str]  # the words of `exact` and the particles, as the text folds them
 
 
 @functools.lru_cache(maxsize=4096)
@@ -140,6 +142,7 @@ def names_of(values: tuple[str, ...], stop: frozenset[str]) -> Names:
         _by_first(by_consonant),
         tuple(words),
         by_glottal,
+        frozenset(exact) | _folded_particles(),
     )
 
 
@@ -242,7 +245,10 @@ def _match(
     exact = names.exact
     joiners = _folded_particles()
     persian = persian_or_pashto(text)
-    for i, token in enumerate(toks):
+    # a lower-case Latin or Cyrillic word that is not a name word as written or a particle is
+    # passed over below: the loop sees only the others (most of a story's words are not)
+    for i in capitalised_or_among(text, toks, names.written):
+        token = toks[i]
         if token[2] in joiners and i + 1 < len(toks) and adjacent(text, token, toks[i + 1]):
             joined = _compound(text, token, toks[i + 1], names)  # "عبد الله", "Abu Ali"
             if joined is not None:
@@ -339,9 +345,15 @@ def _readings(
             forms = (*first, *(form for form in forms if form.folded not in exact))
     yield from forms
     if word.script in ABJADS:
-        other = other_keys(word.forms[0].light)
+        other = _consonant_reading(word.forms[0])
         if other is not None:
-            yield dataclasses.replace(word.forms[0], vowel=other[0], consonant=other[1])
+            yield other
+
+
+@functools.lru_cache(maxsize=65536)
+def _consonant_reading(form: Form) -> Form | None:
+    other = other_keys(form.light)
+    return None if other is None else dataclasses.replace(form, vowel=other[0], consonant=other[1])
 
 
 def _name_part(script: str, folded: str, form: Form) -> Form:

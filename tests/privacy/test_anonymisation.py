@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from forms.models import PrivacyRule, PrivacyRuleSet
 from privacy.anonymisation import services
@@ -216,3 +218,21 @@ def test_pending_sweep_finds_submissions_without_records(submit, privacy_form, d
     assert services.pending_submission_ids() == [Submission.objects.get().pk]
     services.record_anonymise(submission_id=Submission.objects.get().pk)
     assert services.pending_submission_ids() == []
+
+
+def test_a_batch_costs_the_same_queries_however_many_submissions(
+    submit, privacy_form, django_assert_num_queries
+):
+    # Stored without running on-commit callbacks; the first batch warms the per-process caches.
+    for n in range(6):
+        submit(privacy_instance(f"uuid:q{n}", name=f"Person {n}"))
+    ids = list(Submission.objects.order_by("pk").values_list("pk", flat=True))
+    services.records_anonymise(submission_ids=ids[:1])
+    with CaptureQueriesContext(connection) as one:
+        services.records_anonymise(submission_ids=ids[1:2])
+
+    # No field a batch reads is left to load one submission at a time.
+    with django_assert_num_queries(len(one.captured_queries)):
+        records = services.records_anonymise(submission_ids=ids[2:])
+    assert len(records) == 4
+    assert AnonymisedRecord.objects.count() == 6
