@@ -81,17 +81,18 @@ def columns_read(
     form_id: int | None = None,
     expected: int | None = None,
     fingerprint: bool = True,
+    previous: bool = True,
 ) -> Columns:
     """Read `records` (a queryset of AnonymisedRecord) as `Columns`: on PostgreSQL coded by
-    the database and streamed (``stream``; with the verdicts of ``form_id`` in force and,
-    if ``fingerprint``, the run's fingerprint sum), else row by row here. ``expected``: their
-    number if known (else counted), to size the buffers."""
+    the database and streamed (``stream``; with, unless ``previous`` is False, the verdicts of
+    ``form_id`` in force and, if ``fingerprint``, the run's fingerprint sum), else row by row
+    here. ``expected``: their number if known (else counted), to size the buffers."""
     if connection.vendor == "postgresql":
         from privacy.disclosure import stream  # it builds on this module
 
         if stream.streamable(names, sensitive):
             return stream.columns_stream(
-                records, names, sensitive, month, form_id, expected, fingerprint
+                records, names, sensitive, month, form_id, expected, fingerprint, previous
             )
     sources = [(name, "quasi") for name in names] + [(name, "data") for name in sensitive]
     texts = {

@@ -7,9 +7,12 @@ as a 64-bit hash - which numpy parses a few megabytes at a time and codes with `
 nothing per value in Python. The texts themselves (the risk report's labels) are read
 afterwards from one record per distinct value, by primary key. Two
 different answers of one question sharing a 64-bit hash (about 1 in 10^11 for ten thousand
-distinct answers) would be counted as one value.
+distinct answers) would be counted as one value. The free-text redaction counts travel the same
+way (a hash of each record's ``redactions``, the distinct ones read back and summed here): a
+second scan of the records to sum them cost PostgreSQL a third of a second at a million.
 """
 
+import json
 import tempfile
 from dataclasses import dataclass
 
@@ -22,6 +25,8 @@ from privacy.disclosure.columns import Columns, _redactions, verdicts_partition
 
 # The integer columns before the answers' hashes (the uuid as two halves).
 FIXED = ["hi", "lo", "key", "point", "visit"]
+# More distinct redaction counts than this: summed by PostgreSQL (``columns._redactions``).
+REDACTION_TEXTS = 20_000
 
 
 @dataclass
@@ -41,7 +46,7 @@ def _plan(records, names: list[str], sensitive: list[str], month: str) -> _Plan:
     query = (
         records.order_by()
         .annotate(visit=F(month), **texts)
-        .values_list("id", "content_hash", "service_point_id", "visit", *texts)
+        .values_list("id", "content_hash", "service_point_id", "visit", *texts, "redactions")
     )
     sql, params = query.query.sql_with_params()
     return _Plan(sql, params, len(texts))
@@ -49,7 +54,7 @@ def _plan(records, names: list[str], sensitive: list[str], month: str) -> _Plan:
 
 def _alias(width: int) -> str:
     variables = "".join(f", v{i}" for i in range(width))
-    return f"t(id, h, point, visit{variables})"
+    return f"t(id, h, point, visit{variables}, red)"
 
 
 class _Parser:
@@ -115,15 +120,18 @@ def _codes(column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, distinct, np.flatnonzero(present)[first]
 
 
-def _texts(plan: _Plan, rows: np.ndarray, ids: np.ndarray) -> dict[int, tuple]:
-    """The text of every variable of the records at ``rows``, by row: a few thousand records at
-    most, found by primary key."""
+def _texts(
+    plan: _Plan, rows: np.ndarray, ids: np.ndarray, variables: str | None = None
+) -> dict[int, tuple]:
+    """The text of every variable (or of the SQL ``variables``) of the records at ``rows``, by
+    row: a few thousand records at most, found by primary key."""
     if not len(rows):
         return {}
     wanted = sorted(set(rows.tolist()))
     mask = (1 << 64) - 1
     uuids = [f"{int(ids[i, 0]) & mask:016x}{int(ids[i, 1]) & mask:016x}" for i in wanted]
-    variables = "".join(f", v{i}" for i in range(plan.width))
+    if variables is None:
+        variables = "".join(f", v{i}" for i in range(plan.width))
     sql = (
         f"SELECT replace(id::text, '-', ''){variables} FROM ({plan.sql}) "  # noqa: S608 - Django-built subquery, parameters bound
         f"{_alias(plan.width)} WHERE id = ANY(%s::uuid[])"
@@ -142,12 +150,14 @@ def columns_stream(
     form_id: int | None = None,
     expected: int | None = None,
     fingerprint: bool = True,
+    previous: bool = True,
 ) -> Columns:
     """``columns.columns_read`` on PostgreSQL; ``ids`` are (n, 2) int64 halves of the uuid and
     ``hashes`` the content keys (``privacy.models.content_key``) the verdicts name. Each
     answer travels as a 64-bit hash of its text; the texts themselves (the risk report's
     labels) are read from one record per distinct value. With ``form_id``, each record's
-    verdict in force comes too (``Columns.previous``), and the run's fingerprint sum
+    verdict in force comes too (``Columns.previous``; unless ``previous`` is False: a run
+    after its settings changed rewrites every verdict anyway), and the run's fingerprint sum
     (``Columns.fingerprint``, unless ``fingerprint`` is False: a re-check has it already),
     so that a run rewrites only the verdicts that change and its first run reads the records
     once."""
@@ -158,6 +168,7 @@ def columns_stream(
     hashed = "".join(
         f", coalesce(hashtextextended(t.v{j}, 0), {MISSING_HASH})" for j in range(plan.width)
     )
+    hashed += f", coalesce(jsonb_hash_extended(t.red, 0), {MISSING_HASH})"
     summing = form_id is not None and fingerprint
     if summing:  # the record's term of the run's fingerprint
         hashed += f", hashtextextended({FINGERPRINT_ROW}, 0)"
@@ -167,14 +178,17 @@ def columns_stream(
         f"{hashed} FROM ({plan.sql}) {_alias(plan.width)}"
     )
     rows_hint = records.count() if expected is None else expected
-    parser = _Parser(len(FIXED) - 2 + plan.width + int(summing), rows_hint)
+    parser = _Parser(len(FIXED) - 2 + plan.width + 1 + int(summing), rows_hint)
     with connection.cursor() as cursor, tempfile.TemporaryFile() as body:
         statement = cursor.mogrify(sql, plan.params).decode()
         cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT binary)", body)
         rows = parser.parse(body)
     del parser
     ids, m, width = rows[:, 0:2].copy(), len(names), plan.width
-    summed = (len(rows), _exact_sum(rows[:, len(FIXED) + width])) if summing else None
+    summed = (len(rows), _exact_sum(rows[:, len(FIXED) + width + 1])) if summing else None
+    codes, distinct, first = _codes(rows[:, len(FIXED) + width])
+    redacted = first, np.bincount(codes[codes >= 0], minlength=len(distinct))  # records each
+    del codes
     cells, cell_keys, _ = _codes(rows[:, 3] * 1_000_000 + rows[:, 4])
     cell_pairs = [
         (None if key // 1_000_000 == -1 else int(key // 1_000_000), f"{key % 1_000_000:06d}")
@@ -184,7 +198,7 @@ def columns_stream(
     coded = [_codes(rows[:, len(FIXED) + j]) for j in range(width)]
     hashes = rows[:, 2].copy()
     del rows
-    previous = None if form_id is None else _previous(ids, form_id)
+    in_force = None if form_id is None or not previous else _previous(ids, form_id)
     texts = _texts(plan, np.concatenate([np.zeros(0, np.int64), *(c[2] for c in coded)]), ids)
     categories = [[texts[i][j] for i in c[2].tolist()] for j, c in enumerate(coded)]
     return Columns(
@@ -195,10 +209,28 @@ def columns_stream(
         sensitive={name: coded[m + i][0] for i, name in enumerate(sensitive)},
         cells=cells,
         cell_pairs=cell_pairs,
-        redactions=_redactions(records),
-        previous=previous,
+        redactions=_redaction_totals(plan, redacted, ids, records),
+        previous=in_force,
         fingerprint=summed,
     )
+
+
+def _redaction_totals(plan: _Plan, redacted: tuple, ids: np.ndarray, records) -> dict[str, int]:
+    """``columns._redactions`` from the records' ``redactions`` as streamed (``redacted``:
+    the first row holding each distinct one, and how many hold it): each distinct one read
+    back from its first record, its counts times the number of records holding it."""
+    first, holding = redacted
+    if len(first) > REDACTION_TEXTS:
+        return _redactions(records)
+    texts = _texts(plan, first, ids, ", red")
+    if len(texts) < len(first):  # a record gone since it was read (not under the run's lock)
+        return _redactions(records)
+    totals: dict[str, int] = {}
+    for row, times in zip(first.tolist(), holding.tolist(), strict=True):
+        value = texts[row][0]
+        for key, count in (json.loads(value) if isinstance(value, str) else value).items():
+            totals[key] = totals.get(key, 0) + int(count) * times
+    return dict(sorted(totals.items()))
 
 
 def _previous(ids: np.ndarray, form_id: int) -> tuple[np.ndarray, np.ndarray]:

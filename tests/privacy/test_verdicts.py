@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection
 
-from privacy.disclosure import dataset, verdicts
+from privacy.disclosure import dataset, stream, verdicts
 from privacy.models import AnonymisedRecord, DisclosureRun, RecordVerdict, content_key
 from privacy.review.snapshot import eligible
 from tests.factories import AnonymisedRecordFactory, SubmissionFactory
@@ -39,20 +39,24 @@ def _records(privacy_form, people: list[tuple[str, str]]) -> list:
 )
 @pytest.mark.parametrize("path", ["every verdict", "changed verdicts only"])
 def test_a_reader_never_sees_a_half_written_verdict_set(privacy_form, project, monkeypatch, path):
-    people = [("34", "male")] * 6 + [("71", "female")] * 6
-    for n, (age, sex) in enumerate(people):
-        AnonymisedRecordFactory(
-            submission=SubmissionFactory(
-                version=privacy_form, xml=privacy_instance(f"uuid:v{n}", age=age, sex=sex)
-            )
-        )
+    made = _records(privacy_form, [("34", "male")] * 6 + [("71", "female")] * 6)
     form = privacy_form.form
     dataset.disclosure_run(form_id=form.pk)
     old = _verdicts(form)
     assert len(old) == 12
     assert set(old) == {()}
-    project.k_anonymity = 7  # now only hiding values brings the 12 records together
-    project.save()
+    if path == "every verdict":  # a run after k changed rewrites every verdict
+        project.k_anonymity = 7  # now only hiding values brings the 12 records together
+        project.save()
+    else:  # a re-check after edits: three of each age now answer the other sex, so only
+        # hiding sex brings each age's six records together again (k = 5)
+        for record, sex in [(r, "female") for r in made[3:6]] + [(r, "male") for r in made[6:9]]:
+            AnonymisedRecord.objects.filter(pk=record.pk).update(
+                quasi={**record.quasi, "sex": sex},
+                data={**record.data, "sex": sex},
+                content_hash=f"edited {record.pk}",
+            )
+    before = _verdicts(form)  # what a reader sees until the run commits (edited: no verdict)
 
     written, go = threading.Event(), threading.Event()
     last_write = "verdicts_kept_restore" if path == "every verdict" else "verdicts_upsert"
@@ -94,7 +98,7 @@ def test_a_reader_never_sees_a_half_written_verdict_set(privacy_form, project, m
     new = _verdicts(form)
     assert len(new) == 12
     assert () not in set(new)
-    assert seen in ([old], [new])
+    assert seen in ([before], [new])
 
 
 def _in_force(form) -> dict:
@@ -164,3 +168,32 @@ def test_a_form_checked_once_is_not_checked_again_until_it_changes(privacy_form)
     again = dataset.disclosure_run(form_id=form.pk)
 
     assert again.pk == first.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="streamed verdicts: PostgreSQL")
+def test_a_run_after_k_changed_leaves_what_a_first_run_leaves(privacy_form, project, monkeypatch):
+    """A run after k changed does not read the verdicts in force (most change: it rewrites
+    them all), and leaves exactly the verdicts a first run over the same records leaves: none
+    for a record replaced since the last run."""
+    made = _records(privacy_form, [("34", "male")] * 6 + [("71", "female")] * 6)
+    form = privacy_form.form
+    dataset.disclosure_run(form_id=form.pk)
+    AnonymisedRecord.objects.filter(pk=made[0].pk).update(superseded=True)
+    project.k_anonymity = 6
+    project.save()
+    read: list = []
+    real = stream._previous
+    monkeypatch.setattr(stream, "_previous", lambda *args: read.append(args) or real(*args))
+
+    run = dataset.disclosure_run(form_id=form.pk)
+    after_k = _in_force(form)
+    DisclosureRun.objects.filter(form=form).delete()
+    RecordVerdict.objects.filter(form_id=form.pk).delete()
+    dataset.disclosure_run(form_id=form.pk)
+
+    assert run.k == 6
+    assert read == []
+    assert after_k == _in_force(form)
+    assert made[0].pk not in after_k
+    assert len(after_k) == 11
+    assert any(suppressed or held for _, suppressed, held, _ in after_k.values())
