@@ -46,6 +46,10 @@ def parse_xml(data: bytes) -> Element:
         ) from exc
     except ParseError as exc:
         raise UnsafeOrMalformedXML(f"The XML is not well-formed: {exc}.") from exc
+    except (LookupError, ValueError) as exc:  # "ucs-2", "UTF-7", a made-up name
+        raise UnsafeOrMalformedXML(
+            f"The XML declares an encoding Waypoint cannot read ({exc}); send it as UTF-8."
+        ) from exc
     _check_depth(root)
     return root
 

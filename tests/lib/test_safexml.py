@@ -71,3 +71,12 @@ def test_every_dtd_is_still_refused(body):
 def test_malformed_or_deep_documents_are_refused_as_before(data, reason):
     with pytest.raises(UnsafeOrMalformedXML, match=reason):
         parse_xml(data)
+
+
+@pytest.mark.parametrize("encoding", ["ucs-2", "UTF-7", "no-such-encoding"])
+def test_an_encoding_python_cannot_read_is_refused_clearly(encoding):
+    """A tablet's (or an attacker's) odd declaration gets the ``xml.invalid`` refusal, not a
+    server error."""
+    data = f'<?xml version="1.0" encoding="{encoding}"?><data/>'.encode()
+    with pytest.raises(UnsafeOrMalformedXML, match="encoding Waypoint cannot read"):
+        parse_xml(data)

@@ -48,6 +48,12 @@ def openrosa(via: str) -> list[Hostile]:
         Hostile("truncated XML", submitting(via, b"<data id='privacy_test'"), 400, "well-formed"),
         Hostile("not XML", submitting(via, b"not xml at all"), 400, "well-formed"),
         Hostile("empty XML", submitting(via, b""), 400, "empty"),
+        Hostile(
+            "an encoding nothing reads",
+            submitting(via, instance('<?xml version="1.0" encoding="ucs-2"?>')),
+            400,
+            "encoding Waypoint cannot read",
+        ),
         Hostile("XML naming no form", submitting(via, b"<data><meta/></data>"), 400, "which form"),
         Hostile(
             "SQL in the form id",
