@@ -13,9 +13,11 @@ Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* 
 ``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them),
 ``--celery-workers 1`` (real workers anonymise beside the load, as on a production host: their
 CPU is counted, and ``anonymised_after_s`` is the seconds from the run's end until every
-submission has its anonymised record; issue 19 asks for <= 5 s), ``--celery-concurrency 1``
-(the pool's processes per worker) and ``--celery-nice 0`` (the worker's CPU priority, as
-``nice -n``). Without workers the tasks are published to a queue nobody consumes.
+submission has its anonymised record; issue 19 asks for <= 5 s), ``--celery-concurrency 2``
+(the pool's processes per worker: deploy/entrypoint.sh's default, ``CELERY_CONCURRENCY``; with
+1, the one process gets a single thread's share of the cores while gunicorn's threads are busy,
+falls behind, and drains the backlog on one core afterwards) and ``--celery-nice 0`` (the
+worker's CPU priority, as ``nice -n``). Without workers the tasks are published to a queue nobody consumes.
 
 ODK Central as the peer (README's figures; never committed): central-backend at a release tag
 (v2025.1.3 runs on Node 20 with ``npm ci --engine-strict=false``), a PostgreSQL database owned
@@ -259,7 +261,7 @@ def run() -> dict:
     connections = [int(c) for c in _option("connections", "8,16").split(",")]
     duration, rounds = int(_option("duration", "20")), int(_option("rounds", "1"))
     celery_workers = int(_option("celery_workers", "0"))
-    concurrency = int(_option("celery_concurrency", "1"))
+    concurrency = int(_option("celery_concurrency", "2"))
     nice = int(_option("celery_nice", "0"))
     peer_url = _option("peer_url", "")
     bench = library_project("ingest")
