@@ -17,7 +17,8 @@ submission has its anonymised record; issue 19 asks for <= 5 s), ``--celery-conc
 (the pool's processes per worker: deploy/entrypoint.sh's default, ``CELERY_CONCURRENCY``; with
 1, the one process gets a single thread's share of the cores while gunicorn's threads are busy,
 falls behind, and drains the backlog on one core afterwards) and ``--celery-nice 0`` (the
-worker's CPU priority, as ``nice -n``). Without workers the tasks are published to a queue nobody consumes.
+worker's CPU priority, as ``nice -n``). Without workers the tasks are published to a queue
+nobody consumes.
 
 ODK Central as the peer (README's figures; never committed): central-backend at a release tag
 (v2025.1.3 runs on Node 20 with ``npm ci --engine-strict=false``), a PostgreSQL database owned
