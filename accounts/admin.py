@@ -39,7 +39,9 @@ class MembershipInline(admin.TabularInline):
 class ProjectForm(forms.ModelForm):
     """Privacy settings change here as through the API: within bounds, with a reason, audited
     (``accounts.privacy_settings``), and, when the change would leave records out of every
-    later release for good, only once the admin has seen how many and ticked the box."""
+    later release for good, only once the admin has seen how many and ticked the box. The
+    count shown goes back with the form (``left_out_shown``): should a purge since leave out
+    more, the form asks again with the new count."""
 
     reason = forms.CharField(
         required=False,
@@ -54,6 +56,7 @@ class ProjectForm(forms.ModelForm):
             "every later release for good; you are told how many before it is saved."
         ),
     )
+    left_out_shown = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     class Meta:
         model = Project
@@ -70,24 +73,35 @@ class ProjectForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Give a reason for changing privacy settings (settings.reason_required)."
             )
-        self.at_stake = {"records": 0}
+        at_stake = {"records": 0}
         if changed and self.instance.pk:
             stored = Project.objects.get(pk=self.instance.pk)
             values = {name: data.get(name) for name in changed}
-            self.at_stake = privacy_settings.settings_at_stake(
+            at_stake = privacy_settings.settings_at_stake(
                 project=stored, changed=privacy_settings.settings_changes(stored, values)
             )
-        if self.at_stake["records"] and not data.get("confirm_left_out"):
+        if at_stake["records"] > (self.confirmed_count() or 0):
+            # Asked again with this count, the box unticked: the count the admin ticks for is
+            # the one the form sends back.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("left_out_shown")] = at_stake["records"]
+            self.data.pop(self.add_prefix("confirm_left_out"), None)
             raise forms.ValidationError(
                 interpolate(
                     _(
                         "%(at_stake)s Tick “Leave these records out” and save again to make "
                         "the change (settings.left_out_unconfirmed)."
                     ),
-                    at_stake=self.at_stake["detail"],
+                    at_stake=at_stake["detail"],
                 )
             )
         return data
+
+    def confirmed_count(self) -> int | None:
+        """The number of records the admin agreed to leave out: the count the form showed,
+        if they ticked the box; None if not."""
+        data = self.cleaned_data
+        return data.get("left_out_shown") if data.get("confirm_left_out") else None
 
 
 @admin.register(Project)
@@ -104,15 +118,15 @@ class ProjectAdmin(admin.ModelAdmin):
             setattr(obj, name, getattr(stored, name))
         super().save_model(request, obj, form, change)
         # Counted again under the service's lock: should a purge since the form's check leave
-        # records out of an unconfirmed change, it is refused (the problem page), nothing saved.
-        privacy_settings.settings_change(
+        # out more than the admin agreed to, it is refused (the problem page), nothing saved.
+        done = privacy_settings.settings_change(
             project=obj,
             user=request.user,
             values=values,
             reason=form.cleaned_data["reason"],
-            confirm_left_out=form.cleaned_data["confirm_left_out"],
+            confirm_left_out=form.confirmed_count(),
         )
-        left_out = form.at_stake["records"]
+        left_out = done.left_out["records"]  # the count audited, not the form's earlier one
         if left_out:
             text = ngettext(
                 "%(count)s record is left out of every later release for good.",

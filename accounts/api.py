@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from accounts.provisioning import device_credentials
 from accounts.serializers import (
     DeviceCreatedSerializer,
     DeviceSerializer,
+    LeftOutUnconfirmedSerializer,
     NationalSocietySerializer,
     ProjectSerializer,
     RegionalNetworkSerializer,
@@ -89,12 +90,13 @@ class ProjectList(generics.ListCreateAPIView):
                 )
 
 
-def _privacy_values(serializer) -> tuple[dict, str, bool]:
-    """Take the privacy settings, the reason and the confirmation out of ``serializer``'s
-    validated data: they are changed through ``accounts.privacy_settings`` only."""
+def _privacy_values(serializer) -> tuple[dict, str, int | None]:
+    """Take the privacy settings, the reason and the confirmation (a count of records, or
+    None) out of ``serializer``'s validated data: they are changed through
+    ``accounts.privacy_settings`` only."""
     data = serializer.validated_data
     reason = data.pop("reason", "")
-    confirm = data.pop("confirm_left_out", False)
+    confirm = data.pop("confirm_left_out", None)
     values = {name: data.pop(name) for name in list(data) if name in PRIVACY_SETTINGS}
     privacy_settings.settings_check(values)
     return values, reason, confirm
@@ -111,10 +113,20 @@ def _privacy_values(serializer) -> tuple[dict, str, bool]:
         "audited old -> new; k and the threshold are at least 2, the pair levels one of their "
         "choices (codes `settings.dpo_only`, `settings.reason_required`, "
         "`settings.out_of_bounds`). A change of `everyday_names` that would leave records out "
-        "of every later release for good (raw data purged on schedule) is refused with "
-        "`settings.left_out_unconfirmed` and the counts in `left_out` unless "
-        "`confirm_left_out` is true. The threshold and the pair levels are frozen into a "
+        "of every later release for good (raw data purged on schedule, or encrypted on the "
+        "device) is refused (409) with `settings.left_out_unconfirmed` and the counts in "
+        "`left_out`; send it again with `confirm_left_out` set to `left_out.records`, the "
+        "number you agree to leave out. Should a purge since leave out more, it is refused "
+        "again with the new count. The threshold and the pair levels are frozen into a "
         "release's tables when they are computed: a change applies from the next release.",
+        responses={
+            200: ProjectSerializer,
+            409: OpenApiResponse(
+                LeftOutUnconfirmedSerializer,
+                description="`settings.left_out_unconfirmed`: the change would leave records "
+                "out of every later release for good; how many in `left_out`.",
+            ),
+        },
     ),
 )
 class ProjectDetail(generics.RetrieveUpdateAPIView):

@@ -8,6 +8,7 @@ DPO's sign-off page shows beside every release approved under the lower value. T
 protection of any cell: finer ones publish more tables and withhold more cells.
 """
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +34,7 @@ SETTINGS = (
 )
 MINIMUM = {"k_anonymity": 2, "cell_threshold": 2, "retention_days": 1}
 DEFAULTS = {"k_anonymity": 5, "cell_threshold": 5}
+NONE_LEFT_OUT = {"records": 0, "purged": 0, "encrypted": 0}
 CHOICES = {
     "disclosure_mode": set(Project.DisclosureMode.values),
     "missing_values": set(Project.MissingValues.values),
@@ -107,7 +109,7 @@ def settings_at_stake(*, project: Project, changed: dict) -> dict:
     gone (``records``, of which ``purged`` and ``encrypted``; ``detail`` for a person, empty if
     none). Accounts cannot count them: the apps that would lose them answer
     (``signals.privacy_settings_at_stake``)."""
-    total = {"records": 0, "purged": 0, "encrypted": 0}
+    total = dict(NONE_LEFT_OUT)
     details = []
     answers = signals.privacy_settings_at_stake.send(
         sender=Project, project_id=project.pk, changed=changed
@@ -119,24 +121,41 @@ def settings_at_stake(*, project: Project, changed: dict) -> dict:
     return {**total, "detail": format_lazy(" ".join(["{}"] * len(details)), *details)}
 
 
+@dataclass(frozen=True)
+class SettingsChanged:
+    """What ``settings_change`` did: ``changed`` ({name: [old, new]}, empty if nothing), and
+    ``left_out``, the counts counted under the lock and audited (what the caller tells the
+    person, rather than a count it took earlier)."""
+
+    changed: dict = field(default_factory=dict)
+    left_out: dict = field(default_factory=lambda: dict(NONE_LEFT_OUT))
+
+
 def settings_change(
     *,
     project: Project,
     user,
     values: dict[str, Any],
     reason: str,
-    confirm_left_out: bool = False,
-) -> dict:
-    """Apply ``values`` (a subset of ``SETTINGS``) to ``project``; what changed, old -> new.
+    confirm_left_out: int | None = None,
+) -> SettingsChanged:
+    """Apply ``values`` (a subset of ``SETTINGS``) to ``project``: what changed, old -> new,
+    and what that left out (``SettingsChanged``).
 
     Nothing changes unless all of it is allowed: the user's role, the bounds, a reason
-    whenever a value actually changes, and ``confirm_left_out`` when the change would leave
-    records out of every later release for good (``settings_at_stake``: a new
-    ``everyday_names`` and raw data purged on schedule), which the audit then records."""
+    whenever a value actually changes, and, when the change would leave records out of every
+    later release for good (``settings_at_stake``: a new ``everyday_names`` and raw data
+    purged on schedule or encrypted on the device), ``confirm_left_out``: the number of
+    records the person agreed to leave out, the count they were shown. A purge since then
+    leaves more out than they agreed to, so a count above it is refused again with the new
+    count; the audit records the count the change actually left out."""
     unknown = set(values) - set(SETTINGS)
     assert not unknown, f"Not privacy settings: {sorted(unknown)}; pass only {SETTINGS}."
+    assert confirm_left_out is None or (
+        isinstance(confirm_left_out, int) and not isinstance(confirm_left_out, bool)
+    ), "confirm_left_out is a number of records (the count refused with), not a yes."
     if not values:  # a change of name or description only: any form manager may make it
-        return {}
+        return SettingsChanged()
     if not may_change_settings(user, project):
         raise Problem(
             "settings.dpo_only",
@@ -148,7 +167,7 @@ def settings_change(
     settings_check(values)
     changed = settings_changes(project, values)
     if not changed:
-        return {}
+        return SettingsChanged()
     if not reason.strip():
         raise Problem(
             "settings.reason_required",
@@ -170,20 +189,21 @@ def settings_change(
             if getattr(current, name) != new
         }
         if not changed:
-            return {}
+            return SettingsChanged()
         # Counted under the lock, on the settings as they are: the count refused with, or
         # audited, is this change's.
         at_stake = settings_at_stake(project=current, changed=changed)
-        counts = {name: at_stake[name] for name in ("records", "purged", "encrypted")}
-        if counts["records"] and not confirm_left_out:
+        counts = {name: at_stake[name] for name in NONE_LEFT_OUT}
+        if counts["records"] > (confirm_left_out or 0):
             raise Problem(
                 "settings.left_out_unconfirmed",
                 interpolate(
                     _(
                         "%(at_stake)s To make the change anyway, send it again with "
-                        "confirm_left_out set to true."
+                        "confirm_left_out set to %(count)s."
                     ),
                     at_stake=at_stake["detail"],
+                    count=counts["records"],
                 ),
                 fields=sorted(changed),
                 left_out=counts,
@@ -210,7 +230,7 @@ def settings_change(
         signals.privacy_settings_changed.send(
             sender=Project, project_id=project.pk, changed=changed, user=user, reason=reason.strip()
         )
-    return changed
+    return SettingsChanged(changed=changed, left_out=counts)
 
 
 def lowered_below_default(name: str, value: Any) -> bool:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -43,6 +44,54 @@ class ChoiceSetting(serializers.ChoiceField):
         return data if isinstance(data, str) else super().to_internal_value(data)
 
 
+class LeftOutConfirmation(serializers.IntegerField):
+    """A count of records, as a JSON number only: a bare ``true`` (or ``"6"``) does not say
+    which count the person saw, and a purge since could leave out more than they agreed to."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Send the number of records you agree to leave out (left_out.records of the "
+            "refusal), not true."
+        )
+    }
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SettingsLeftOutSerializer(serializers.Serializer):
+    records = serializers.IntegerField(help_text="Records left out in all: purged + encrypted.")
+    purged = serializers.IntegerField(help_text="Their raw data was purged on schedule.")
+    encrypted = serializers.IntegerField(
+        help_text="Encrypted on the device: decrypting it does not anonymise it again."
+    )
+
+
+class LeftOutUnconfirmedSerializer(serializers.Serializer):
+    """The body of a `settings.left_out_unconfirmed` refusal (409)."""
+
+    detail = serializers.CharField(help_text="How many records, why, and how to confirm.")
+    code = serializers.CharField(help_text="`settings.left_out_unconfirmed`.")
+    title = serializers.CharField()
+    left_out = SettingsLeftOutSerializer(
+        help_text="What the change would leave out of every later release for good, counted "
+        "as the project is now; send `left_out.records` back as `confirm_left_out`."
+    )
+
+    def get_fields(self) -> dict:
+        # A member named "fields" cannot be declared: it is the serializer's own attribute.
+        fields = super().get_fields()
+        fields["fields"] = serializers.ListField(
+            child=serializers.CharField(), help_text="The settings the change was refused for."
+        )
+        return fields
+
+
 class ProjectSerializer(StrictModelSerializer):
     my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
     # Privacy settings: bounds are checked by accounts.privacy_settings, which answers with the
@@ -77,13 +126,15 @@ class ProjectSerializer(StrictModelSerializer):
         "`always` wherever it stands (more names caught, more everyday words lost). A change "
         "anonymises the project's submissions again (DPO or admin).",
     )
-    confirm_left_out = serializers.BooleanField(
+    confirm_left_out = LeftOutConfirmation(
         write_only=True,
         required=False,
-        help_text="Make a change that leaves records out of every later release for good "
-        "(their raw data was purged on schedule, so the new `everyday_names` cannot be applied "
-        "to them). Without it such a change is refused with `settings.left_out_unconfirmed` "
-        "and the count in `left_out`.",
+        help_text="The number of records you agree to leave out of every later release for "
+        "good by this change (their raw data was purged on schedule or is encrypted on the "
+        "device, so the new `everyday_names` cannot be applied to them): `left_out.records` "
+        "of the `settings.left_out_unconfirmed` refusal. A change that would leave out more "
+        "than this (a purge since) is refused again with the new count; a whole number, "
+        "`true` is refused.",
     )
     reason = StrictCharField(
         write_only=True,

@@ -14,6 +14,8 @@ RUN=${WAYPOINT_RUN_DIR:-var/run}
 PORT=${PORT:-8080}
 # How long start waits for every process to write its pid file (seconds).
 START_TIMEOUT=${WAYPOINT_START_TIMEOUT:-30}
+# How long stop waits for every process to exit (seconds): above gunicorn's 30 s drain.
+STOP_TIMEOUT=${WAYPOINT_STOP_TIMEOUT:-40}
 NAMES="gunicorn worker1 worker2 beat"
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/waypoint}
 export CELERY_BROKER_URL=${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}
@@ -79,13 +81,35 @@ start() {
   return 1
 }
 
+# gunicorn drains its requests for up to 30 s (graceful_timeout) and a worker finishes its
+# task: a stop that returned at once let a start right after it run beside them. Signal every
+# process, then wait for each to be gone before its pid file goes.
 stop() {
+  local name pid deadline=$((SECONDS + STOP_TIMEOUT)) left="" pids=""
   for name in $NAMES; do
-    if [ -f "$RUN/$name.pid" ]; then
-      kill "$(cat "$RUN/$name.pid")" 2>/dev/null || true
+    if [ -s "$RUN/$name.pid" ]; then
+      pid=$(cat "$RUN/$name.pid")
+      kill "$pid" 2>/dev/null || true
+      pids="$pids $name:$pid"
+    else
       rm -f "$RUN/$name.pid"
     fi
   done
+  for entry in $pids; do
+    name=${entry%%:*} pid=${entry#*:}
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+      sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      left="$left $name (pid $pid)"  # its pid file stays: status and a start still see it
+    else
+      rm -f "$RUN/$name.pid"
+    fi
+  done
+  if [ -n "$left" ]; then
+    echo "Still running after ${STOP_TIMEOUT} s:$left; see their logs in $RUN." >&2
+    return 1
+  fi
 }
 
 status() {

@@ -140,7 +140,7 @@ ENTRIES = [
     (
         "settings.left_out_unconfirmed",
         409,
-        "The change would leave records out of releases for good; confirm_left_out confirms.",
+        "The change would leave records out of releases for good; confirm with their count.",
     ),
     ("record.withhold_refused", 409, "The record cannot be withheld as things stand."),
     ("record.undo_refused", 409, "The record is not withheld: nothing to undo."),

@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from forms.models import FormVersion
+from forms.models import FormVersion, PrivacyRuleSet
 from lib.problems import interpolate
 from privacy.disclosure.scope import rule_set_ids
 from privacy.models import AnonymisedRecord
@@ -69,12 +69,23 @@ def at_stake(form_id: int, version: FormVersion) -> dict:
 def project_at_stake(project_id: int) -> dict:
     """What a project-wide redaction change (``everyday_names``: ``rules.redaction_change``
     gives every version a new rule set) would leave out for good: ``at_stake`` summed over the
-    project's versions."""
-    total = {"records": 0, "purged": 0, "encrypted": 0}
-    for version in FormVersion.objects.filter(form__project_id=project_id):
-        counts = at_stake(version.form_id, version)
-        total = {name: total[name] + counts[name] for name in total}
-    return total
+    project's versions, in two queries (it is counted under the project's lock): the current
+    rule set of each version, then one count over the project's records under them."""
+    current: dict[int, int] = {}
+    rows = (
+        PrivacyRuleSet.objects.filter(version__form__project_id=project_id)
+        .order_by("version_id", "number")
+        .values_list("version_id", "pk")
+    )
+    for version_id, pk in rows:
+        current[version_id] = pk  # the last, highest number, is the version's current one
+    counts = AnonymisedRecord.objects.filter(
+        form__project_id=project_id,
+        superseded=False,
+        withheld_at__isnull=True,
+        rule_set_id__in=list(current.values()),
+    ).aggregate(purged=Count("pk", filter=PURGED), encrypted=Count("pk", filter=ENCRYPTED))
+    return {"records": counts["purged"] + counts["encrypted"], **counts}
 
 
 def project_at_stake_message(counts: dict) -> str:
@@ -85,11 +96,13 @@ def project_at_stake_message(counts: dict) -> str:
         return ""
     text = ngettext_lazy(
         "Changing this setting gives every form version a new rule set and leaves %(count)s "
-        "record out of every later release for good: its raw data is no longer here to "
-        "anonymise again. Changing the setting back later does not bring it back.",
+        "record out of every later release for good: it cannot be anonymised again (its raw "
+        "data was purged, or it is encrypted on the device). Changing the setting back later "
+        "does not bring it back.",
         "Changing this setting gives every form version a new rule set and leaves %(count)s "
-        "records out of every later release for good: their raw data is no longer here to "
-        "anonymise again. Changing the setting back later does not bring them back.",
+        "records out of every later release for good: they cannot be anonymised again (their "
+        "raw data was purged, or they are encrypted on the device). Changing the setting back "
+        "later does not bring them back.",
         "count",
     )
     return interpolate(text, count=counts["records"])

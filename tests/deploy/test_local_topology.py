@@ -156,6 +156,27 @@ def test_stop_right_after_start_leaves_nothing_running(topology):
     assert _started_here(run) == []
 
 
+def test_stop_returns_once_everything_is_gone_so_start_can_follow(topology):
+    """stop removed the pid files straight after the signal, while gunicorn drained its
+    requests for up to 30 s: a start right after it ran beside the old processes. Now stop
+    returns once every process has exited, and a start straight after it starts afresh."""
+    url, env, script = topology
+    run = Path(env["WAYPOINT_RUN_DIR"])
+
+    stopped = subprocess.run([script, "stop"], env=env, capture_output=True, text=True, timeout=60)
+
+    assert stopped.returncode == 0, stopped.stderr
+    assert _started_here(run) == []  # at once, not after a wait
+    assert not [name for name in NAMES if (run / f"{name}.pid").exists()]
+    started = subprocess.run(
+        [script, "start"], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert started.returncode == 0, started.stderr + started.stdout
+    status = subprocess.run([script, "status"], env=env, capture_output=True, text=True).stdout
+    assert status.count("running") == 4, status
+    assert httpx.get(f"{url}/health/ready").json()["status"] == "ok"
+
+
 def test_django_error_log_is_kept(topology):
     """gunicorn's --daemon sent stderr, and with it Django's own log (tracebacks of failed
     requests included), to /dev/null: an operator had nothing to read after a 500."""

@@ -108,7 +108,7 @@ def test_an_everyday_names_change_leaves_purged_records_out(
             user=dpo,
             values={"everyday_names": "always"},
             reason="more recall",
-            confirm_left_out=True,
+            confirm_left_out=6,
         )
 
     release = review.release_open(form=privacy_form.form, user=dpo)
