@@ -312,6 +312,10 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "waypoint")
 WAYPOINT_DISCLOSURE_MIN_INTERVAL = env_float("WAYPOINT_DISCLOSURE_MIN_INTERVAL", 3.0)
 WAYPOINT_DISCLOSURE_INTERVAL_FACTOR = env_float("WAYPOINT_DISCLOSURE_INTERVAL_FACTOR", 2.0)
 WAYPOINT_DISCLOSURE_MAX_INTERVAL = env_float("WAYPOINT_DISCLOSURE_MAX_INTERVAL", 30.0)
+# While a form's records keep changing, its run waits for this pause in the changes, at most
+# the busy interval after its last run (privacy.disclosure.scheduling.disclosure_wait).
+WAYPOINT_DISCLOSURE_QUIET = env_float("WAYPOINT_DISCLOSURE_QUIET", 2.0)
+WAYPOINT_DISCLOSURE_BUSY_INTERVAL = env_float("WAYPOINT_DISCLOSURE_BUSY_INTERVAL", 30.0)
 CELERY_BEAT_SCHEDULE = {
     "anonymise-pending": {"task": "privacy.anonymise_pending", "schedule": 60.0},
     "purge-raw": {"task": "privacy.purge_raw", "schedule": 3600.0},

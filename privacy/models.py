@@ -10,6 +10,7 @@ import uuid
 
 from django.db import connection, models
 from django.db.models import BigIntegerField, Exists, Func, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import ServicePoint
 from forms.models import Form, FormVersion, PrivacyRuleSet
@@ -252,6 +253,9 @@ class DisclosurePending(models.Model):
 
     form = models.OneToOneField(Form, on_delete=models.CASCADE, related_name="+")
     since = models.DateTimeField(auto_now_add=True)
+    # The last change the mark covers: while records keep arriving, the run waits for a pause
+    # (``scheduling.disclosure_wait``).
+    changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"disclosure control due for form {self.form_id}"

@@ -130,6 +130,7 @@ def test_a_form_checked_moments_ago_is_requeued_once_for_the_time_left(
     assert DisclosurePending.objects.filter(form_id=form_id).exists()  # still due
 
     _last_run_was(form_id, ago=8.5, took=4)  # the delayed message arrives when the wait is over
+    DisclosurePending.objects.update(changed_at=timezone.now() - timedelta(seconds=7.5))
     with django_capture_on_commit_callbacks(execute=True):
         run_id = tasks.disclosure_control.run(form_id)
     assert run_id is not None
@@ -281,3 +282,56 @@ def test_an_unchanged_form_is_recognised_by_its_fingerprint(
     project.missing_values = "any"
     project.save()
     assert dataset.disclosure_run(form_id=form.pk).pk != moved.pk  # the convention changed
+
+
+def test_while_records_keep_arriving_the_run_waits_for_a_pause_at_most_the_busy_interval(
+    submit, privacy_form, queued, delayed, broker, settings, django_capture_on_commit_callbacks
+):
+    """Under a sustained load a large form is not checked every few seconds (each check took
+    the cores from uploads: issue 19's slowest 1 %); the load's last batch is checked once the
+    records stop arriving, and a load that never pauses is still checked every busy interval."""
+    settings.WAYPOINT_DISCLOSURE_QUIET = 2
+    settings.WAYPOINT_DISCLOSURE_BUSY_INTERVAL = 30
+    form_id = privacy_form.form_id
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:load-1")
+    assert tasks.disclosure_control.run(form_id) is not None
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:load-2")  # marks the form
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:load-3")  # a change meanwhile
+
+    def changed(ago: float) -> None:
+        DisclosurePending.objects.filter(form_id=form_id).update(
+            changed_at=timezone.now() - timedelta(seconds=ago)
+        )
+
+    _last_run_was(form_id, ago=5, took=0.1)  # the 3 s interval is over
+    changed(ago=0.5)  # but records arrived half a second ago: wait for the pause
+    assert 1.2 < scheduling.disclosure_wait(form_id=form_id, resend=False) <= 1.5
+
+    changed(ago=2.5)  # the load ended: due at once
+    assert scheduling.disclosure_wait(form_id=form_id, resend=False) == 0
+
+    _last_run_was(form_id, ago=31, took=0.1)  # a load that never pauses: the busy interval
+    changed(ago=0.1)
+    assert scheduling.disclosure_wait(form_id=form_id, resend=False) == 0
+
+    _last_run_was(form_id, ago=29.5, took=0.1)  # a pause would come later than the cap
+    changed(ago=0)
+    assert 0.3 < scheduling.disclosure_wait(form_id=form_id, resend=False) <= 0.5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.disclosure_control.run(form_id) is None  # waits: one delayed message
+    assert len(delayed) == 1
+    assert delayed[0][0] == form_id
+
+
+def test_a_change_under_an_existing_mark_is_remembered(
+    submit, privacy_form, queued, django_capture_on_commit_callbacks
+):
+    """The mark's last change moves with every batch (what the pause is measured from)."""
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:mark-1")
+    DisclosurePending.objects.update(changed_at=timezone.now() - timedelta(minutes=1))
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:mark-2")
+
+    changed_at = DisclosurePending.objects.get().changed_at
+    assert timezone.now() - changed_at < timedelta(seconds=5)
+    assert queued == [privacy_form.form_id]  # still one message
