@@ -4,16 +4,20 @@ same load to another OpenRosa server (ODK Central run locally: a device URL such
 ``http://127.0.0.1:8383/v1/key/TOKEN/projects/1``, its form published from the same XForm),
 interleaved, with the ratio. Target (issue 19): twice the peer's submissions/s at c=8 and c=16.
 
-The load comes from wrk (Debian package `wrk`), whose C client leaves the two cores to the servers;
-each request carries a fresh instanceID, so every POST is a new submission stored durably. CPU
-per submission is counted per process: gunicorn's master and workers, and the PostgreSQL backends
-serving the bench's database (``--peer-pid``/``--peer-database`` do the same for the peer).
+Each run starts once the machine is quiet again (``_settle``: under 15 % of the cores busy
+for two seconds; ``settled_s`` is the wait), so neither server's after-work lands in the
+other's run. The load comes from wrk (Debian package `wrk`), whose C client leaves the two
+cores to the servers; each request carries a fresh instanceID, so every POST is a new
+submission stored durably. CPU per submission is counted per process: gunicorn's master and
+workers, and the PostgreSQL backends serving the bench's database (``--peer-pid`` and
+``--peer-database`` do the same for the peer).
 
 Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* variables):
 ``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them),
 ``--celery-workers 1`` (real workers anonymise beside the load, as on a production host: their
 CPU is counted, and ``anonymised_after_s`` is the seconds from the run's end until every
-submission has its anonymised record; issue 19 asks for <= 5 s), ``--celery-concurrency 2``
+submission has its anonymised record; issue 19 asks for <= 5 s; ``disclosure_checked_after_s``
+until disclosure control has checked every record of the form), ``--celery-concurrency 2``
 (the pool's processes per worker: deploy/entrypoint.sh's default, ``CELERY_CONCURRENCY``; with
 1, the one process gets a single thread's share of the cores while gunicorn's threads are busy,
 falls behind, and drains the backlog on one core afterwards) and ``--celery-nice 0`` (the
@@ -247,6 +251,56 @@ def _anonymised_after(submissions, workers: int, timeout: float = 120) -> float 
     return round(time.monotonic() - started, 1)
 
 
+def _ticks() -> tuple[int, int]:
+    """All the machine's CPU ticks so far, and its idle ones (idle + iowait), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]
+
+
+def _busy_seconds(since: tuple[int, int]) -> float:
+    """CPU seconds every process on the machine spent since ``since`` (a ``_ticks()``)."""
+    total, idle = _ticks()
+    return round((total - since[0] - (idle - since[1])) / os.sysconf("SC_CLK_TCK"), 1)
+
+
+def _machine_busy(seconds: float = 1.0) -> float:
+    """The share of all cores busy over ``seconds`` (from /proc/stat: every process counted)."""
+
+    total0, idle0 = _ticks()
+    time.sleep(seconds)
+    total1, idle1 = _ticks()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def _settle(limit: float = 60, quiet: float = 0.15) -> float:
+    """Wait until the machine is quiet (under ``quiet`` of its cores busy for two seconds in a
+    row, at most ``limit`` s); return the seconds waited. Each server keeps working after its
+    run (the peer's background jobs, PostgreSQL's autovacuum and checkpoints, the anonymising
+    worker): without this, one run's tail is measured in the other's latency."""
+    started, calm = time.monotonic(), 0
+    while calm < 2 and time.monotonic() - started < limit:
+        calm = calm + 1 if _machine_busy() < quiet else 0
+    return round(time.monotonic() - started, 1)
+
+
+def _checked_after(form, started: float, timeout: float = 120) -> float:
+    """Seconds from ``started`` (the load's end) until disclosure control has checked every
+    record of ``form``: no change waiting for a run, and the last run counted them all."""
+    from privacy.models import AnonymisedRecord, DisclosurePending, DisclosureRun
+
+    while time.monotonic() - started < timeout:
+        last = DisclosureRun.objects.filter(form=form).order_by("-created_at").first()
+        records = AnonymisedRecord.objects.filter(form=form, superseded=False).count()
+        if (
+            last is not None
+            and last.records == records
+            and not DisclosurePending.objects.filter(form=form).exists()
+        ):
+            break
+        time.sleep(0.2)
+    return round(time.monotonic() - started, 1)
+
+
 def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
@@ -299,10 +353,17 @@ def run() -> dict:
             for c in connections:  # interleaved: each Waypoint run next to its peer run
                 submissions = Submission.objects.filter(form__project=project)
                 _anonymised_after(submissions, celery_workers)  # the warm-up's, the last run's
+                settled = _settle()
                 before = submissions.count()
                 usage, pg_before = stack.usage(), _backend_cpu(database)
+                machine, peer_pid = _ticks(), _option("peer_pid", "")
+                peer_cpu = tree_usage(int(peer_pid))[1] if peer_pid else 0.0
                 run = _wrk(script, server.url, c, duration)
+                machine_cpu = _busy_seconds(machine)  # wrk and anything else besides Waypoint
+                peer_cpu = tree_usage(int(peer_pid))[1] - peer_cpu if peer_pid else 0.0
+                ended = time.monotonic()
                 drained = _anonymised_after(submissions, celery_workers)
+                checked = _checked_after(version.form, ended) if celery_workers else None
                 after = stack.usage()
                 cpu: dict[str, float] = {
                     kind: after[kind][1] - usage[kind][1] for kind in ("gunicorn", "celery")
@@ -310,12 +371,17 @@ def run() -> dict:
                 }  # fmt: skip
                 cpu["postgresql"] = _cpu_spent(pg_before, _backend_cpu(database))
                 stored = submissions.count() - before
-                measured = {**_measured(run, stored, cpu), "stored": stored}
+                measured = {**_measured(run, stored, cpu), "stored": stored, "settled_s": settled}
+                measured["machine_cpu_s_during_load"] = machine_cpu
+                measured["peer_cpu_s_during_load"] = round(peer_cpu, 2)  # its after-work
                 if celery_workers:
                     measured["anonymised_after_s"] = drained
+                    measured["disclosure_checked_after_s"] = checked
                 results[c]["waypoint"].append(measured)
                 if peer_script:
-                    results[c]["peer"].append(_peer(peer_script, peer_url, c, duration))
+                    settled = _settle()
+                    peer_run = _peer(peer_script, peer_url, c, duration)
+                    results[c]["peer"].append({**peer_run, "settled_s": settled})
         rss_after = stack.usage()["gunicorn"][0]
     report: dict = {
         "submission_bytes": len(template),
