@@ -114,11 +114,11 @@ def at_stake_message(counts: dict) -> str:
         return ""
     text = ngettext(
         "Saving a new rule set leaves %(count)s record out of every later release for good: "
-        "its raw data is no longer here to anonymise again. Changing the rules back later "
-        "does not bring it back.",
+        "it cannot be anonymised again (its raw data was purged, or it is encrypted on the "
+        "device). Changing the rules back later does not bring it back.",
         "Saving a new rule set leaves %(count)s records out of every later release for good: "
-        "their raw data is no longer here to anonymise again. Changing the rules back later "
-        "does not bring them back.",
+        "they cannot be anonymised again (their raw data was purged, or they are encrypted on "
+        "the device). Changing the rules back later does not bring them back.",
         counts["records"],
     )
     return text % {"count": counts["records"]}
