@@ -4,13 +4,13 @@ same load to another OpenRosa server (ODK Central run locally: a device URL such
 ``http://127.0.0.1:8383/v1/key/TOKEN/projects/1``, its form published from the same XForm),
 interleaved, with the ratio. Target (issue 19): twice the peer's submissions/s at c=8 and c=16.
 
-Each run starts once the machine is quiet again (``_settle``: under 15 % of the cores busy
-for two seconds; ``settled_s`` is the wait), so neither server's after-work lands in the
-other's run. The load comes from wrk (Debian package `wrk`), whose C client leaves the two
-cores to the servers; each request carries a fresh instanceID, so every POST is a new
-submission stored durably. CPU per submission is counted per process: gunicorn's master and
-workers, and the PostgreSQL backends serving the bench's database (``--peer-pid`` and
-``--peer-database`` do the same for the peer).
+Each run starts on its server's database vacuumed (``_vacuum``) and once the machine is quiet
+again (``_settle``: under 15 % of the cores busy for two seconds; ``settled_s`` is the wait), so
+neither server's after-work lands in the other's run. The load comes from wrk (Debian package
+`wrk`), whose C client leaves the two cores to the servers; each request carries a fresh
+instanceID, so every POST is a new submission stored durably. CPU per submission is counted per
+process: gunicorn's master and workers, and the PostgreSQL backends serving the bench's database
+(``--peer-pid`` and ``--peer-database`` do the same for the peer).
 
 Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* variables):
 ``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them),
@@ -251,6 +251,18 @@ def _anonymised_after(submissions, workers: int, timeout: float = 120) -> float 
     return round(time.monotonic() - started, 1)
 
 
+def _vacuum(database: str) -> None:
+    """VACUUM (ANALYZE) a server's database before its run, as autovacuum would have meanwhile:
+    a PostgreSQL run without autovacuum (this machine's was) leaves the dead rows of every
+    earlier run in the way, and a server that updates rows as it works (Central's audit log,
+    processed by its job loop) slows down run after run, which is not its own doing."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qc", "VACUUM (ANALYZE)"],
+        capture_output=True,
+        check=False,
+    )
+
+
 def _ticks() -> tuple[int, int]:
     """All the machine's CPU ticks so far, and its idle ones (idle + iowait), from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -353,6 +365,7 @@ def run() -> dict:
             for c in connections:  # interleaved: each Waypoint run next to its peer run
                 submissions = Submission.objects.filter(form__project=project)
                 _anonymised_after(submissions, celery_workers)  # the warm-up's, the last run's
+                _vacuum(database)
                 settled = _settle()
                 before = submissions.count()
                 usage, pg_before = stack.usage(), _backend_cpu(database)
@@ -379,6 +392,8 @@ def run() -> dict:
                     measured["disclosure_checked_after_s"] = checked
                 results[c]["waypoint"].append(measured)
                 if peer_script:
+                    if peer_database := _option("peer_database", ""):
+                        _vacuum(peer_database)
                     settled = _settle()
                     peer_run = _peer(peer_script, peer_url, c, duration)
                     results[c]["peer"].append({**peer_run, "settled_s": settled})
