@@ -96,9 +96,11 @@ def disclosure_turn(*, form_id: int) -> Iterator[bool]:
     (a worker and a connection each) and then start a second run at once, ignoring the wait.
     Now the first takes a PostgreSQL advisory lock and the others return at once: a batch
     written during the run marks the form again after the run commits, and that mark's own
-    message (or the minute sweep) brings the next run."""
+    message (or the minute sweep) brings the next run. A batch that arrived between the
+    message's own check and this one moves the form's pause on without a message of its own:
+    the check here re-queues the run for it (a duplicate finds the lock or no mark)."""
     if connection.vendor != "postgresql":
-        yield disclosure_wait(form_id=form_id, resend=False) == 0
+        yield disclosure_wait(form_id=form_id) == 0
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK, form_id])
@@ -107,7 +109,7 @@ def disclosure_turn(*, form_id: int) -> Iterator[bool]:
         yield False
         return
     try:
-        yield disclosure_wait(form_id=form_id, resend=False) == 0
+        yield disclosure_wait(form_id=form_id) == 0
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK, form_id])
@@ -116,10 +118,14 @@ def disclosure_turn(*, form_id: int) -> Iterator[bool]:
 def disclosure_resend_due() -> int:
     """Re-queue the runs whose message was lost (a broker outage, a worker's restart losing a
     delayed message); the minute sweep calls this. A mark older than the longest wait
-    (``WAYPOINT_DISCLOSURE_MAX_INTERVAL``) should have been taken by its delayed run; a duplicate
+    (``WAYPOINT_DISCLOSURE_MAX_INTERVAL`` or, while records keep arriving,
+    ``_BUSY_INTERVAL``) should have been taken by its delayed run; a duplicate
     sent for a run still on its way finds no mark and does nothing. Forms whose verdicts carry
     content keys of the older form are marked for a run too (``legacy``)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL)
+    longest = max(
+        settings.WAYPOINT_DISCLOSURE_MAX_INTERVAL, settings.WAYPOINT_DISCLOSURE_BUSY_INTERVAL
+    )
+    cutoff = timezone.now() - timedelta(seconds=longest + 5)  # a margin for the queue
     form_ids = list(
         DisclosurePending.objects.filter(since__lte=cutoff).values_list("form_id", flat=True)
     )

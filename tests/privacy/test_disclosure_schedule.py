@@ -170,7 +170,8 @@ def test_the_sweep_catches_a_waiting_run_whose_delayed_message_was_lost(
         tasks.anonymise_pending()
     assert queued.count(form_id) == 2  # the two marks' own messages; the sweep left it alone
 
-    DisclosurePending.objects.update(since=timezone.now() - timedelta(seconds=31))
+    # older than the longest wait (30 s) and the queue's margin (5 s)
+    DisclosurePending.objects.update(since=timezone.now() - timedelta(seconds=36))
     with django_capture_on_commit_callbacks(execute=True):
         tasks.anonymise_pending()
     assert queued.count(form_id) == 3  # the sweep's
@@ -335,3 +336,27 @@ def test_a_change_under_an_existing_mark_is_remembered(
     changed_at = DisclosurePending.objects.get().changed_at
     assert timezone.now() - changed_at < timedelta(seconds=5)
     assert queued == [privacy_form.form_id]  # still one message
+
+
+def test_a_batch_between_the_message_and_the_run_requeues_it(
+    submit, privacy_form, queued, delayed, broker, settings, django_capture_on_commit_callbacks
+):
+    """A batch landing after the message found the form due, but before its run took the turn,
+    moves the pause on without a message of its own: the turn re-queues the run, or the load's
+    last batch would wait for the minute sweep."""
+    settings.WAYPOINT_DISCLOSURE_QUIET = 2
+    form_id = privacy_form.form_id
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:turn-1")
+    assert tasks.disclosure_control.run(form_id) is not None
+    _anonymise(submit, django_capture_on_commit_callbacks, "uuid:turn-2")
+    _last_run_was(form_id, ago=5, took=0.1)
+    DisclosurePending.objects.update(changed_at=timezone.now())  # the batch, just now
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        scheduling.disclosure_turn(form_id=form_id) as turn,
+    ):
+        assert not turn
+    assert len(delayed) == 1
+    assert delayed[0][0] == form_id
+    assert 1.5 < delayed[0][1] <= 2
