@@ -4,13 +4,13 @@ same load to another OpenRosa server (ODK Central run locally: a device URL such
 ``http://127.0.0.1:8383/v1/key/TOKEN/projects/1``, its form published from the same XForm),
 interleaved, with the ratio. Target (issue 19): twice the peer's submissions/s at c=8 and c=16.
 
-Each run starts on its server's database vacuumed (``_vacuum``) and once the machine is quiet
-again (``_settle``: under 15 % of the cores busy for two seconds; ``settled_s`` is the wait), so
-neither server's after-work lands in the other's run. The load comes from wrk (Debian package
-`wrk`), whose C client leaves the two cores to the servers; each request carries a fresh
-instanceID, so every POST is a new submission stored durably. CPU per submission is counted per
-process: gunicorn's master and workers, and the PostgreSQL backends serving the bench's database
-(``--peer-pid`` and ``--peer-database`` do the same for the peer).
+Each run starts on its server's database vacuumed (``machine.vacuum``) and once the machine is
+quiet again (``machine.settle``: under 15 % of the cores busy for two seconds; ``settled_s`` is
+the wait), so neither server's after-work lands in the other's run. The load comes from wrk
+(Debian package `wrk`), whose C client leaves the two cores to the servers; each request carries
+a fresh instanceID, so every POST is a new submission stored durably. CPU per submission is
+counted per process: gunicorn's master and workers, and the PostgreSQL backends serving the
+bench's database (``--peer-pid`` and ``--peer-database`` do the same for the peer).
 
 Options (``python -m bench ingest --peer-url URL ...``, or the WAYPOINT_BENCH_* variables):
 ``--connections 8,16``, ``--duration 20`` (seconds per run), ``--rounds 1`` (medians over them),
@@ -52,6 +52,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.machine import backend_cpu, busy_seconds, cpu_spent, settle, ticks, vacuum
 from bench.setup import production_stack, tree_usage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,31 +135,6 @@ def _option(name: str, default: str) -> str:
     return os.environ.get(f"WAYPOINT_BENCH_{name.upper()}", default)
 
 
-def _backend_cpu(database: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend connected to ``database`` (the bench's own
-    connection among them, idle meanwhile)."""
-    listed = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAF", " ", "-c",
-         "SELECT datname, pid FROM pg_stat_activity WHERE datname IS NOT NULL"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    found = {}
-    pids = [
-        line.split()[1] for line in listed.stdout.splitlines() if line.split()[:1] == [database]
-    ]
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue  # not on this machine, or gone
-        found[int(pid)] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-    return found
-
-
-def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-
-
 def _wrk(script: Path, url: str, connections: int, duration: int) -> dict:
     load = [f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency"]
     load += ["--timeout", "10s"]
@@ -229,13 +205,13 @@ def _script(workdir: Path, name: str, device_url: str) -> Path:
 def _peer(script: Path, url: str, connections: int, duration: int) -> dict:
     pid, database = _option("peer_pid", ""), _option("peer_database", "")
     cpu_before = tree_usage(int(pid))[1] if pid else 0.0
-    pg_before = _backend_cpu(database) if database else {}
+    pg_before = backend_cpu(database) if database else {}
     run = _wrk(script, url, connections, duration)
     cpu = {}
     if pid:
         cpu["peer"] = tree_usage(int(pid))[1] - cpu_before
     if database:
-        cpu["postgresql"] = _cpu_spent(pg_before, _backend_cpu(database))
+        cpu["postgresql"] = cpu_spent(pg_before, backend_cpu(database))
     return _measured(run, run["accepted"], cpu)
 
 
@@ -248,53 +224,6 @@ def _anonymised_after(submissions, workers: int, timeout: float = 120) -> float 
     pending = submissions.filter(complete=True, anonymised__isnull=True)
     while pending.exists() and time.monotonic() - started < timeout:
         time.sleep(0.2)
-    return round(time.monotonic() - started, 1)
-
-
-def _vacuum(database: str) -> None:
-    """VACUUM (ANALYZE) a server's database before its run, as autovacuum would have meanwhile:
-    a PostgreSQL run without autovacuum (this machine's was) leaves the dead rows of every
-    earlier run in the way, and a server that updates rows as it works (Central's audit log,
-    processed by its job loop) slows down run after run, which is not its own doing."""
-    subprocess.run(
-        ["psql", "-w", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qc",
-         "VACUUM (ANALYZE)"],
-        capture_output=True,
-        check=True,
-        timeout=600,
-    )  # fmt: skip
-
-
-def _ticks() -> tuple[int, int]:
-    """All the machine's CPU ticks so far, and its idle ones (idle + iowait), from /proc/stat."""
-    # user nice system idle iowait irq softirq steal (guest time is within user and nice)
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
-    return sum(fields), fields[3] + fields[4]
-
-
-def _busy_seconds(since: tuple[int, int]) -> float:
-    """CPU seconds every process on the machine spent since ``since`` (a ``_ticks()``)."""
-    total, idle = _ticks()
-    return round((total - since[0] - (idle - since[1])) / os.sysconf("SC_CLK_TCK"), 1)
-
-
-def _machine_busy(seconds: float = 1.0) -> float:
-    """The share of all cores busy over ``seconds`` (from /proc/stat: every process counted)."""
-
-    total0, idle0 = _ticks()
-    time.sleep(seconds)
-    total1, idle1 = _ticks()
-    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
-
-
-def _settle(limit: float = 60, quiet: float = 0.15) -> float:
-    """Wait until the machine is quiet (under ``quiet`` of its cores busy for two seconds in a
-    row, at most ``limit`` s); return the seconds waited. Each server keeps working after its
-    run (the peer's background jobs, PostgreSQL's autovacuum and checkpoints, the anonymising
-    worker): without this, one run's tail is measured in the other's latency."""
-    started, calm = time.monotonic(), 0
-    while calm < 2 and time.monotonic() - started < limit:
-        calm = calm + 1 if _machine_busy() < quiet else 0
     return round(time.monotonic() - started, 1)
 
 
@@ -370,14 +299,14 @@ def run() -> dict:
             for c in connections:  # interleaved: each Waypoint run next to its peer run
                 submissions = Submission.objects.filter(form__project=project)
                 _anonymised_after(submissions, celery_workers)  # the warm-up's, the last run's
-                _vacuum(database)
-                settled = _settle()
+                vacuum(database)
+                settled = settle()
                 before = submissions.count()
-                usage, pg_before = stack.usage(), _backend_cpu(database)
-                machine, peer_pid = _ticks(), _option("peer_pid", "")
+                usage, pg_before = stack.usage(), backend_cpu(database)
+                machine, peer_pid = ticks(), _option("peer_pid", "")
                 peer_cpu = tree_usage(int(peer_pid))[1] if peer_pid else 0.0
                 run = _wrk(script, server.url, c, duration)
-                machine_cpu = _busy_seconds(machine)  # every process, Waypoint's and wrk's too
+                machine_cpu = busy_seconds(machine)  # every process, Waypoint's and wrk's too
                 peer_cpu = tree_usage(int(peer_pid))[1] - peer_cpu if peer_pid else 0.0
                 ended = time.monotonic()
                 drained = _anonymised_after(submissions, celery_workers)
@@ -387,7 +316,7 @@ def run() -> dict:
                     kind: after[kind][1] - usage[kind][1] for kind in ("gunicorn", "celery")
                     if kind in usage
                 }  # fmt: skip
-                cpu["postgresql"] = _cpu_spent(pg_before, _backend_cpu(database))
+                cpu["postgresql"] = cpu_spent(pg_before, backend_cpu(database))
                 stored = submissions.count() - before
                 measured = {**_measured(run, stored, cpu), "stored": stored, "settled_s": settled}
                 measured["machine_cpu_s_during_load"] = machine_cpu
@@ -398,8 +327,8 @@ def run() -> dict:
                 results[c]["waypoint"].append(measured)
                 if peer_script:
                     if peer_database := _option("peer_database", ""):
-                        _vacuum(peer_database)
-                    settled = _settle()
+                        vacuum(peer_database)
+                    settled = settle()
                     peer_run = _peer(peer_script, peer_url, c, duration)
                     results[c]["peer"].append({**peer_run, "settled_s": settled})
         rss_after = stack.usage()["gunicorn"][0]

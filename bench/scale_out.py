@@ -33,7 +33,8 @@ import uuid
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.ingest import _backend_cpu, _cpu_spent, _script, _wrk, template_instance, wrk_script
+from bench.ingest import _script, _wrk, template_instance, wrk_script
+from bench.machine import backend_cpu, cpu_spent
 from bench.proxy import nginx_proxy
 from bench.setup import BROKER, _drop_queue, broker_reachable, library_project, tree_usage
 
@@ -118,14 +119,14 @@ def _one_layout(nodes, workers, scripts: tuple[Path, Path], version, c, seconds,
         first_new = first_new[0][0] + 1 if first_new else 0
         web = sum(tree_usage(n.process.pid)[1] for n in nodes)
         celery = sum(tree_usage(w.process.pid)[1] for w in workers)
-        pg, s3 = _backend_cpu(database), storage.cpu()
+        pg, s3 = backend_cpu(database), storage.cpu()
         run = _wrk(script, url, c, seconds)
         count = stored.count() - before
         drained_after = _drain(version.form)
         cpu = {
             "web": sum(tree_usage(n.process.pid)[1] for n in nodes) - web,
             "celery": sum(tree_usage(w.process.pid)[1] for w in workers) - celery,
-            "postgresql": _cpu_spent(pg, _backend_cpu(database)),
+            "postgresql": cpu_spent(pg, backend_cpu(database)),
         }
         s3_cpu = storage.cpu() - s3
     per = {k: round(v * 1000 / count, 2) for k, v in cpu.items()} if count else {}
@@ -167,14 +168,14 @@ def _idle_cpu(nodes: list, workers: list, database: str, seconds: float = 5) -> 
     cost that is shared by fewer submissions when the machine is slower."""
     web = sum(tree_usage(n.process.pid)[1] for n in nodes)
     celery = sum(tree_usage(w.process.pid)[1] for w in workers)
-    pg = _backend_cpu(database)
+    pg = backend_cpu(database)
     time.sleep(seconds)
     return {
         "web": round((sum(tree_usage(n.process.pid)[1] for n in nodes) - web) * 1000 / seconds),
         "celery": round(
             (sum(tree_usage(w.process.pid)[1] for w in workers) - celery) * 1000 / seconds
         ),
-        "postgresql": round(_cpu_spent(pg, _backend_cpu(database)) * 1000 / seconds),
+        "postgresql": round(cpu_spent(pg, backend_cpu(database)) * 1000 / seconds),
     }
 
 
