@@ -20,8 +20,9 @@ submission has its anonymised record; issue 19 asks for <= 5 s; ``disclosure_che
 until disclosure control has checked every record of the form), ``--celery-concurrency 2``
 (the pool's processes per worker: deploy/entrypoint.sh's default, ``CELERY_CONCURRENCY``; with
 1, the one process gets a single thread's share of the cores while gunicorn's threads are busy,
-falls behind, and drains the backlog on one core afterwards) and ``--celery-nice 0`` (the
-worker's CPU priority, as ``nice -n``). Without workers the tasks are published to a queue
+falls behind, and drains the backlog on one core afterwards), ``--celery-nice 0`` (the
+worker's CPU priority, as ``nice -n``) and ``--rewarm 0`` (seconds of light untimed load on a
+server just before each of its runs). Without workers the tasks are published to a queue
 nobody consumes.
 
 ODK Central as the peer (README's figures; never committed): central-backend at a release tag
@@ -247,6 +248,19 @@ def _checked_after(form, started: float, timeout: float = 120) -> float | None:
     return None
 
 
+def _rewarm(script: Path, url: str) -> None:
+    """With ``--rewarm SECONDS``, a light untimed load (2 connections) just before a measured
+    run: a server idle through the other's run and the settling can find its memory paged out
+    (this machine's kernel runs DAMON with a pageout scheme) and stall its first requests."""
+    seconds = int(_option("rewarm", "0"))
+    if seconds:
+        subprocess.run(
+            ["wrk", "-t1", "-c2", f"-d{seconds}s", "-s", str(script), url],
+            capture_output=True,
+            check=True,
+        )
+
+
 def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
@@ -301,6 +315,7 @@ def run() -> dict:
                 _anonymised_after(submissions, celery_workers)  # the warm-up's, the last run's
                 vacuum(database)
                 settled = settle()
+                _rewarm(script, server.url)
                 before = submissions.count()
                 usage, pg_before = stack.usage(), backend_cpu(database)
                 machine, peer_pid = ticks(), _option("peer_pid", "")
@@ -329,6 +344,7 @@ def run() -> dict:
                     if peer_database := _option("peer_database", ""):
                         vacuum(peer_database)
                     settled = settle()
+                    _rewarm(peer_script, peer_url)
                     peer_run = _peer(peer_script, peer_url, c, duration)
                     results[c]["peer"].append({**peer_run, "settled_s": settled})
         rss_after = stack.usage()["gunicorn"][0]
